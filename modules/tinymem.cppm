@@ -1,0 +1,20 @@
+// The module interface unit of tinymem's core: `import tinymem;`.
+// Standard headers go in the global module fragment; the library's own headers are then
+// compiled in the module purview with TINYMEM_EXPORT meaning `export` (see tinymem/export.hpp).
+module;
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <type_traits>
+
+#ifdef TINYMEM_POISON_HEADER
+#include TINYMEM_POISON_HEADER
+#endif
+
+export module tinymem;
+
+#define TINYMEM_MODULE 1
+#include "tinymem/config.hpp"
+#include "tinymem/pool.hpp"

@@ -1,0 +1,9 @@
+// tinymem, header build: #include <tinymem.hpp>. The module build (import tinymem;) compiles the
+// same headers through tinymem.cppm. The core only: adapters live in adapters/.
+#ifndef TINYMEM_HPP
+#define TINYMEM_HPP
+
+#include "tinymem/config.hpp"
+#include "tinymem/pool.hpp"
+
+#endif

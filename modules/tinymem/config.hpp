@@ -1,0 +1,156 @@
+// Configuration, error codes, handles and the statistics record of a tinymem pool.
+// Touches nothing but its own types: no memory, no state.
+#ifndef TINYMEM_CONFIG_HPP
+#define TINYMEM_CONFIG_HPP
+
+#include "export.hpp"
+
+#ifndef TINYMEM_MODULE
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#endif
+
+namespace tinymem {
+
+// A pool's widths. Every block costs one header word inside the pool and one handle-table word,
+// so the word size is the bookkeeping per live block: 8 bytes in the 16-bit configurations,
+// 16 bytes in the 32-bit ones.
+//
+// Offset  - type of block offsets and sizes, counted in granules (uint16_t or uint32_t).
+// Granule - the allocation unit and the default alignment in bytes (4, 8 or 16).
+//
+// The 16-bit header word packs size:16 | slot:14 | free:1 | prev_free:1, so a 16-bit pool holds
+// at most 16,383 live blocks and at most 65,535 granules (256 KiB with 4-byte granules, 512 KiB
+// with 8, 1 MiB with 16). The 32-bit words hold 2^30 - 1 blocks and 2^32 - 1 granules.
+TINYMEM_EXPORT template <class Offset, std::size_t Granule>
+struct basic_config {
+    static_assert(std::is_same_v<Offset, std::uint16_t> || std::is_same_v<Offset, std::uint32_t>,
+                  "tinymem: Offset must be std::uint16_t or std::uint32_t");
+    static_assert(Granule == 4 || Granule == 8 || Granule == 16,
+                  "tinymem: Granule must be 4, 8 or 16 bytes");
+    static_assert(sizeof(Offset) == 2 || Granule >= 8,
+                  "tinymem: the 32-bit configuration needs a granule of at least 8 bytes "
+                  "(its block header is 8 bytes)");
+
+    using offset_type = Offset;
+    // Block header and handle-table entry.
+    using word_type = std::conditional_t<sizeof(Offset) == 2, std::uint32_t, std::uint64_t>;
+    // What a handle holds: slot, generation and pool tag.
+    using handle_value_type = word_type;
+
+    static constexpr std::size_t granule = Granule;
+    static constexpr unsigned offset_bits = sizeof(Offset) * 8;
+    static constexpr unsigned word_bits = sizeof(word_type) * 8;
+    // Header word: size | slot | free | prev_free.
+    static constexpr unsigned slot_bits = word_bits - offset_bits - 2;
+    // Table word: offset | pin | align | generation.
+    static constexpr unsigned pin_bits = 4;
+    static constexpr unsigned align_bits = sizeof(Offset) == 2 ? 4 : 5;
+    static constexpr unsigned generation_bits = word_bits - offset_bits - pin_bits - align_bits;
+    // Handle: slot | generation | tag; the tag tells pools apart.
+    static constexpr unsigned tag_bits = word_bits - slot_bits - generation_bits;
+
+    // One slot value is reserved for "no slot" (free blocks, the end sentinel).
+    static constexpr std::uint64_t max_slots = (std::uint64_t{1} << slot_bits) - 1;
+    static constexpr std::uint64_t max_granules = (std::uint64_t{1} << offset_bits) - 1;
+};
+
+// 64 KiB Cortex-M pools and anything up to 256 KiB: 4-byte granules, 8 bytes per live block.
+TINYMEM_EXPORT using config16 = basic_config<std::uint16_t, 4>;
+// Up to 512 KiB with 8-byte alignment by default.
+TINYMEM_EXPORT using config16_g8 = basic_config<std::uint16_t, 8>;
+// Hosted pools of several MiB (up to 32 GiB), 8-byte granules, 16 bytes per live block.
+TINYMEM_EXPORT using config32 = basic_config<std::uint32_t, 8>;
+// 16-byte default alignment, as malloc gives on 64-bit hosts.
+TINYMEM_EXPORT using config32_g16 = basic_config<std::uint32_t, 16>;
+TINYMEM_EXPORT using default_config = config16;
+
+// Why the last call failed. Every call that fails leaves the pool unchanged and records one.
+TINYMEM_EXPORT enum class error : std::uint8_t {
+    none = 0,
+    out_of_memory,      // the free bytes, even compacted, are fewer than the request needs
+    out_of_handles,     // the handle table cannot grow (slot limit, or no room to grow it)
+    too_large,          // the request exceeds the pool, or its size arithmetic would overflow
+    zero_size,          // a request for 0 bytes
+    bad_alignment,      // alignment not a power of two, or larger than the pool
+    fragmented_by_pins, // enough free bytes, but pinned blocks split them into smaller holes
+    invalid_handle,     // null, forged, out of range, or from another pool
+    stale_handle,       // the handle's block was freed (double free, use after free, reused slot)
+    pinned,             // the block is pinned: it may not be freed, nor moved to grow it
+    not_pinned,         // unpin of a block that is not pinned
+    pin_overflow,       // too many nested pins on one block
+    invalid_pointer,    // a pointer that is not the start of a live block of this pool
+    bad_buffer,         // the buffer given to the constructor is too small or too large
+};
+TINYMEM_EXPORT inline constexpr std::size_t error_count = 14;
+
+// A short English name for an error, for logs and test messages.
+TINYMEM_EXPORT constexpr const char* to_string(error e) noexcept {
+    switch (e) {
+    case error::none: return "none";
+    case error::out_of_memory: return "out_of_memory";
+    case error::out_of_handles: return "out_of_handles";
+    case error::too_large: return "too_large";
+    case error::zero_size: return "zero_size";
+    case error::bad_alignment: return "bad_alignment";
+    case error::fragmented_by_pins: return "fragmented_by_pins";
+    case error::invalid_handle: return "invalid_handle";
+    case error::stale_handle: return "stale_handle";
+    case error::pinned: return "pinned";
+    case error::not_pinned: return "not_pinned";
+    case error::pin_overflow: return "pin_overflow";
+    case error::invalid_pointer: return "invalid_pointer";
+    case error::bad_buffer: return "bad_buffer";
+    }
+    return "unknown";
+}
+
+// A reference to a block. Copyable, comparable, false when null. Only the pool that issued it can
+// resolve it; a handle kept after its block was freed is recognised as stale, not aliased.
+TINYMEM_EXPORT template <class Config>
+class basic_handle {
+public:
+    using value_type = typename Config::handle_value_type;
+
+    constexpr basic_handle() noexcept = default;
+    // Rebuilds a handle from value(), e.g. after storing it in a packed structure.
+    constexpr explicit basic_handle(value_type raw) noexcept : value_(raw) {}
+
+    constexpr explicit operator bool() const noexcept { return value_ != 0; }
+    constexpr value_type value() const noexcept { return value_; }
+    friend constexpr bool operator==(basic_handle, basic_handle) noexcept = default;
+
+private:
+    value_type value_ = 0;
+};
+
+// A snapshot of a pool, from pool.stats(). Byte counts include block headers; a block's usable
+// bytes are its size minus one header word.
+TINYMEM_EXPORT struct pool_stats {
+    std::size_t capacity_bytes = 0;      // the heap: the buffer less the control header
+    std::size_t used_bytes = 0;          // live blocks, headers and rounding included
+    std::size_t free_bytes = 0;          // free blocks
+    std::size_t table_bytes = 0;         // the handle table (grows to the live-block high water)
+    std::size_t largest_free_bytes = 0;  // the largest single free block
+    std::size_t largest_allocatable = 0; // the largest request allocate() can serve right now
+    std::size_t live_blocks = 0;
+    std::size_t free_handles = 0;        // slots in the table ready for reuse
+    std::size_t pinned_bytes = 0;        // blocks pinned by pin() or allocate_pinned()
+    unsigned fragmentation_percent = 0;  // 100 - 100 * sqrt(sum free_i^2) / sum free_i
+    std::uint64_t bytes_moved = 0;       // by compaction, table growth and reallocation
+    std::uint32_t compactions = 0;       // completed full compactions (defrag or allocate)
+    std::uint32_t failed[error_count] = {}; // failed calls, by error (index = error value)
+};
+
+// The first broken invariant found by pool.check(); ok() when none.
+TINYMEM_EXPORT struct check_result {
+    const char* problem = nullptr; // what is wrong, in words
+    std::size_t offset = 0;        // byte offset in the buffer where it was found
+    constexpr bool ok() const noexcept { return problem == nullptr; }
+    constexpr explicit operator bool() const noexcept { return ok(); }
+};
+
+} // namespace tinymem
+
+#endif

@@ -1,0 +1,839 @@
+// tinymem's core: the pool, its handle table, block layout and compaction.
+// Freestanding: no exceptions, no RTTI, no heap, no I/O. Touches only the buffer it was given.
+//
+// Layout of the buffer (positions are counted in granules; a block is named by the granule where
+// its data starts, its header word sits in the bytes just before):
+//
+//   [ handle table -> | block | block | free | block ... free ... | pinned blocks | end ]
+//     grows upward    movable blocks slide down          allocate_pinned() fills
+//     one granule     toward the table on compaction     from the top down
+//
+// Every block, used or free, starts with a header word: size | slot | free | prev_free.
+// A used block's slot is its handle's index in the table, so a block can be moved in O(1).
+// A free block also keeps its size in a footer (so the block after it can merge backwards) and,
+// when large enough, two links in a size-class list (bins). No two free blocks are adjacent.
+#ifndef TINYMEM_POOL_HPP
+#define TINYMEM_POOL_HPP
+
+#include "config.hpp"
+
+#ifndef TINYMEM_MODULE
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <type_traits>
+#endif
+
+// Poisoning hooks (see tinymem/poison.hpp): by default they compile to nothing. The module
+// build includes poison.hpp in tinymem.cppm's global module fragment instead.
+#ifndef TINYMEM_MODULE
+#include "poison.hpp"
+#endif
+#ifndef TINYMEM_POISON
+#define TINYMEM_POISON(ptr, bytes) ((void)(ptr), (void)(bytes))
+#define TINYMEM_UNPOISON(ptr, bytes) ((void)(ptr), (void)(bytes))
+#endif
+#ifndef TINYMEM_POISONED
+#define TINYMEM_POISONED(ptr, bytes) false
+#endif
+// Stress mode (-DTINYMEM_STRESS=1, Meson option `stress`): see basic_pool::stress_mode.
+#ifndef TINYMEM_STRESS
+#define TINYMEM_STRESS 0
+#endif
+
+namespace tinymem {
+
+namespace detail {
+
+constexpr bool is_power_of_two(std::size_t x) noexcept { return x != 0 && (x & (x - 1)) == 0; }
+
+constexpr unsigned floor_log2(std::uint64_t x) noexcept {
+    unsigned r = 0;
+    while (x >>= 1) ++r;
+    return r;
+}
+
+constexpr unsigned ceil_log2(std::uint64_t x) noexcept {
+    return x <= 1 ? 0 : floor_log2(x - 1) + 1;
+}
+
+constexpr unsigned count_trailing_zeros(std::uint64_t x) noexcept {
+    unsigned r = 0;
+    while ((x & 1) == 0) {
+        x >>= 1;
+        ++r;
+    }
+    return r;
+}
+
+// Pools tell their handles apart by a tag. Sequential tags make two live pools differ unless
+// 2^tag_bits - 1 pools were created in between.
+inline unsigned next_pool_tag() noexcept {
+    static unsigned counter = 0;
+    return ++counter;
+}
+
+} // namespace detail
+
+// A pool of movable blocks over a caller-provided buffer. Not copyable or movable: handles and
+// the table refer to its address. See pool<Bytes> for a pool that carries its own storage.
+//
+// Pointer rule: a pointer from data() or get() stays valid until the next call on this pool that
+// may move blocks: allocate, allocate_pinned, reallocate, defrag and defrag_step. deallocate,
+// pin, unpin and every const call never move blocks. A pinned block never moves.
+TINYMEM_EXPORT template <class Config = default_config>
+class basic_pool {
+public:
+    using config_type = Config;
+    using handle = basic_handle<Config>;
+    using size_type = std::size_t;
+    using offset_type = typename Config::offset_type;
+    using word_type = typename Config::word_type;
+
+    static constexpr size_type granule = Config::granule;
+    // Bookkeeping per live block: one header word plus one table word.
+    static constexpr size_type overhead_per_block = 2 * sizeof(word_type);
+    // Nested pins a block can hold.
+    static constexpr unsigned max_pins = 13;
+    // Stress mode, for tests: every call that may move blocks (allocate, allocate_pinned,
+    // reallocate, defrag_step) first copies every unpinned block to a free hole elsewhere, so a
+    // raw pointer kept across such a call no longer points at its block. Each block goes to
+    // bytes it did not occupy, so it really changes address; only a block larger than every
+    // free hole at its turn stays (a pool with no spare hole has nowhere to move it).
+    static constexpr bool stress_mode = TINYMEM_STRESS != 0;
+    // Whether free blocks are poisoned (ASan, or Valgrind with TINYMEM_VALGRIND).
+#ifdef TINYMEM_POISONING
+    static constexpr bool poisoning = true;
+#else
+    static constexpr bool poisoning = false;
+#endif
+
+    class pin_guard;
+
+    // Effect: takes over `buffer` (not owned) as an empty pool.
+    // Requires: the buffer outlives the pool. Its start is rounded up to the granule.
+    // Errors: a buffer too small for one block, or with more granules than the configuration can
+    //   address (config max_granules), makes an unusable pool: usable() is false, every allocation
+    //   fails with error::bad_buffer. Use a 32-bit configuration for large buffers.
+    explicit basic_pool(std::span<std::byte> buffer) noexcept { init(buffer.data(), buffer.size()); }
+
+    basic_pool(const basic_pool&) = delete;
+#ifdef TINYMEM_POISONING
+    // Gives the buffer back unpoisoned (it may be reused for other things).
+    ~basic_pool() {
+        if (usable()) TINYMEM_UNPOISON(base_, size_type(heap_end_) * granule);
+    }
+#endif
+    basic_pool& operator=(const basic_pool&) = delete;
+
+    // Whether the constructor accepted its buffer.
+    bool usable() const noexcept { return base_ != nullptr; }
+
+    // Bytes of the heap (the buffer less alignment and the end sentinel); table and blocks share it.
+    size_type capacity() const noexcept { return usable() ? size_type(heap_end_) * granule : 0; }
+
+    // ---- allocation ---------------------------------------------------------------------------
+
+    // Effect: allocates a movable block of at least `bytes` usable bytes whose data is aligned to
+    //   `align`. If no hole is large enough but the free bytes suffice, compacts first.
+    // Result: a handle, or a null handle on failure. Never throws.
+    // Errors (last_error()): zero_size, too_large (also for sizes whose arithmetic would overflow),
+    //   bad_alignment (not a power of two, or larger than the pool), out_of_memory,
+    //   out_of_handles, fragmented_by_pins. On failure the pool is unchanged.
+    // Moves blocks: yes (compaction, handle-table growth).
+    handle allocate(size_type bytes, size_type align = granule) noexcept {
+        return allocate_impl(bytes, align, false);
+    }
+
+    // Effect: as allocate(), but the block is pinned for its whole life and placed at the top
+    //   end of the pool, away from movable blocks, so it does not split the space compaction
+    //   gathers. For memory reached through raw pointers (the pmr adapter). Free with deallocate.
+    handle allocate_pinned(size_type bytes, size_type align = granule) noexcept {
+        return allocate_impl(bytes, align, true);
+    }
+
+    // Effect: frees the block; its handle and every copy of it become stale.
+    // Result: true on success.
+    // Errors: invalid_handle, stale_handle (double free), pinned (pinned by pin(); blocks from
+    //   allocate_pinned may be freed). Moves blocks: no.
+    bool deallocate(handle h) noexcept {
+        std::uint64_t slot;
+        if (!resolve(h, slot)) return false;
+        const word_type entry = table_load(slot);
+        const unsigned pins = entry_pins(entry);
+        if (pins != 0 && pins != fixed_pin) return fail(error::pinned);
+        const offset_type pos = entry_offset(entry);
+        const word_type hdr = header_load(pos);
+        const offset_type size = header_size(hdr);
+        used_granules_ = offset_type(used_granules_ - size);
+        free_granules_ = offset_type(free_granules_ + size);
+        const offset_type merged = release_range(pos, size, header_prev_free(hdr));
+        if (pins == fixed_pin) {
+            pinned_granules_ = offset_type(pinned_granules_ - size);
+            if (pos == fixed_floor_) raise_fixed_floor(merged);
+        }
+        release_slot(slot);
+        return succeed();
+    }
+
+    // Effect: resizes the block to at least `bytes` usable bytes, keeping its contents up to the
+    //   smaller size and its alignment. Grows in place when the next block is free, else moves
+    //   the block (compacting if needed). The handle stays the same.
+    // Result: true on success; on failure the block and its contents are unchanged.
+    // Errors: as allocate(), plus invalid_handle, stale_handle, pinned (a pinned block can only
+    //   grow in place). Moves blocks: yes.
+    bool reallocate(handle h, size_type bytes) noexcept {
+        std::uint64_t slot;
+        if (!resolve(h, slot)) return false;
+        offset_type need;
+        if (!granules_for(bytes, need)) return false;
+        if constexpr (stress_mode) stress_move_all();
+        const word_type entry = table_load(slot);
+        const offset_type pos = entry_offset(entry);
+        const offset_type size = header_size(header_load(pos));
+        if (need <= size) {
+            shrink(slot, pos, size, need);
+            return succeed();
+        }
+        if (grow_in_place(slot, pos, size, need)) return succeed();
+        const unsigned pins = entry_pins(entry);
+        if (pins != 0) return fail(error::pinned);
+        const offset_type align = offset_type(offset_type(1) << entry_align(entry));
+        offset_type target = place(need, align, false);
+        if (target == 0 && free_granules_ >= need - size) {
+            defrag();
+            // Compaction may have moved this block next to the free space.
+            const offset_type moved = entry_offset(table_load(slot));
+            if (grow_in_place(slot, moved, size, need)) return succeed();
+            target = place(need, align, false);
+        }
+        if (target == 0) return fail(failure_reason(need));
+        const offset_type from = entry_offset(table_load(slot));
+        relocate_into(slot, from, size, target, need);
+        return succeed();
+    }
+
+    // Effect: grows the handle table until `count` handles can be created without growing it
+    //   again, so later allocations never move blocks to make room for the table.
+    // Result: true on success. Errors: out_of_handles, out_of_memory. Moves blocks: yes.
+    bool reserve_handles(size_type count) noexcept {
+        if (!usable()) return fail(error::bad_buffer);
+        while (size_type(slots_ - live_) < count)
+            if (!grow_table()) return false;
+        return succeed();
+    }
+
+    // ---- access -------------------------------------------------------------------------------
+
+    // Result: whether `h` names a live block of this pool.
+    bool valid(handle h) const noexcept {
+        std::uint64_t slot;
+        return check_handle(h, slot) == error::none;
+    }
+
+    // Result: the block's usable bytes (at least what was requested), or 0 for a bad handle.
+    size_type size(handle h) const noexcept {
+        std::uint64_t slot;
+        if (check_handle(h, slot) != error::none) return 0;
+        return size_type(header_size(header_load(entry_offset(table_load(slot))))) * granule -
+               sizeof(word_type);
+    }
+
+    // Result: the block's data, or nullptr for a bad handle. Valid until the next call that may
+    //   move blocks (see the class comment), or while the block is pinned.
+    void* data(handle h) noexcept {
+        const std::uint64_t slot = std::uint64_t(h.value()) & slot_mask;
+        if (slot >= slots_) return nullptr;
+        const word_type entry = table_load(slot);
+        if ((entry >> gen_shift) != handle_gen(h) || entry_pins(entry) == free_pin ||
+            handle_tag(h) != tag_)
+            return nullptr;
+        return base_ + size_type(entry_offset(entry)) * granule;
+    }
+    const void* data(handle h) const noexcept { return const_cast<basic_pool*>(this)->data(h); }
+
+    // Result: data(h) as a T*. Requires: the block was allocated with at least alignof(T).
+    template <class T>
+    T* get(handle h) noexcept {
+        return static_cast<T*>(data(h));
+    }
+    template <class T>
+    const T* get(handle h) const noexcept {
+        return static_cast<const T*>(data(h));
+    }
+
+    // Result: the handle of the live block whose data starts at `p`, or a null handle
+    //   (error::invalid_pointer) when `p` is anything else: outside the pool, inside a block,
+    //   a freed block. For adapters that must map raw pointers back.
+    handle handle_of(const void* p) noexcept {
+        const auto addr = reinterpret_cast<std::uintptr_t>(p);
+        const auto lo = reinterpret_cast<std::uintptr_t>(base_);
+        if (!usable() || addr < lo + size_type(heap_begin_) * granule ||
+            addr >= lo + size_type(heap_end_) * granule || (addr - lo) % granule != 0) {
+            fail(error::invalid_pointer);
+            return {};
+        }
+        const auto pos = offset_type((addr - lo) / granule);
+        // Inside a free block the "header" bytes may be poisoned: no live block starts there.
+        if (TINYMEM_POISONED(base_ + size_type(pos) * granule - header_bytes, header_bytes)) {
+            fail(error::invalid_pointer);
+            return {};
+        }
+        const word_type hdr = header_load(pos);
+        const std::uint64_t slot = header_slot(hdr);
+        if (header_free(hdr) || slot >= slots_) {
+            fail(error::invalid_pointer);
+            return {};
+        }
+        const word_type entry = table_load(slot);
+        if (entry_pins(entry) == free_pin || entry_offset(entry) != pos) {
+            fail(error::invalid_pointer);
+            return {};
+        }
+        succeed();
+        return make_handle(slot, entry >> gen_shift);
+    }
+
+    // ---- pinning ------------------------------------------------------------------------------
+
+    // Effect: pins the block so it never moves until the guard is destroyed; pins nest.
+    // Result: a guard, false on failure, giving the block's data while it lives.
+    // Errors: invalid_handle, stale_handle, pin_overflow (more than max_pins).
+    pin_guard pin(handle h) noexcept { return pin_guard(*this, h); }
+
+    // Effect: adds one pin to the block, as pin() does without a guard. Pair with unpin().
+    bool acquire_pin(handle h) noexcept {
+        std::uint64_t slot;
+        if (!resolve(h, slot)) return false;
+        word_type entry = table_load(slot);
+        const unsigned pins = entry_pins(entry);
+        if (pins == fixed_pin) return succeed();
+        if (pins == max_pins) return fail(error::pin_overflow);
+        if (pins == 0) pinned_granules_ += header_size(header_load(entry_offset(entry)));
+        table_store(slot, with_pins(entry, pins + 1));
+        return succeed();
+    }
+
+    // Effect: removes one pin. Errors: invalid_handle, stale_handle, not_pinned.
+    bool unpin(handle h) noexcept {
+        std::uint64_t slot;
+        if (!resolve(h, slot)) return false;
+        word_type entry = table_load(slot);
+        const unsigned pins = entry_pins(entry);
+        if (pins == fixed_pin) return succeed();
+        if (pins == 0) return fail(error::not_pinned);
+        if (pins == 1) pinned_granules_ -= header_size(header_load(entry_offset(entry)));
+        table_store(slot, with_pins(entry, pins - 1));
+        if (pins == 1) compact_ = false;
+        return succeed();
+    }
+
+    // Result: the block's pin count (0 when unpinned or for a bad handle; blocks from
+    //   allocate_pinned report max_pins + 1).
+    unsigned pin_count(handle h) const noexcept {
+        std::uint64_t slot;
+        if (check_handle(h, slot) != error::none) return 0;
+        return entry_pins(table_load(slot));
+    }
+
+    // ---- compaction ---------------------------------------------------------------------------
+
+    // Effect: full compaction: slides every movable block down so no hole is left between them;
+    //   holes remain only just before pinned blocks. Moves blocks: yes.
+    void defrag() noexcept {
+        if (!usable()) return;
+        cursor_ = heap_begin_;
+        slide(~std::uint64_t{0}, 0, 1);
+        ++compactions_;
+    }
+
+    // Effect: one bounded step of the same compaction, resumable: moves at most `budget` bytes
+    //   (a single block larger than the budget is moved whole when it is the next to move), and
+    //   visits a bounded number of blocks. allocate, deallocate and pin may run between steps.
+    // Result: true when the pool is compact (a further step would move nothing).
+    bool defrag_step(size_type budget) noexcept {
+        if constexpr (stress_mode) if (usable()) stress_move_all();
+        if (!usable() || compact_) return true;
+        if (cursor_ < heap_begin_ || cursor_ >= heap_end_) cursor_ = heap_begin_;
+        if (slide(budget, 0, 1)) {
+            ++compactions_;
+            return true;
+        }
+        return false;
+    }
+
+    // ---- diagnostics --------------------------------------------------------------------------
+
+    error last_error() const noexcept { return last_error_; }
+
+    pool_stats stats() const noexcept;
+
+    // Effect: walks the whole pool and checks every invariant (block chain, headers, footers,
+    //   free lists, handle table, counters). O(blocks + handles).
+    // Result: the first broken invariant, or ok().
+    check_result check() const noexcept;
+
+    // Effect: writes a chart of the pool into `out` ("|A A A|- -|C C C|"): one cell per
+    //   `cell_bytes` (at least one per block), a block's cells named after its handle slot
+    //   (A-Z a-z 0-9, repeating), free cells '-', pinned blocks' cells '#'. NUL-terminated when
+    //   there is room. Result: the length the full chart needs (like snprintf).
+    size_type map(char* out, size_type out_size, size_type cell_bytes = granule) const noexcept;
+
+    // The symbol map() uses for a handle's cells.
+    static char symbol_of(handle h) noexcept {
+        return symbol_of_slot(std::uint64_t(h.value()) & slot_mask);
+    }
+
+protected:
+    basic_pool() noexcept = default;
+    void init(std::byte* data, size_type bytes) noexcept;
+
+private:
+    // ---- word layouts -------------------------------------------------------------------------
+    static constexpr unsigned word_bits = Config::word_bits;
+    static constexpr unsigned offset_bits = Config::offset_bits;
+    static constexpr size_type header_bytes = sizeof(word_type);
+    static constexpr word_type one = 1;
+    static constexpr word_type size_mask = (one << offset_bits) - 1;
+    static constexpr std::uint64_t slot_mask = (std::uint64_t{1} << Config::slot_bits) - 1;
+    static constexpr std::uint64_t no_slot = slot_mask;
+    static constexpr word_type free_bit = one << (word_bits - 2);
+    static constexpr word_type prev_free_bit = one << (word_bits - 1);
+    static constexpr unsigned pin_shift = offset_bits;
+    static constexpr unsigned align_shift = pin_shift + Config::pin_bits;
+    static constexpr unsigned gen_shift = align_shift + Config::align_bits;
+    static constexpr word_type gen_mask = (one << Config::generation_bits) - 1;
+    static constexpr unsigned fixed_pin = max_pins + 1; // allocate_pinned blocks
+    static constexpr unsigned free_pin = 15;           // a free table slot
+    static constexpr unsigned tag_shift = Config::slot_bits + Config::generation_bits;
+    static constexpr word_type tag_mask = (one << Config::tag_bits) - 1;
+    // The smallest free block: a header and a footer.
+    static constexpr offset_type min_free =
+        offset_type((header_bytes + sizeof(offset_type) + granule - 1) / granule);
+    // The smallest free block kept in a bin: a header, two links and a footer.
+    static constexpr offset_type min_listed =
+        offset_type((header_bytes + 3 * sizeof(offset_type) + granule - 1) / granule);
+    static constexpr unsigned bin_count = offset_bits;
+    using bin_mask_type = std::conditional_t<(bin_count > 16), std::uint32_t, std::uint16_t>;
+    // What visiting one block costs from a defrag_step budget, so steps stay bounded.
+    static constexpr std::uint64_t visit_cost = 4 * granule;
+
+    static constexpr offset_type header_size(word_type h) noexcept { return offset_type(h & size_mask); }
+    static constexpr std::uint64_t header_slot(word_type h) noexcept {
+        return std::uint64_t(h >> offset_bits) & slot_mask;
+    }
+    static constexpr bool header_free(word_type h) noexcept { return (h & free_bit) != 0; }
+    static constexpr bool header_prev_free(word_type h) noexcept { return (h & prev_free_bit) != 0; }
+    static constexpr word_type used_header(offset_type size, std::uint64_t slot, bool prev_free) noexcept {
+        return word_type(size) | (word_type(slot) << offset_bits) | (prev_free ? prev_free_bit : 0);
+    }
+    static constexpr word_type free_header(offset_type size) noexcept {
+        // A free block's predecessor is never free: free blocks do not touch.
+        return word_type(size) | (word_type(no_slot) << offset_bits) | free_bit;
+    }
+    static constexpr offset_type entry_offset(word_type e) noexcept { return offset_type(e & size_mask); }
+    static constexpr unsigned entry_pins(word_type e) noexcept { return unsigned(e >> pin_shift) & 15u; }
+    static constexpr unsigned entry_align(word_type e) noexcept {
+        return unsigned(e >> align_shift) & ((1u << Config::align_bits) - 1);
+    }
+    static constexpr word_type with_pins(word_type e, unsigned pins) noexcept {
+        return (e & ~(word_type(15) << pin_shift)) | (word_type(pins) << pin_shift);
+    }
+    static constexpr word_type with_offset(word_type e, offset_type pos) noexcept {
+        return (e & ~size_mask) | word_type(pos);
+    }
+    static word_type handle_gen(handle h) noexcept {
+        return word_type(h.value() >> Config::slot_bits) & gen_mask;
+    }
+    static word_type handle_tag(handle h) noexcept { return word_type(h.value() >> tag_shift) & tag_mask; }
+    handle make_handle(std::uint64_t slot, word_type gen) const noexcept {
+        using V = typename handle::value_type;
+        return handle(V(V(slot) | (V(gen) << Config::slot_bits) | (V(tag_) << tag_shift)));
+    }
+    static char symbol_of_slot(std::uint64_t slot) noexcept {
+        return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[slot % 62];
+    }
+
+    // ---- raw access (memcpy: the buffer holds user objects and our words alike) ---------------
+    word_type load_at(size_type byte) const noexcept {
+        word_type w;
+        std::memcpy(&w, base_ + byte, sizeof w);
+        return w;
+    }
+    void store_at(size_type byte, word_type w) noexcept { std::memcpy(base_ + byte, &w, sizeof w); }
+    offset_type load_offset_at(size_type byte) const noexcept {
+        offset_type v;
+        std::memcpy(&v, base_ + byte, sizeof v);
+        return v;
+    }
+    void store_offset_at(size_type byte, offset_type v) noexcept { std::memcpy(base_ + byte, &v, sizeof v); }
+
+    word_type header_load(offset_type pos) const noexcept {
+        return load_at(size_type(pos) * granule - header_bytes);
+    }
+    void header_store(offset_type pos, word_type h) noexcept {
+        store_at(size_type(pos) * granule - header_bytes, h);
+    }
+    void set_prev_free(offset_type pos, bool on) noexcept {
+        const word_type h = header_load(pos);
+        header_store(pos, on ? (h | prev_free_bit) : (h & ~prev_free_bit));
+    }
+    word_type table_load(std::uint64_t slot) const noexcept { return load_at(size_type(slot) * sizeof(word_type)); }
+    void table_store(std::uint64_t slot, word_type e) noexcept { store_at(size_type(slot) * sizeof(word_type), e); }
+    size_type footer_byte(offset_type pos, offset_type size) const noexcept {
+        return size_type(pos + size) * granule - header_bytes - sizeof(offset_type);
+    }
+    // Free-list links: next at the data start, prev just after it; 0 ends a list.
+    offset_type link_next(offset_type pos) const noexcept { return load_offset_at(size_type(pos) * granule); }
+    offset_type link_prev(offset_type pos) const noexcept {
+        return load_offset_at(size_type(pos) * granule + sizeof(offset_type));
+    }
+    void set_link_next(offset_type pos, offset_type v) noexcept { store_offset_at(size_type(pos) * granule, v); }
+    void set_link_prev(offset_type pos, offset_type v) noexcept {
+        store_offset_at(size_type(pos) * granule + sizeof(offset_type), v);
+    }
+
+    // ---- results ------------------------------------------------------------------------------
+    bool fail(error e) noexcept {
+        last_error_ = e;
+        ++failed_[static_cast<unsigned>(e)];
+        return false;
+    }
+    bool succeed() noexcept {
+        last_error_ = error::none;
+        return true;
+    }
+
+    error check_handle(handle h, std::uint64_t& slot) const noexcept {
+        if (!h || !usable()) return error::invalid_handle;
+        if (handle_tag(h) != tag_) return error::invalid_handle;
+        slot = std::uint64_t(h.value()) & slot_mask;
+        if (slot >= slots_) return error::invalid_handle;
+        const word_type entry = table_load(slot);
+        if (entry_pins(entry) == free_pin || (entry >> gen_shift) != handle_gen(h)) return error::stale_handle;
+        return error::none;
+    }
+    bool resolve(handle h, std::uint64_t& slot) noexcept {
+        const error e = check_handle(h, slot);
+        return e == error::none ? true : fail(e);
+    }
+
+    // Turns a request into granules, header included. Overflow-safe: any size above the heap
+    // is too_large before arithmetic on it.
+    bool granules_for(size_type bytes, offset_type& out) noexcept {
+        if (!usable()) return fail(error::bad_buffer);
+        if (bytes == 0) return fail(error::zero_size);
+        if (bytes > capacity()) return fail(error::too_large);
+        const size_type g = (bytes + header_bytes + granule - 1) / granule;
+        if (g > size_type(heap_end_ - heap_begin_)) return fail(error::too_large);
+        out = offset_type(g < min_free ? min_free : g);
+        return true;
+    }
+
+    handle allocate_impl(size_type bytes, size_type align, bool pinned) noexcept;
+
+    // ---- free blocks --------------------------------------------------------------------------
+    static unsigned bin_of(offset_type size) noexcept { return detail::floor_log2(size); }
+
+    // Makes [pos, pos + size) one free block. Its neighbours must not be free.
+    void insert_free(offset_type pos, offset_type size) noexcept {
+        header_store(pos, free_header(size));
+        store_offset_at(footer_byte(pos, size), size);
+        set_prev_free(offset_type(pos + size), true);
+        if (size >= min_listed) {
+            const unsigned b = bin_of(size);
+            const offset_type head = bins_[b];
+            set_link_next(pos, head);
+            set_link_prev(pos, 0);
+            if (head != 0) set_link_prev(head, pos);
+            bins_[b] = pos;
+            bin_mask_ = bin_mask_type(bin_mask_ | (bin_mask_type(1) << b));
+        }
+        // The interior between the links and the footer; a block too small for links has none.
+        // Stress mode scribbles over it, so a stale pointer reads garbage even without ASan.
+        if (size >= min_listed) {
+            std::byte* const interior = base_ + size_type(pos) * granule + 2 * sizeof(offset_type);
+            const size_type interior_bytes = size_type(size) * granule - header_bytes - 3 * sizeof(offset_type);
+            if constexpr (stress_mode) std::memset(interior, 0xA5, interior_bytes);
+            TINYMEM_POISON(interior, interior_bytes);
+        }
+    }
+
+    // Takes the free block at pos out of its bin; its bytes are then the caller's.
+    void remove_free(offset_type pos) noexcept {
+        const offset_type size = header_size(header_load(pos));
+        TINYMEM_UNPOISON(base_ + size_type(pos) * granule - header_bytes, size_type(size) * granule);
+        if (size < min_listed) return;
+        const offset_type next = link_next(pos), prev = link_prev(pos);
+        if (prev != 0)
+            set_link_next(prev, next);
+        else {
+            const unsigned b = bin_of(size);
+            bins_[b] = next;
+            if (next == 0) bin_mask_ = bin_mask_type(bin_mask_ & ~(bin_mask_type(1) << b));
+        }
+        if (next != 0) set_link_prev(next, prev);
+    }
+
+    // Frees [pos, pos + size), merging with free neighbours. prev_free tells whether the block
+    // before pos is free (its footer then gives its start).
+    // Result: the start of the merged free block. Free-byte accounting is the caller's.
+    offset_type release_range(offset_type pos, offset_type size, bool prev_free) noexcept {
+        const offset_type next = offset_type(pos + size);
+        const word_type next_hdr = header_load(next);
+        if (header_free(next_hdr)) {
+            remove_free(next);
+            size = offset_type(size + header_size(next_hdr));
+        }
+        if (prev_free) {
+            const offset_type prev_size = load_offset_at(size_type(pos) * granule - header_bytes - sizeof(offset_type));
+            pos = offset_type(pos - prev_size);
+            remove_free(pos);
+            size = offset_type(size + prev_size);
+        }
+        insert_free(pos, size);
+        if (pos < cursor_) cursor_ = pos; // a hole behind the compaction cursor
+        compact_ = false;
+        return pos;
+    }
+
+    // Where a block of `need` granules aligned to `align` granules fits inside the free block
+    // [pos, pos + size): data granule, placed low or high. Leading and trailing remainders are
+    // either empty or large enough to be free blocks; a too-small tail is added to the block
+    // (need is updated). Result: 0 when it does not fit.
+    offset_type fit(offset_type pos, offset_type size, offset_type& need, offset_type align, bool high) const noexcept {
+        const std::uint64_t end = std::uint64_t(pos) + size;
+        if (need > size) return 0;
+        std::uint64_t at = high ? end - need : pos;
+        for (;;) {
+            if (high) at = align_down(at, align);
+            else at = align_up(at, align);
+            if (at < pos || at + need > end) return 0;
+            const std::uint64_t lead = at - pos, tail = end - at - need;
+            if (lead != 0 && lead < min_free) {
+                if (high) { at = at >= align ? at - align : 0; continue; }
+                at += align;
+                continue;
+            }
+            if (tail != 0 && tail < min_free) {
+                if (!high) { need = offset_type(need + tail); return offset_type(at); }
+                // Placed high: grow the block to the end rather than leave a sliver.
+                need = offset_type(need + tail);
+                return offset_type(at);
+            }
+            return offset_type(at);
+        }
+    }
+    // Alignment is of absolute addresses: base_ is only granule-aligned.
+    std::uint64_t align_up(std::uint64_t pos, offset_type align) const noexcept {
+        if (align <= 1) return pos;
+        const std::uint64_t abs = reinterpret_cast<std::uintptr_t>(base_) / granule + pos;
+        return pos + (align - abs % align) % align;
+    }
+    std::uint64_t align_down(std::uint64_t pos, offset_type align) const noexcept {
+        if (align <= 1) return pos;
+        const std::uint64_t abs = reinterpret_cast<std::uintptr_t>(base_) / granule + pos;
+        const std::uint64_t r = abs % align;
+        return pos >= r ? pos - r : 0;
+    }
+
+    offset_type place_pinned(offset_type& need, offset_type align) noexcept;
+    // Finds and carves a free block for `need` granules (updated if a sliver is absorbed).
+    // Result: the new block's data granule with a used header (slot unset), or 0.
+    offset_type place(offset_type& need, offset_type align, bool high) noexcept {
+        // Any block in a bin at or above `guaranteed` fits whatever its alignment offset.
+        const std::uint64_t worst = std::uint64_t(need) + (align > 1 ? align - 1 + min_free : 0);
+        const unsigned guaranteed = detail::ceil_log2(worst);
+        if (guaranteed < bin_count) {
+            const bin_mask_type above = bin_mask_type(bin_mask_ & ~((bin_mask_type(1) << guaranteed) - 1));
+            if (above != 0) {
+                const offset_type pos = bins_[detail::count_trailing_zeros(above)];
+                offset_type n = need;
+                const offset_type at = fit(pos, header_size(header_load(pos)), n, align, high);
+                if (at != 0) {
+                    carve(pos, at, n);
+                    need = n;
+                    return at;
+                }
+            }
+        }
+        // Smaller classes may still hold a block that fits: look at a few in each.
+        const unsigned top = guaranteed < bin_count ? guaranteed : bin_count;
+        for (unsigned b = bin_of(need); b < top; ++b) {
+            if ((bin_mask_ & (bin_mask_type(1) << b)) == 0) continue;
+            unsigned budget = 8;
+            for (offset_type pos = bins_[b]; pos != 0 && budget-- != 0; pos = link_next(pos)) {
+                offset_type n = need;
+                const offset_type at = fit(pos, header_size(header_load(pos)), n, align, high);
+                if (at != 0) {
+                    carve(pos, at, n);
+                    need = n;
+                    return at;
+                }
+            }
+        }
+        return 0;
+    }
+
+    // Splits the free block at pos: [pos, at) and [at + need, end) stay free, [at, at + need)
+    // becomes a used block (header with no slot yet).
+    void carve(offset_type pos, offset_type at, offset_type need) noexcept {
+        const offset_type size = header_size(header_load(pos));
+        const offset_type end = offset_type(pos + size);
+        remove_free(pos);
+        if (at != pos) {
+            insert_free(pos, offset_type(at - pos));
+            compact_ = false;
+        }
+        const offset_type tail_start = offset_type(at + need);
+        if (tail_start != end)
+            insert_free(tail_start, offset_type(end - tail_start)); // marks the block after it
+        else
+            set_prev_free(end, false);
+        header_store(at, used_header(need, no_slot, at != pos));
+        free_granules_ = offset_type(free_granules_ - need);
+    }
+
+    // ---- handle table -------------------------------------------------------------------------
+    static constexpr unsigned slots_per_granule = unsigned(granule / sizeof(word_type));
+
+    bool acquire_slot(std::uint64_t& slot) noexcept;
+    void release_slot(std::uint64_t slot) noexcept {
+        // A new generation makes every copy of the old handle stale.
+        push_free_slot(slot, ((table_load(slot) >> gen_shift) + 1) & gen_mask);
+        live_ = offset_type(live_ - 1);
+    }
+    bool grow_table() noexcept;
+    bool shift_front_run() noexcept;
+    void push_free_slot(std::uint64_t slot, word_type gen) noexcept {
+        table_store(slot, (gen << gen_shift) | (word_type(free_pin) << pin_shift));
+        if (free_slot_tail_ == 0)
+            free_slot_head_ = offset_type(slot + 1);
+        else
+            table_store(free_slot_tail_ - 1u, with_offset(table_load(free_slot_tail_ - 1u), offset_type(slot + 1)));
+        free_slot_tail_ = offset_type(slot + 1);
+    }
+    // After the lowest pinned block was freed (now part of the free block at `from`): the next
+    // allocate_pinned block above, or the end.
+    void raise_fixed_floor(offset_type from) noexcept {
+        offset_type pos = from;
+        while (pos != heap_end_) {
+            const word_type h = header_load(pos);
+            if (!header_free(h) && entry_pins(table_load(header_slot(h))) == fixed_pin) break;
+            pos = offset_type(pos + header_size(h));
+        }
+        fixed_floor_ = pos;
+    }
+
+    // ---- moving -------------------------------------------------------------------------------
+    void shrink(std::uint64_t slot, offset_type pos, offset_type size, offset_type need) noexcept;
+    bool grow_in_place(std::uint64_t slot, offset_type pos, offset_type size, offset_type need) noexcept;
+    void relocate_into(std::uint64_t slot, offset_type from, offset_type size, offset_type to, offset_type to_size) noexcept;
+    void stress_move_all() noexcept; // stress mode only (see stress_mode)
+    bool movable(word_type hdr) const noexcept {
+        return entry_pins(table_load(header_slot(hdr))) == 0;
+    }
+    // Slides movable blocks down from cursor_. Stops when the pool is compact (returns true),
+    // when `budget` bytes are spent, or when a hole of `need` granules aligned to `align` exists
+    // (need > 0; returns true).
+    bool slide(std::uint64_t budget, offset_type need, offset_type align) noexcept;
+    // Compacts until a request of `need` granules can be placed. Result: whether it can.
+    bool compact_for(offset_type need, offset_type align) noexcept {
+        if (std::uint64_t(free_granules_) < need) return false;
+        cursor_ = heap_begin_;
+        const bool found = slide(~std::uint64_t{0}, need, align);
+        ++compactions_;
+        return found;
+    }
+    error failure_reason(offset_type need) const noexcept {
+        return std::uint64_t(free_granules_) >= need ? error::fragmented_by_pins : error::out_of_memory;
+    }
+    void note_moved(size_type bytes) noexcept { bytes_moved_ += bytes; }
+
+    // ---- state (the control block; everything else lives in the buffer) ----------------------
+    std::byte* base_ = nullptr;
+    offset_type heap_begin_ = 0;     // data granule of the first block
+    offset_type heap_end_ = 0;       // data granule of the end sentinel
+    offset_type fixed_floor_ = 0;    // lowest allocate_pinned block (heap_end_ when none)
+    offset_type cursor_ = 0;         // compaction: every hole before it sits before a pinned block
+    offset_type free_granules_ = 0;
+    offset_type used_granules_ = 0;
+    offset_type pinned_granules_ = 0;
+    offset_type slots_ = 0;          // table size
+    offset_type live_ = 0;           // used slots
+    offset_type free_slot_head_ = 0; // FIFO of free slots, slot + 1 (0: empty); FIFO reuse keeps
+    offset_type free_slot_tail_ = 0; // a stale handle's generation unmatched for longest
+    offset_type bins_[bin_count] = {};
+    bin_mask_type bin_mask_ = 0;
+    std::uint16_t tag_ = 0;
+    error last_error_ = error::none;
+    bool compact_ = true;            // nothing for defrag_step to do
+    std::uint32_t compactions_ = 0;
+    std::uint64_t bytes_moved_ = 0;
+    std::uint32_t failed_[error_count] = {};
+};
+
+// A pool with its storage inside: `Bytes` is the whole footprint (sizeof(pool) is Bytes rounded
+// up to the pointer alignment), so a pool can sit in .bss or on a stack.
+TINYMEM_EXPORT template <std::size_t Bytes, class Config = default_config>
+class pool : public basic_pool<Config> {
+    static_assert(Bytes > sizeof(basic_pool<Config>) + 8 * Config::granule,
+                  "tinymem: pool<Bytes>: Bytes must exceed the control block and a few granules");
+
+public:
+    pool() noexcept { this->init(storage_, sizeof storage_); }
+
+private:
+    alignas(Config::granule) std::byte storage_[Bytes - sizeof(basic_pool<Config>)];
+};
+
+// An RAII pin: the block does not move while the guard lives. Move-only.
+template <class Config>
+class basic_pool<Config>::pin_guard {
+public:
+    pin_guard() noexcept = default;
+    pin_guard(basic_pool& p, handle h) noexcept {
+        if (p.acquire_pin(h)) {
+            pool_ = &p;
+            handle_ = h;
+        }
+    }
+    pin_guard(pin_guard&& o) noexcept : pool_(o.pool_), handle_(o.handle_) { o.pool_ = nullptr; }
+    pin_guard& operator=(pin_guard&& o) noexcept {
+        if (this != &o) {
+            release();
+            pool_ = o.pool_;
+            handle_ = o.handle_;
+            o.pool_ = nullptr;
+        }
+        return *this;
+    }
+    pin_guard(const pin_guard&) = delete;
+    pin_guard& operator=(const pin_guard&) = delete;
+    ~pin_guard() { release(); }
+
+    explicit operator bool() const noexcept { return pool_ != nullptr; }
+    // The pinned block's data; nullptr for a failed guard. Valid while the guard lives.
+    void* data() const noexcept { return pool_ ? pool_->data(handle_) : nullptr; }
+    template <class T>
+    T* get() const noexcept {
+        return static_cast<T*>(data());
+    }
+    handle get_handle() const noexcept { return handle_; }
+    // Effect: unpins now; the guard becomes empty.
+    void release() noexcept {
+        if (pool_) pool_->unpin(handle_);
+        pool_ = nullptr;
+    }
+
+private:
+    basic_pool* pool_ = nullptr;
+    handle handle_{};
+};
+
+} // namespace tinymem
+
+#include "pool_impl.hpp"
+
+#endif

@@ -1,0 +1,577 @@
+// The out-of-line parts of basic_pool: set-up, allocation, the handle table's growth,
+// resizing, compaction (slide) and the diagnostics (stats, check, map).
+// Included by pool.hpp only.
+#ifndef TINYMEM_POOL_IMPL_HPP
+#define TINYMEM_POOL_IMPL_HPP
+
+namespace tinymem {
+
+template <class Config>
+void basic_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
+    base_ = nullptr;
+    tag_ = std::uint16_t(1 + (detail::next_pool_tag() - 1) % tag_mask);
+    if (data == nullptr) return;
+    TINYMEM_UNPOISON(data, bytes); // a buffer reused from an earlier pool
+    const auto addr = reinterpret_cast<std::uintptr_t>(data);
+    const size_type skip = (granule - addr % granule) % granule;
+    if (bytes < skip) return;
+    const std::uint64_t granules = (bytes - skip) / granule;
+    // The heap needs the first header granule and at least one listed free block.
+    if (granules < std::uint64_t(1) + min_listed + 1 || granules > Config::max_granules) return;
+    base_ = data + skip;
+    heap_begin_ = 1;
+    heap_end_ = offset_type(granules);
+    fixed_floor_ = heap_end_;
+    cursor_ = heap_begin_;
+    // The end sentinel: a used block of size 0 that no slot owns.
+    header_store(heap_end_, used_header(0, no_slot, false));
+    insert_free(heap_begin_, offset_type(heap_end_ - heap_begin_));
+    free_granules_ = offset_type(heap_end_ - heap_begin_);
+    compact_ = true;
+}
+
+template <class Config>
+auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pinned) noexcept -> handle {
+    if (!usable()) {
+        fail(error::bad_buffer);
+        return {};
+    }
+    if (!detail::is_power_of_two(align) || align > capacity()) {
+        fail(error::bad_alignment);
+        return {};
+    }
+    offset_type need;
+    if (!granules_for(bytes, need)) return {};
+    if constexpr (stress_mode) stress_move_all();
+    const auto align_granules = offset_type(align <= granule ? 1 : align / granule);
+    std::uint64_t slot;
+    if (!acquire_slot(slot)) return {};
+
+    offset_type n = need;
+    offset_type at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
+    if (at == 0 && std::uint64_t(free_granules_) >= need) {
+        if (pinned) {
+            // Gather all free space in the top hole, then take its top.
+            defrag();
+        } else {
+            compact_for(need, align_granules);
+        }
+        n = need;
+        at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
+    }
+    if (at == 0) {
+        push_free_slot(slot, table_load(slot) >> gen_shift);
+        live_ = offset_type(live_ - 1);
+        fail(failure_reason(need));
+        return {};
+    }
+    const word_type gen = table_load(slot) >> gen_shift;
+    header_store(at, used_header(n, slot, header_prev_free(header_load(at))));
+    const unsigned pins = pinned ? fixed_pin : 0u;
+    table_store(slot, word_type(at) | (word_type(pins) << pin_shift) |
+                          (word_type(detail::floor_log2(align_granules)) << align_shift) | (gen << gen_shift));
+    used_granules_ = offset_type(used_granules_ + n);
+    if (pinned) {
+        pinned_granules_ = offset_type(pinned_granules_ + n);
+        if (at < fixed_floor_) fixed_floor_ = at;
+    }
+    succeed();
+    return make_handle(slot, gen);
+}
+
+template <class Config>
+auto basic_pool<Config>::place_pinned(offset_type& need, offset_type align) noexcept -> offset_type {
+    // First choice: the top of the free block just under the lowest pinned block (or the end),
+    // so pinned blocks stack from the top and leave one hole below for movable blocks.
+    const word_type floor_hdr = header_load(fixed_floor_);
+    if (header_prev_free(floor_hdr)) {
+        const offset_type below = load_offset_at(size_type(fixed_floor_) * granule - header_bytes - sizeof(offset_type));
+        const offset_type pos = offset_type(fixed_floor_ - below);
+        offset_type n = need;
+        const offset_type at = fit(pos, below, n, align, true);
+        if (at != 0) {
+            carve(pos, at, n);
+            need = n;
+            return at;
+        }
+    }
+    return place(need, align, true);
+}
+
+template <class Config>
+bool basic_pool<Config>::acquire_slot(std::uint64_t& slot) noexcept {
+    if (free_slot_head_ == 0 && !grow_table()) return false;
+    slot = std::uint64_t(free_slot_head_ - 1u);
+    const offset_type next = entry_offset(table_load(slot));
+    free_slot_head_ = next;
+    if (next == 0) free_slot_tail_ = 0;
+    live_ = offset_type(live_ + 1);
+    return true;
+}
+
+// The table grows one granule at a time into the first block: a free first block shrinks;
+// a movable one is moved away first (compacting if there is no hole for it).
+template <class Config>
+bool basic_pool<Config>::grow_table() noexcept {
+    if (std::uint64_t(slots_) + slots_per_granule > Config::max_slots) return fail(error::out_of_handles);
+    bool compacted = false;
+    for (;;) {
+        const offset_type pos = heap_begin_;
+        if (pos == heap_end_) return fail(error::out_of_memory);
+        const word_type hdr = header_load(pos);
+        const offset_type size = header_size(hdr);
+        if (header_free(hdr)) {
+            remove_free(pos);
+            // A remainder too small to be a free block goes to the table as well.
+            const offset_type take = (size == 1 || size - 1 >= min_free) ? offset_type(1) : size;
+            if (size != take)
+                insert_free(offset_type(pos + take), offset_type(size - take));
+            else
+                set_prev_free(offset_type(pos + size), false);
+            free_granules_ = offset_type(free_granules_ - take);
+            for (unsigned i = 0; i < take * slots_per_granule; ++i) push_free_slot(slots_ + i, 0);
+            slots_ = offset_type(slots_ + take * slots_per_granule);
+            heap_begin_ = offset_type(heap_begin_ + take);
+            if (cursor_ < heap_begin_) cursor_ = heap_begin_;
+            if (fixed_floor_ < heap_begin_) fixed_floor_ = heap_begin_;
+            return true;
+        }
+        const std::uint64_t slot = header_slot(hdr);
+        const word_type entry = table_load(slot);
+        if (entry_pins(entry) != 0) return fail(error::out_of_handles);
+        offset_type n = size;
+        const offset_type target = place(n, offset_type(offset_type(1) << entry_align(entry)), false);
+        if (target != 0) {
+            relocate_into(slot, pos, size, target, n);
+            continue;
+        }
+        if (!compacted) {
+            defrag();
+            compacted = true;
+            continue;
+        }
+        // No hole takes the first block: shift the run of blocks before the first hole up.
+        return shift_front_run();
+    }
+}
+
+// Makes room for the table by moving every block between it and the first hole up, in one
+// memmove; the granules freed at the front join the table. O(bytes moved), and only needed when
+// the block after the table is larger than any hole even after compaction.
+template <class Config>
+bool basic_pool<Config>::shift_front_run() noexcept {
+    offset_type run_end = heap_begin_;
+    std::uint64_t max_align = 1;
+    for (;;) {
+        if (run_end == heap_end_) return fail(error::out_of_memory);
+        const word_type h = header_load(run_end);
+        if (header_free(h)) break;
+        const word_type e = table_load(header_slot(h));
+        if (entry_pins(e) != 0) return fail(error::out_of_handles);
+        const std::uint64_t a = std::uint64_t(1) << entry_align(e);
+        if (a > max_align) max_align = a;
+        run_end = offset_type(run_end + header_size(h));
+    }
+    const offset_type hole = header_size(header_load(run_end));
+    // Shift by a multiple of every alignment in the run, leaving no hole too small to be free.
+    std::uint64_t shift = max_align;
+    if (hole - shift != 0 && hole - shift < min_free) shift = hole % max_align == 0 ? hole : shift + max_align;
+    while (shift < min_free && shift < hole) shift += max_align;
+    if (shift > hole || (hole - shift != 0 && hole - shift < min_free)) return fail(error::out_of_memory);
+    const auto delta = offset_type(shift);
+    const auto hole_end = offset_type(run_end + hole);
+    remove_free(run_end);
+    const size_type run_bytes = size_type(run_end - heap_begin_) * granule;
+    std::memmove(base_ + size_type(heap_begin_ + delta) * granule - header_bytes,
+                 base_ + size_type(heap_begin_) * granule - header_bytes, run_bytes);
+    for (offset_type p = offset_type(heap_begin_ + delta); p != run_end + delta;) {
+        const word_type h = header_load(p);
+        table_store(header_slot(h), with_offset(table_load(header_slot(h)), p));
+        p = offset_type(p + header_size(h));
+    }
+    set_prev_free(offset_type(heap_begin_ + delta), false);
+    if (hole != delta)
+        insert_free(offset_type(run_end + delta), offset_type(hole - delta));
+    else
+        set_prev_free(hole_end, false);
+    note_moved(run_bytes);
+    free_granules_ = offset_type(free_granules_ - delta);
+    for (unsigned i = 0; i < delta * slots_per_granule; ++i) push_free_slot(slots_ + i, 0);
+    slots_ = offset_type(slots_ + delta * slots_per_granule);
+    heap_begin_ = offset_type(heap_begin_ + delta);
+    cursor_ = heap_begin_;
+    if (fixed_floor_ < heap_begin_) fixed_floor_ = heap_begin_;
+    return true;
+}
+
+template <class Config>
+void basic_pool<Config>::shrink(std::uint64_t slot, offset_type pos, offset_type size, offset_type need) noexcept {
+    if (size - need < min_free) return; // the tail could not be a free block: keep it
+    const word_type hdr = header_load(pos);
+    header_store(pos, used_header(need, slot, header_prev_free(hdr)));
+    const auto tail = offset_type(size - need);
+    used_granules_ = offset_type(used_granules_ - tail);
+    free_granules_ = offset_type(free_granules_ + tail);
+    if (entry_pins(table_load(slot)) != 0) pinned_granules_ = offset_type(pinned_granules_ - tail);
+    release_range(offset_type(pos + need), tail, false);
+}
+
+template <class Config>
+bool basic_pool<Config>::grow_in_place(std::uint64_t slot, offset_type pos, offset_type size, offset_type need) noexcept {
+    const auto next = offset_type(pos + size);
+    const word_type next_hdr = header_load(next);
+    if (!header_free(next_hdr)) return false;
+    const offset_type next_size = header_size(next_hdr);
+    if (std::uint64_t(size) + next_size < need) return false;
+    remove_free(next);
+    const auto total = offset_type(size + next_size);
+    offset_type new_size = need;
+    if (total - need < min_free) {
+        new_size = total;
+        set_prev_free(offset_type(pos + total), false);
+    } else {
+        insert_free(offset_type(pos + need), offset_type(total - need));
+    }
+    const auto added = offset_type(new_size - size);
+    header_store(pos, used_header(new_size, slot, header_prev_free(header_load(pos))));
+    used_granules_ = offset_type(used_granules_ + added);
+    free_granules_ = offset_type(free_granules_ - added);
+    if (entry_pins(table_load(slot)) != 0) pinned_granules_ = offset_type(pinned_granules_ + added);
+    if (cursor_ > pos && cursor_ < pos + new_size) cursor_ = pos;
+    return true;
+}
+
+// Moves a used block into the freshly carved block at `to` (from place()) and frees `from`.
+template <class Config>
+void basic_pool<Config>::relocate_into(std::uint64_t slot, offset_type from, offset_type size, offset_type to,
+                                       offset_type to_size) noexcept {
+    const size_type payload = size_type(size < to_size ? size : to_size) * granule - header_bytes;
+    std::memcpy(base_ + size_type(to) * granule, base_ + size_type(from) * granule, payload);
+    const word_type old_hdr = header_load(from);
+    header_store(to, used_header(to_size, slot, header_prev_free(header_load(to))));
+    table_store(slot, with_offset(table_load(slot), to));
+    used_granules_ = offset_type(used_granules_ + to_size - size);
+    // place() counted the new block as taken; the old one now returns.
+    free_granules_ = offset_type(free_granules_ + size);
+    release_range(from, size, header_prev_free(old_hdr));
+    note_moved(payload);
+}
+
+// Stress mode: walks the table (not the heap, which changes under the walk) and copies each
+// unpinned block into a hole that is free at that moment, so it lands on bytes it did not
+// occupy; nothing moves it again in this call. The old place is freed (and poisoned).
+template <class Config>
+void basic_pool<Config>::stress_move_all() noexcept {
+    for (std::uint64_t slot = 0; slot < slots_; ++slot) {
+        const word_type entry = table_load(slot);
+        if (entry_pins(entry) != 0) continue; // pinned, allocate_pinned, or a free slot
+        const offset_type from = entry_offset(entry);
+        const offset_type size = header_size(header_load(from));
+        offset_type n = size;
+        const offset_type to = place(n, offset_type(offset_type(1) << entry_align(entry)), false);
+        if (to == 0) continue;
+        used_granules_ = offset_type(used_granules_ + (n - size)); // a sliver place() absorbed
+        relocate_into(slot, from, size, to, n);
+    }
+}
+
+// The compaction engine. Walks blocks from cursor_; at each hole, shifts the run of movable
+// blocks after it down by the hole's size in one memmove (headers included), so holes bubble up
+// and merge. Blocks whose alignment the shift would break move alone to their nearest aligned
+// place; pinned blocks stay, and the hole before them stays too.
+template <class Config>
+bool basic_pool<Config>::slide(std::uint64_t budget, offset_type need, offset_type align) noexcept {
+    const bool bounded = budget != ~std::uint64_t{0};
+    auto spend = [&](std::uint64_t cost) {
+        if (bounded) budget = budget > cost ? budget - cost : 0;
+    };
+    offset_type c = cursor_;
+    for (;;) {
+        if (c >= heap_end_) {
+            cursor_ = heap_begin_;
+            if (need != 0) return false;
+            compact_ = true;
+            return true;
+        }
+        if (bounded && budget == 0) {
+            cursor_ = c;
+            return false;
+        }
+        const word_type hdr = header_load(c);
+        const offset_type hole = header_size(hdr);
+        if (!header_free(hdr)) {
+            c = offset_type(c + hole);
+            spend(visit_cost);
+            continue;
+        }
+        if (need != 0) {
+            offset_type n = need;
+            if (fit(c, hole, n, align, false) != 0) {
+                cursor_ = c;
+                return true;
+            }
+        }
+        const auto next = offset_type(c + hole);
+        if (next == heap_end_) {
+            c = next;
+            continue;
+        }
+        const word_type next_hdr = header_load(next); // used: free blocks never touch
+        const word_type next_entry = table_load(header_slot(next_hdr));
+        const offset_type next_size = header_size(next_hdr);
+        spend(visit_cost);
+        if (entry_pins(next_entry) != 0) {
+            c = offset_type(next + next_size);
+            continue;
+        }
+        // The run of movable blocks that stay aligned when shifted down by `hole` granules.
+        offset_type run_end = next;
+        std::uint64_t run_bytes = 0;
+        while (run_end != heap_end_) {
+            const word_type h = header_load(run_end);
+            if (header_free(h)) break;
+            const word_type e = table_load(header_slot(h));
+            if (entry_pins(e) != 0 || hole % (offset_type(1) << entry_align(e)) != 0) break;
+            const std::uint64_t bytes = std::uint64_t(header_size(h)) * granule;
+            if (run_end != next && bounded && run_bytes + bytes > budget) break;
+            run_bytes += bytes;
+            run_end = offset_type(run_end + header_size(h));
+        }
+        if (run_end == next) {
+            // An over-aligned block: move it alone to the lowest aligned place in hole + block.
+            offset_type n = next_size;
+            const offset_type at = fit(c, offset_type(hole + next_size), n, offset_type(offset_type(1) << entry_align(next_entry)), false);
+            if (at == 0 || at >= next) {
+                c = offset_type(next + next_size);
+                continue;
+            }
+            const std::uint64_t slot = header_slot(next_hdr);
+            const auto end = offset_type(next + next_size);
+            remove_free(c);
+            TINYMEM_UNPOISON(base_ + size_type(at) * granule - header_bytes, size_type(next_size) * granule);
+            std::memmove(base_ + size_type(at) * granule - header_bytes, base_ + size_type(next) * granule - header_bytes,
+                         size_type(next_size) * granule);
+            header_store(at, used_header(n, slot, at != c));
+            if (at != c) insert_free(c, offset_type(at - c));
+            table_store(slot, with_offset(next_entry, at));
+            used_granules_ = offset_type(used_granules_ + (n - next_size));
+            free_granules_ = offset_type(free_granules_ - (n - next_size));
+            if (at + n != end)
+                release_range(offset_type(at + n), offset_type(end - at - n), false);
+            else
+                set_prev_free(end, false);
+            note_moved(size_type(next_size) * granule);
+            spend(std::uint64_t(next_size) * granule);
+            c = offset_type(at + n);
+            continue;
+        }
+        remove_free(c);
+        std::memmove(base_ + size_type(c) * granule - header_bytes, base_ + size_type(next) * granule - header_bytes,
+                     size_type(run_bytes));
+        const auto moved_end = offset_type(c + (run_end - next));
+        for (offset_type p = c; p != moved_end;) {
+            const word_type h = header_load(p);
+            const std::uint64_t slot = header_slot(h);
+            table_store(slot, with_offset(table_load(slot), p));
+            p = offset_type(p + header_size(h));
+        }
+        set_prev_free(c, false);
+        release_range(moved_end, hole, false);
+        note_moved(size_type(run_bytes));
+        spend(run_bytes);
+        c = moved_end;
+    }
+}
+
+// ---- diagnostics ------------------------------------------------------------------------------
+
+namespace detail {
+constexpr std::uint64_t isqrt(std::uint64_t x) noexcept {
+    std::uint64_t r = 0, bit = std::uint64_t{1} << 62;
+    while (bit > x) bit >>= 2;
+    while (bit != 0) {
+        if (x >= r + bit) {
+            x -= r + bit;
+            r = (r >> 1) + bit;
+        } else {
+            r >>= 1;
+        }
+        bit >>= 2;
+    }
+    return r;
+}
+} // namespace detail
+
+template <class Config>
+pool_stats basic_pool<Config>::stats() const noexcept {
+    pool_stats s;
+    s.bytes_moved = bytes_moved_;
+    s.compactions = compactions_;
+    for (std::size_t i = 0; i < error_count; ++i) s.failed[i] = failed_[i];
+    if (!usable()) return s;
+    s.capacity_bytes = size_type(heap_end_) * granule;
+    s.used_bytes = size_type(used_granules_) * granule;
+    s.free_bytes = size_type(free_granules_) * granule;
+    s.table_bytes = size_type(slots_) * sizeof(word_type);
+    s.live_blocks = live_;
+    s.free_handles = size_type(slots_ - live_);
+    s.pinned_bytes = size_type(pinned_granules_) * granule;
+    // One walk: the largest hole, the sum of squares for the fragmentation figure, and the
+    // free granules of each stretch between pinned blocks (what compaction can gather).
+    std::uint64_t largest = 0, squares = 0, stretch = 0, best_stretch = 0;
+    for (offset_type pos = heap_begin_; pos != heap_end_;) {
+        const word_type h = header_load(pos);
+        const offset_type size = header_size(h);
+        if (header_free(h)) {
+            if (size > largest) largest = size;
+            const std::uint64_t bytes = std::uint64_t(size) * granule;
+            squares += bytes * bytes;
+            stretch += size;
+        } else if (entry_pins(table_load(header_slot(h))) != 0) {
+            stretch = 0;
+        }
+        if (stretch > best_stretch) best_stretch = stretch;
+        pos = offset_type(pos + size);
+    }
+    s.largest_free_bytes = size_type(largest) * granule;
+    // A new block also needs a slot; without a free one the table takes up to min_free granules.
+    if (free_slot_head_ == 0) best_stretch = best_stretch > min_free ? best_stretch - min_free : 0;
+    s.largest_allocatable = best_stretch * granule > header_bytes ? size_type(best_stretch) * granule - header_bytes : 0;
+    if (s.free_bytes != 0)
+        s.fragmentation_percent = unsigned(100 - (100 * detail::isqrt(squares)) / s.free_bytes);
+    return s;
+}
+
+template <class Config>
+check_result basic_pool<Config>::check() const noexcept {
+    auto bad = [&](const char* what, std::uint64_t pos) {
+        return check_result{what, size_type(pos) * granule};
+    };
+    if (!usable()) return bad("pool is not usable (bad buffer)", 0);
+    if (std::uint64_t(slots_) != std::uint64_t(heap_begin_ - 1) * slots_per_granule)
+        return bad("handle table size does not match the heap start", heap_begin_);
+    bool prev_free = false, cursor_seen = false, floor_seen = fixed_floor_ == heap_end_;
+    std::uint64_t free_sum = 0, used_sum = 0, pinned_sum = 0, live = 0, listed = 0;
+    offset_type pos = heap_begin_;
+    while (pos != heap_end_) {
+        if (pos > heap_end_) return bad("block chain overruns the heap", pos);
+        if (pos == cursor_) cursor_seen = true;
+        if (pos == fixed_floor_) floor_seen = true;
+        const word_type h = header_load(pos);
+        const offset_type size = header_size(h);
+        if (size == 0) return bad("block of size 0", pos);
+        if (std::uint64_t(pos) + size > heap_end_) return bad("block runs past the heap end", pos);
+        if (header_prev_free(h) != prev_free) return bad("prev_free flag disagrees with the previous block", pos);
+        if (header_free(h)) {
+            if (prev_free) return bad("two adjacent free blocks", pos);
+            if (size < min_free) return bad("free block smaller than a header and footer", pos);
+            if (load_offset_at(footer_byte(pos, size)) != size) return bad("free block footer disagrees with its header", pos);
+            if (size >= min_listed) ++listed;
+            free_sum += size;
+        } else {
+            const std::uint64_t slot = header_slot(h);
+            if (slot >= slots_) return bad("used block names a slot outside the table", pos);
+            const word_type e = table_load(slot);
+            const unsigned pins = entry_pins(e);
+            if (pins == free_pin) return bad("used block names a free slot", pos);
+            if (pins > fixed_pin) return bad("pin count out of range", pos);
+            if (entry_offset(e) != pos) return bad("handle table does not point back at its block", pos);
+            const std::uint64_t align = std::uint64_t(1) << entry_align(e);
+            if ((reinterpret_cast<std::uintptr_t>(base_) / granule + pos) % align != 0)
+                return bad("block is not aligned as requested", pos);
+            if (pins == fixed_pin && pos < fixed_floor_) return bad("pinned allocation below the pinned floor", pos);
+            ++live;
+            used_sum += size;
+            if (pins != 0) pinned_sum += size;
+        }
+        prev_free = header_free(h);
+        pos = offset_type(pos + size);
+    }
+    const word_type end = header_load(heap_end_);
+    if (header_size(end) != 0 || header_free(end) || header_slot(end) != no_slot)
+        return bad("end sentinel overwritten", heap_end_);
+    if (header_prev_free(end) != prev_free) return bad("end sentinel's prev_free flag is wrong", heap_end_);
+    if (!cursor_seen && cursor_ != heap_end_) return bad("compaction cursor is not at a block start", cursor_);
+    if (!floor_seen) return bad("pinned floor is not at a block start", fixed_floor_);
+    if (fixed_floor_ != heap_end_) {
+        const word_type fh = header_load(fixed_floor_);
+        if (header_free(fh) || entry_pins(table_load(header_slot(fh))) != fixed_pin)
+            return bad("pinned floor is not a pinned allocation", fixed_floor_);
+    }
+    if (free_sum != free_granules_) return bad("free byte count disagrees with the blocks", 0);
+    if (used_sum != used_granules_) return bad("used byte count disagrees with the blocks", 0);
+    if (pinned_sum != pinned_granules_) return bad("pinned byte count disagrees with the blocks", 0);
+    if (live != live_) return bad("live block count disagrees with the blocks", 0);
+    // Bins: every listed block once, in the right class, linked both ways.
+    std::uint64_t in_bins = 0;
+    for (unsigned b = 0; b < bin_count; ++b) {
+        const bool marked = (bin_mask_ & (bin_mask_type(1) << b)) != 0;
+        if (marked != (bins_[b] != 0)) return bad("bin mask disagrees with the bin", 0);
+        offset_type prev = 0;
+        for (offset_type p = bins_[b]; p != 0; p = link_next(p)) {
+            if (p < heap_begin_ || p >= heap_end_) return bad("free list link outside the heap", p);
+            const word_type h = header_load(p);
+            if (!header_free(h)) return bad("free list holds a used block", p);
+            if (header_size(h) < min_listed || bin_of(header_size(h)) != b) return bad("free block in the wrong bin", p);
+            if (link_prev(p) != prev) return bad("free list back link is wrong", p);
+            prev = p;
+            if (++in_bins > listed) return bad("free lists hold more blocks than the heap (a cycle?)", p);
+        }
+    }
+    if (in_bins != listed) return bad("a free block is missing from the free lists", 0);
+    // Free slots: a FIFO through the table; live slots point at their blocks.
+    std::uint64_t free_slots = 0, last = 0;
+    for (offset_type s = free_slot_head_; s != 0; s = entry_offset(table_load(s - 1u))) {
+        if (s > slots_) return bad("free slot list leaves the table", 0);
+        if (entry_pins(table_load(s - 1u)) != free_pin) return bad("free slot list holds a live slot", 0);
+        last = s;
+        if (++free_slots > slots_) return bad("free slot list has a cycle", 0);
+    }
+    if (last != free_slot_tail_) return bad("free slot list tail is wrong", 0);
+    if (free_slots + live_ != slots_) return bad("free and live slots do not add up to the table", 0);
+    for (std::uint64_t s = 0; s < slots_; ++s) {
+        const word_type e = table_load(s);
+        if (entry_pins(e) == free_pin) continue;
+        const offset_type p = entry_offset(e);
+        if (p < heap_begin_ || p >= heap_end_) return bad("live slot points outside the heap", 0);
+        const word_type h = header_load(p);
+        if (header_free(h) || header_slot(h) != s) return bad("live slot points at a block that is not its own", p);
+    }
+    return {};
+}
+
+template <class Config>
+auto basic_pool<Config>::map(char* out, size_type out_size, size_type cell_bytes) const noexcept -> size_type {
+    size_type length = 0;
+    auto put = [&](char ch) {
+        if (length + 1 < out_size) out[length] = ch;
+        ++length;
+    };
+    if (cell_bytes == 0) cell_bytes = granule;
+    if (usable()) {
+        for (offset_type pos = heap_begin_; pos != heap_end_;) {
+            const word_type h = header_load(pos);
+            const offset_type size = header_size(h);
+            char symbol = '-';
+            if (!header_free(h)) {
+                const std::uint64_t slot = header_slot(h);
+                symbol = entry_pins(table_load(slot)) != 0 ? '#' : symbol_of_slot(slot);
+            }
+            size_type cells = (size_type(size) * granule + cell_bytes / 2) / cell_bytes;
+            if (cells == 0) cells = 1;
+            put('|');
+            for (size_type i = 0; i < cells; ++i) {
+                if (i != 0) put(' ');
+                put(symbol);
+            }
+            pos = offset_type(pos + size);
+        }
+    }
+    put('|');
+    if (out_size != 0) out[length < out_size ? length : out_size - 1] = '\0';
+    return length;
+}
+
+} // namespace tinymem
+
+#endif
