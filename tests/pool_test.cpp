@@ -1,0 +1,300 @@
+// Every call of the pool, on small pools where the layout can be checked cell by cell.
+#include "test_support.hpp"
+
+using namespace tinymem;
+
+BOOST_AUTO_TEST_SUITE(pool)
+
+using small_pool = basic_pool<config16>;
+
+struct fixture {
+    alignas(64) std::byte buffer[1024];
+    small_pool p{buffer};
+};
+
+BOOST_AUTO_TEST_CASE(footprint_is_the_template_argument) {
+    BOOST_TEST(sizeof(tinymem::pool<4096>) == 4096u);
+    BOOST_TEST(sizeof(tinymem::pool<65536>) == 65536u);
+    BOOST_TEST(sizeof(tinymem::pool<1 << 20, config32>) == std::size_t(1) << 20);
+    static tinymem::pool<65536> in_bss;
+    BOOST_TEST(in_bss.usable());
+    BOOST_TEST(in_bss.capacity() > 65536u - sizeof(basic_pool<config16>) - 64);
+}
+
+BOOST_FIXTURE_TEST_CASE(allocate_write_read_free, fixture) {
+    const auto h = p.allocate(100);
+    BOOST_REQUIRE(h);
+    BOOST_TEST(p.valid(h));
+    BOOST_TEST(p.size(h) >= 100u);
+    BOOST_TEST(p.size(h) < 100u + 2 * small_pool::granule);
+    BOOST_TEST(reinterpret_cast<std::uintptr_t>(p.data(h)) % small_pool::granule == 0u);
+    BOOST_TEST(p.get<unsigned char>(h) == p.data(h));
+    test::fill(p, h, 1, 100);
+    BOOST_TEST(test::holds(p, h, 1, 100));
+    BOOST_TEST(p.stats().live_blocks == 1u);
+    BOOST_TEST(p.deallocate(h));
+    BOOST_TEST(!p.valid(h));
+    BOOST_TEST(p.data(h) == nullptr);
+    BOOST_TEST(p.stats().live_blocks == 0u);
+    test::require_ok(p);
+}
+
+// The seed's story: A, B, C; B freed; compaction moves C over B's hole; C's bytes survive.
+BOOST_FIXTURE_TEST_CASE(compaction_closes_the_hole, fixture) {
+    BOOST_REQUIRE(p.reserve_handles(3));
+    const auto a = p.allocate(12), b = p.allocate(12), c = p.allocate(12);
+    BOOST_REQUIRE(a && b && c);
+    test::fill(p, a, 'a', 12);
+    test::fill(p, c, 'c', 12);
+    const char A = small_pool::symbol_of(a), B = small_pool::symbol_of(b), C = small_pool::symbol_of(c);
+    auto cells = [](char s, int n) {
+        std::string r = "|";
+        for (int i = 0; i < n; ++i) r += (i ? " " : "") + std::string(1, s);
+        return r;
+    };
+    const std::string free_tail = test::map_of(p).substr(cells(A, 4).size() * 3);
+    BOOST_TEST(test::map_of(p) == cells(A, 4) + cells(B, 4) + cells(C, 4) + free_tail);
+    BOOST_TEST_MESSAGE("before: " << test::map_of(p, 16));
+    const void* c_before = p.data(c);
+    BOOST_REQUIRE(p.deallocate(b));
+    BOOST_TEST(test::map_of(p).substr(0, 3 * cells(A, 4).size()) == cells(A, 4) + cells('-', 4) + cells(C, 4));
+    p.defrag();
+    BOOST_TEST_MESSAGE("after:  " << test::map_of(p, 16));
+    BOOST_TEST(test::map_of(p).substr(0, 2 * cells(A, 4).size()) == cells(A, 4) + cells(C, 4));
+    BOOST_TEST(p.data(c) != c_before);
+    BOOST_TEST(test::holds(p, a, 'a', 12));
+    BOOST_TEST(test::holds(p, c, 'c', 12));
+    BOOST_TEST(p.stats().bytes_moved >= 12u);
+    BOOST_TEST(p.stats().compactions == 1u);
+    test::require_ok(p);
+}
+
+BOOST_FIXTURE_TEST_CASE(allocate_compacts_when_only_the_sum_of_holes_suffices, fixture) {
+    std::vector<small_pool::handle> hs;
+    for (;;) {
+        const auto h = p.allocate(20);
+        if (!h) break;
+        test::fill(p, h, std::uint32_t(hs.size()), 20);
+        hs.push_back(h);
+    }
+    BOOST_TEST(p.last_error() == error::out_of_memory);
+    for (std::size_t i = 0; i < hs.size(); i += 2) BOOST_REQUIRE(p.deallocate(hs[i]));
+    const auto before = p.stats();
+    BOOST_TEST(before.largest_free_bytes < 100u); // holes of 24 bytes, none big enough
+    BOOST_TEST(before.largest_allocatable >= 100u);
+    const auto big = p.allocate(100);
+    BOOST_REQUIRE_MESSAGE(big, "allocate after fragmentation: " << to_string(p.last_error()));
+    BOOST_TEST(p.stats().compactions == before.compactions + 1);
+    for (std::size_t i = 1; i < hs.size(); i += 2) BOOST_TEST(test::holds(p, hs[i], std::uint32_t(i), 20));
+    test::require_ok(p);
+}
+
+BOOST_FIXTURE_TEST_CASE(defrag_step_is_bounded_and_resumable, fixture) {
+    std::vector<small_pool::handle> hs;
+    for (int i = 0; i < 24; ++i) {
+        hs.push_back(p.allocate(16));
+        BOOST_REQUIRE(hs.back());
+        test::fill(p, hs.back(), std::uint32_t(i), 16);
+    }
+    for (int i = 0; i < 24; i += 3) BOOST_REQUIRE(p.deallocate(hs[std::size_t(i)]));
+    int steps = 0;
+    std::uint64_t moved = p.stats().bytes_moved;
+    for (;;) {
+        const bool done = p.defrag_step(32);
+        const std::uint64_t now = p.stats().bytes_moved;
+        // 32 bytes, or one block whole when it is larger (blocks here are 20 bytes + run).
+        BOOST_TEST(now - moved <= 32u + 24u);
+        moved = now;
+        test::require_ok(p);
+        for (int i = 0; i < 24; ++i)
+            if (i % 3 != 0) BOOST_TEST(test::holds(p, hs[std::size_t(i)], std::uint32_t(i), 16));
+        ++steps;
+        if (done) break;
+        BOOST_REQUIRE(steps < 1000);
+        if (steps == 2) { // the pool stays usable between steps
+            const auto extra = p.allocate(8);
+            BOOST_REQUIRE(extra);
+            BOOST_REQUIRE(p.deallocate(extra));
+        }
+    }
+    BOOST_TEST(steps > 2);
+    BOOST_TEST(p.defrag_step(32)); // compact: nothing more to do
+    // Compact means one hole, at the end.
+    const std::string m = test::map_of(p);
+    BOOST_TEST(m.find('-') == m.rfind("|-") + 1);
+    BOOST_TEST(p.stats().largest_free_bytes == p.stats().free_bytes);
+}
+
+BOOST_FIXTURE_TEST_CASE(pinned_blocks_do_not_move, fixture) {
+    BOOST_REQUIRE(p.reserve_handles(4));
+    const auto a = p.allocate(16), b = p.allocate(16), c = p.allocate(16);
+    BOOST_REQUIRE(p.deallocate(a));
+    test::fill(p, b, 2, 16);
+    {
+        auto pin = p.pin(b);
+        BOOST_REQUIRE(pin);
+        BOOST_TEST(p.pin_count(b) == 1u);
+        auto inner = p.pin(b); // nests
+        BOOST_TEST(p.pin_count(b) == 2u);
+        void* where = pin.data();
+        p.defrag();
+        BOOST_TEST(p.data(b) == where);
+        BOOST_TEST(test::holds(p, b, 2, 16));
+        BOOST_TEST(p.stats().pinned_bytes >= 16u);
+        BOOST_TEST(!p.deallocate(b));
+        BOOST_TEST(p.last_error() == error::pinned);
+    }
+    BOOST_TEST(p.pin_count(b) == 0u);
+    BOOST_TEST(p.stats().pinned_bytes == 0u);
+    const void* before = p.data(b);
+    p.defrag();
+    BOOST_TEST(p.data(b) != before); // unpinned, it slides into a's hole
+    BOOST_TEST(test::holds(p, b, 2, 16));
+    BOOST_TEST(p.valid(c));
+    test::require_ok(p);
+}
+
+BOOST_FIXTURE_TEST_CASE(pin_guard_moves_and_releases, fixture) {
+    const auto a = p.allocate(8);
+    auto g1 = p.pin(a);
+    auto g2 = std::move(g1);
+    BOOST_TEST(!bool(g1));
+    BOOST_TEST(bool(g2));
+    BOOST_TEST(p.pin_count(a) == 1u);
+    g2.release();
+    BOOST_TEST(p.pin_count(a) == 0u);
+    BOOST_TEST(p.deallocate(a));
+}
+
+BOOST_FIXTURE_TEST_CASE(reallocate_grows_in_place_moves_and_shrinks, fixture) {
+    BOOST_REQUIRE(p.reserve_handles(4));
+    const auto a = p.allocate(40);
+    test::fill(p, a, 7, 40);
+    const void* where = p.data(a);
+    BOOST_REQUIRE(p.reallocate(a, 120)); // the space after a is free: in place
+    BOOST_TEST(p.data(a) == where);
+    BOOST_TEST(p.size(a) >= 120u);
+    BOOST_TEST(test::holds(p, a, 7, 40));
+    const auto wall = p.allocate(8); // now a cannot grow in place
+    BOOST_REQUIRE(wall);
+    test::fill(p, a, 8, 120);
+    BOOST_REQUIRE(p.reallocate(a, 300));
+    BOOST_TEST(p.data(a) != where);
+    BOOST_TEST(test::holds(p, a, 8, 120));
+    BOOST_REQUIRE(p.reallocate(a, 10));
+    BOOST_TEST(p.size(a) < 20u);
+    BOOST_TEST(test::holds(p, a, 8, 10));
+    test::require_ok(p);
+    // Pinned: grow in place only.
+    const auto b = p.allocate(16);
+    const auto after_b = p.allocate(16);
+    BOOST_REQUIRE(b && after_b);
+    auto pin = p.pin(b);
+    BOOST_TEST(!p.reallocate(b, 400));
+    BOOST_TEST(p.last_error() == error::pinned);
+    BOOST_TEST(p.size(b) < 400u);
+    test::require_ok(p);
+}
+
+BOOST_FIXTURE_TEST_CASE(reallocate_keeps_over_alignment, fixture) {
+    const auto a = p.allocate(24, 64);
+    BOOST_REQUIRE(a);
+    BOOST_TEST(reinterpret_cast<std::uintptr_t>(p.data(a)) % 64 == 0u);
+    const auto wall = p.allocate(8);
+    BOOST_REQUIRE(wall);
+    test::fill(p, a, 3, 24);
+    BOOST_REQUIRE(p.reallocate(a, 200));
+    BOOST_TEST(reinterpret_cast<std::uintptr_t>(p.data(a)) % 64 == 0u);
+    BOOST_TEST(test::holds(p, a, 3, 24));
+    BOOST_REQUIRE(p.deallocate(wall));
+    p.defrag();
+    BOOST_TEST(reinterpret_cast<std::uintptr_t>(p.data(a)) % 64 == 0u);
+    BOOST_TEST(test::holds(p, a, 3, 24));
+    test::require_ok(p);
+}
+
+BOOST_FIXTURE_TEST_CASE(pinned_allocations_stack_at_the_top, fixture) {
+    BOOST_REQUIRE(p.reserve_handles(8));
+    const auto m1 = p.allocate(32);
+    const auto f1 = p.allocate_pinned(32);
+    const auto m2 = p.allocate(32);
+    const auto f2 = p.allocate_pinned(32);
+    BOOST_REQUIRE(m1 && f1 && m2 && f2);
+    BOOST_TEST(p.pin_count(f1) == small_pool::max_pins + 1);
+    // Movable blocks low, pinned blocks high, one hole between.
+    BOOST_TEST(p.data(m1) < p.data(m2));
+    BOOST_TEST(p.data(m2) < p.data(f2));
+    BOOST_TEST(p.data(f2) < p.data(f1));
+    const std::string m = test::map_of(p);
+    BOOST_TEST(m.substr(m.size() - 2) == "#|");
+    BOOST_TEST(p.stats().largest_free_bytes == p.stats().free_bytes);
+    BOOST_TEST(p.stats().pinned_bytes >= 64u);
+    BOOST_TEST(p.handle_of(p.data(f1)) == f1);
+    BOOST_TEST(p.deallocate(f1)); // pinned for life, but freeable
+    BOOST_TEST(p.deallocate(f2));
+    BOOST_TEST(p.stats().pinned_bytes == 0u);
+    test::require_ok(p);
+}
+
+BOOST_FIXTURE_TEST_CASE(stats_add_up, fixture) {
+    BOOST_REQUIRE(p.reserve_handles(3)); // so the table does not move blocks
+    const auto a = p.allocate(30), b = p.allocate(50);
+    const auto s = p.stats();
+    BOOST_TEST(s.live_blocks == 2u);
+    BOOST_TEST(s.used_bytes >= 80u);
+    BOOST_TEST(s.used_bytes + s.free_bytes + s.table_bytes <= s.capacity_bytes);
+    BOOST_TEST(s.capacity_bytes - (s.used_bytes + s.free_bytes + s.table_bytes) <= 2 * small_pool::granule);
+    BOOST_TEST(s.fragmentation_percent == 0u);
+    BOOST_REQUIRE(p.deallocate(a));
+    const auto t = p.allocate(8);
+    BOOST_REQUIRE(t);
+    BOOST_TEST(p.stats().fragmentation_percent > 0u); // two holes now
+    BOOST_TEST(!p.allocate(0));
+    BOOST_TEST(p.stats().failed[std::size_t(error::zero_size)] == 1u);
+    (void)b;
+}
+
+BOOST_AUTO_TEST_CASE(every_configuration_round_trips) {
+    auto run = [](auto tag, std::size_t bytes) {
+        using Config = decltype(tag);
+        std::vector<std::byte> buf(bytes);
+        basic_pool<Config> p{buf};
+        BOOST_REQUIRE(p.usable());
+        std::vector<typename basic_pool<Config>::handle> hs;
+        for (std::uint32_t i = 0; i < 40; ++i) {
+            hs.push_back(p.allocate(1 + i * 7, std::size_t(1) << (i % 8)));
+            BOOST_REQUIRE_MESSAGE(hs.back(), to_string(p.last_error()));
+            BOOST_TEST(reinterpret_cast<std::uintptr_t>(p.data(hs.back())) % (std::size_t(1) << (i % 8)) == 0u);
+            test::fill(p, hs.back(), i, 1 + i * 7);
+        }
+        for (std::size_t i = 0; i < hs.size(); i += 2) BOOST_REQUIRE(p.deallocate(hs[i]));
+        p.defrag();
+        test::require_ok(p);
+        for (std::size_t i = 1; i < hs.size(); i += 2)
+            BOOST_TEST(test::holds(p, hs[i], std::uint32_t(i), 1 + i * 7));
+    };
+    run(config16{}, 16384);
+    run(config16_g8{}, 16384);
+    run(basic_config<std::uint16_t, 16>{}, 16384);
+    run(config32{}, 16384);
+    run(config32_g16{}, 16384);
+}
+
+BOOST_AUTO_TEST_CASE(largest_pools_of_each_width) {
+    std::vector<std::byte> big((std::size_t(1) << 18) - 8); // 16-bit, 4-byte granules: just under 256 KiB
+    basic_pool<config16> p16{big};
+    BOOST_TEST(p16.usable());
+    const auto h = p16.allocate(200000);
+    BOOST_REQUIRE(h);
+    BOOST_TEST(p16.size(h) >= 200000u);
+    test::require_ok(p16);
+    std::vector<std::byte> huge(std::size_t(8) << 20);
+    basic_pool<config32> p32{huge};
+    const auto g = p32.allocate(7u << 20);
+    BOOST_REQUIRE(g);
+    test::fill(p32, g, 9, 7u << 20);
+    BOOST_TEST(test::holds(p32, g, 9, 7u << 20));
+    test::require_ok(p32);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,237 @@
+// Randomised differential test: the pool against a reference model that knows every block's
+// bytes. Random allocate / allocate_pinned / deallocate / reallocate / pin / unpin /
+// defrag_step / defrag / stale-handle calls, with check() and a comparison of the live contents
+// after every operation, over pools from 256 bytes to 4 MiB in every width and granule.
+// Seeds are printed; TINYMEM_SEED replays one.
+#include "test_support.hpp"
+
+#ifndef TINYMEM_RANDOM_OPS
+#define TINYMEM_RANDOM_OPS 1200000
+#endif
+
+using namespace tinymem;
+
+namespace {
+
+template <class Config>
+class differential {
+public:
+    using pool_type = basic_pool<Config>;
+    using handle = typename pool_type::handle;
+
+    differential(std::size_t pool_bytes, std::size_t max_size, std::uint64_t seed)
+        : buffer_(pool_bytes), pool_(buffer_), max_size_(max_size), rng_(seed) {
+        BOOST_REQUIRE(pool_.usable());
+    }
+
+    void run(std::uint64_t ops) {
+        // Comparing every live byte after every operation costs O(pool) per operation: on the
+        // largest pools it runs every `full_every` operations, the touched block always.
+        const std::uint64_t full_every = buffer_.size() <= (std::size_t(256) << 10) ? 1 : 32;
+        for (op_ = 0; op_ < ops; ++op_) {
+            step();
+            const auto r = pool_.check();
+            BOOST_REQUIRE_MESSAGE(r.ok(), "op " << op_ << ": check(): " << r.problem << " at byte " << r.offset);
+            if (op_ % full_every == 0) compare_all();
+        }
+        compare_all();
+        BOOST_TEST_MESSAGE("  " << ops << " ops, " << allocated_ << " allocations (" << failed_ << " refused), "
+                                << pool_.stats().compactions << " compactions, " << pool_.stats().bytes_moved
+                                << " bytes moved, " << blocks_.size() << " live at the end");
+    }
+
+private:
+    struct block {
+        handle h;
+        std::vector<unsigned char> bytes;
+        std::size_t align;
+        unsigned pins;
+        bool fixed;
+    };
+
+    std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : rng_() % n; }
+
+    std::size_t random_size() {
+        // Log-uniform: many small blocks, some large.
+        const double span = std::log2(double(max_size_));
+        const double e = std::uniform_real_distribution<double>(0, span)(rng_);
+        return std::size_t(std::exp2(e)) + below(3);
+    }
+
+    void randomize(std::vector<unsigned char>& v, std::size_t from) {
+        for (std::size_t i = from; i < v.size(); ++i) v[i] = static_cast<unsigned char>(rng_());
+    }
+
+    void write(const block& b, std::size_t from) {
+        auto* d = static_cast<unsigned char*>(pool_.data(b.h));
+        BOOST_REQUIRE(d);
+        std::memcpy(d + from, b.bytes.data() + from, b.bytes.size() - from);
+    }
+
+    void compare(const block& b) {
+        BOOST_REQUIRE_MESSAGE(pool_.valid(b.h), "op " << op_ << ": live handle invalid");
+        const auto* d = static_cast<const unsigned char*>(pool_.data(b.h));
+        BOOST_REQUIRE(reinterpret_cast<std::uintptr_t>(d) % b.align == 0);
+        BOOST_REQUIRE(pool_.size(b.h) >= b.bytes.size());
+        BOOST_REQUIRE_MESSAGE(std::memcmp(d, b.bytes.data(), b.bytes.size()) == 0,
+                              "op " << op_ << ": contents of a live block changed");
+    }
+
+    void compare_all() {
+        for (const auto& b : blocks_) compare(b);
+        BOOST_REQUIRE_EQUAL(pool_.stats().live_blocks, blocks_.size());
+    }
+
+    bool anything_pinned_or_aligned() const {
+        for (const auto& b : blocks_)
+            if (b.pins != 0 || b.fixed || b.align > Config::granule) return true;
+        return false;
+    }
+
+    void expect_refusal(std::initializer_list<error> allowed) {
+        const error e = pool_.last_error();
+        bool ok = false;
+        for (error a : allowed) ok = ok || a == e;
+        BOOST_REQUIRE_MESSAGE(ok, "op " << op_ << ": unexpected error " << to_string(e));
+    }
+
+    void allocate() {
+        const std::size_t size = random_size();
+        const std::size_t align = below(5) == 0 ? std::size_t(1) << below(9) : Config::granule;
+        const bool fixed = below(20) == 0;
+        // With no pinned or over-aligned block, whatever stats() promises must be served.
+        const bool promised = !fixed && align <= Config::granule && !anything_pinned_or_aligned() &&
+                              size <= pool_.stats().largest_allocatable;
+        const handle h = fixed ? pool_.allocate_pinned(size, align) : pool_.allocate(size, align);
+        ++allocated_;
+        if (!h) {
+            ++failed_;
+            BOOST_REQUIRE_MESSAGE(!promised, "op " << op_ << ": allocate(" << size << ") refused ("
+                                                   << to_string(pool_.last_error()) << ") though stats() promised it");
+            expect_refusal({error::out_of_memory, error::fragmented_by_pins, error::out_of_handles, error::too_large});
+            return;
+        }
+        block b{h, std::vector<unsigned char>(size), align < Config::granule ? Config::granule : align, 0, fixed};
+        randomize(b.bytes, 0);
+        write(b, 0);
+        blocks_.push_back(std::move(b));
+    }
+
+    void deallocate() {
+        if (blocks_.empty()) return;
+        const std::size_t i = below(blocks_.size());
+        block& b = blocks_[i];
+        if (b.pins != 0) {
+            BOOST_REQUIRE(!pool_.deallocate(b.h));
+            BOOST_REQUIRE(pool_.last_error() == error::pinned);
+            return;
+        }
+        compare(b);
+        BOOST_REQUIRE(pool_.deallocate(b.h));
+        dead_.push_back(b.h);
+        blocks_[i] = std::move(blocks_.back());
+        blocks_.pop_back();
+    }
+
+    void reallocate() {
+        if (blocks_.empty()) return;
+        block& b = blocks_[below(blocks_.size())];
+        const std::size_t size = random_size();
+        if (!pool_.reallocate(b.h, size)) {
+            expect_refusal({error::out_of_memory, error::fragmented_by_pins, error::pinned, error::too_large});
+            if (pool_.last_error() == error::pinned) BOOST_REQUIRE(b.pins != 0 || b.fixed);
+            compare(b);
+            return;
+        }
+        const std::size_t old = b.bytes.size();
+        b.bytes.resize(size);
+        if (size > old) {
+            randomize(b.bytes, old);
+            write(b, old);
+        }
+        compare(b);
+    }
+
+    void pin() {
+        if (blocks_.empty()) return;
+        block& b = blocks_[below(blocks_.size())];
+        if (b.pins == pool_type::max_pins) {
+            BOOST_REQUIRE(!pool_.acquire_pin(b.h));
+            BOOST_REQUIRE(pool_.last_error() == error::pin_overflow);
+            return;
+        }
+        BOOST_REQUIRE(pool_.acquire_pin(b.h));
+        if (!b.fixed) ++b.pins;
+    }
+
+    void unpin() {
+        for (std::size_t tries = 0; tries < 4 && !blocks_.empty(); ++tries) {
+            block& b = blocks_[below(blocks_.size())];
+            if (b.fixed) continue;
+            if (b.pins == 0) {
+                BOOST_REQUIRE(!pool_.unpin(b.h));
+                BOOST_REQUIRE(pool_.last_error() == error::not_pinned);
+                return;
+            }
+            BOOST_REQUIRE(pool_.unpin(b.h));
+            --b.pins;
+            return;
+        }
+    }
+
+    void stale() {
+        if (dead_.empty()) return;
+        const handle h = dead_[below(dead_.size())];
+        BOOST_REQUIRE(!pool_.valid(h));
+        BOOST_REQUIRE(pool_.data(h) == nullptr);
+        BOOST_REQUIRE(!pool_.deallocate(h));
+        BOOST_REQUIRE(pool_.last_error() == error::stale_handle);
+        if (dead_.size() > 64) dead_.erase(dead_.begin(), dead_.begin() + 32);
+    }
+
+    void step() {
+        const auto r = below(100);
+        if (r < 34) allocate();
+        else if (r < 60) deallocate();
+        else if (r < 72) reallocate();
+        else if (r < 79) pin();
+        else if (r < 88) unpin();
+        else if (r < 96) pool_.defrag_step(below(600));
+        else if (r < 97) pool_.defrag();
+        else stale();
+    }
+
+    std::vector<std::byte> buffer_;
+    pool_type pool_;
+    std::size_t max_size_;
+    std::mt19937_64 rng_;
+    std::vector<block> blocks_;
+    std::vector<handle> dead_;
+    std::uint64_t op_ = 0, allocated_ = 0, failed_ = 0;
+};
+
+template <class Config>
+void run(const char* name, std::size_t pool_bytes, std::size_t max_size, double share) {
+    const std::uint64_t seed = test::seed_for(name);
+    const auto ops = std::uint64_t(double(TINYMEM_RANDOM_OPS) * share);
+    differential<Config>(pool_bytes, max_size, seed).run(ops);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(randomised)
+
+// Shares of TINYMEM_RANDOM_OPS: they add up to 1.
+BOOST_AUTO_TEST_CASE(config16_256_bytes) { run<config16>("config16, 256 B", 256, 40, 0.16); }
+BOOST_AUTO_TEST_CASE(config16_4_KiB) { run<config16>("config16, 4 KiB", 4096, 300, 0.20); }
+BOOST_AUTO_TEST_CASE(config16_64_KiB) { run<config16>("config16, 64 KiB", 65536, 2048, 0.14); }
+BOOST_AUTO_TEST_CASE(config16_g8_1_KiB) { run<config16_g8>("config16_g8, 1 KiB", 1024, 120, 0.14); }
+BOOST_AUTO_TEST_CASE(config16_g8_256_KiB) { run<config16_g8>("config16_g8, 256 KiB", 262144, 8192, 0.05); }
+BOOST_AUTO_TEST_CASE(config16_g16_16_KiB) {
+    run<basic_config<std::uint16_t, 16>>("config16 granule 16, 16 KiB", 16384, 700, 0.10);
+}
+BOOST_AUTO_TEST_CASE(config32_64_KiB) { run<config32>("config32, 64 KiB", 65536, 2048, 0.11); }
+BOOST_AUTO_TEST_CASE(config32_4_MiB) { run<config32>("config32, 4 MiB", std::size_t(4) << 20, 65536, 0.03); }
+BOOST_AUTO_TEST_CASE(config32_g16_1_MiB) { run<config32_g16>("config32_g16, 1 MiB", std::size_t(1) << 20, 16384, 0.07); }
+
+BOOST_AUTO_TEST_SUITE_END()
