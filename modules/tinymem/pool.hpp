@@ -738,13 +738,22 @@ private:
     // when `budget` bytes are spent, or when a hole of `need` granules aligned to `align` exists
     // (need > 0; returns true).
     bool slide(std::uint64_t budget, offset_type need, offset_type align) noexcept;
-    // Compacts until a request of `need` granules can be placed. Result: whether it can.
-    bool compact_for(offset_type need, offset_type align) noexcept {
-        if (std::uint64_t(free_granules_) < need) return false;
+    // Compacts until a hole takes `need` granules aligned to `align` granules, then carves it
+    // (need is updated as place() does). Result: the new block, or 0.
+    offset_type compact_and_place(offset_type& need, offset_type align) noexcept {
+        if (std::uint64_t(free_granules_) < need) return 0;
         cursor_ = heap_begin_;
         const bool found = slide(~std::uint64_t{0}, need, align);
         ++compactions_;
-        return found;
+        if (!found) return 0;
+        // slide() stopped with cursor_ on the hole; carve it here, since place() only looks at
+        // a few blocks of a size class and might not reach it.
+        const offset_type pos = cursor_;
+        offset_type n = need;
+        const offset_type at = fit(pos, header_size(header_load(pos)), n, align, false);
+        carve(pos, at, n);
+        need = n;
+        return at;
     }
     error failure_reason(offset_type need) const noexcept {
         return std::uint64_t(free_granules_) >= need ? error::fragmented_by_pins : error::out_of_memory;

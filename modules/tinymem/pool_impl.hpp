@@ -50,14 +50,14 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
     offset_type n = need;
     offset_type at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
     if (at == 0 && std::uint64_t(free_granules_) >= need) {
+        n = need;
         if (pinned) {
             // Gather all free space in the top hole, then take its top.
             defrag();
+            at = place_pinned(n, align_granules);
         } else {
-            compact_for(need, align_granules);
+            at = compact_and_place(n, align_granules);
         }
-        n = need;
-        at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
     }
     if (at == 0) {
         push_free_slot(slot, table_load(slot) >> gen_shift);
@@ -270,7 +270,6 @@ void basic_pool<Config>::stress_move_all() noexcept {
         offset_type n = size;
         const offset_type to = place(n, offset_type(offset_type(1) << entry_align(entry)), false);
         if (to == 0) continue;
-        used_granules_ = offset_type(used_granules_ + (n - size)); // a sliver place() absorbed
         relocate_into(slot, from, size, to, n);
     }
 }
@@ -306,7 +305,8 @@ bool basic_pool<Config>::slide(std::uint64_t budget, offset_type need, offset_ty
         }
         if (need != 0) {
             offset_type n = need;
-            if (fit(c, hole, n, align, false) != 0) {
+            // Only a listed hole can be found by place(): stop at one of those.
+            if (hole >= min_listed && fit(c, hole, n, align, false) != 0) {
                 cursor_ = c;
                 return true;
             }
