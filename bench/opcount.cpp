@@ -1,0 +1,138 @@
+// tinymem-opcount: instruction counts of single allocate, deallocate and defrag_step(256) calls,
+// at pools of 4 KiB, 64 KiB and 1 MiB with 100 and 10,000 live blocks.
+//
+// Run under callgrind (scripts/bench.sh does):
+//   valgrind --tool=callgrind --collect-atstart=no --combine-dumps=yes
+//            --callgrind-out-file=OUT tinymem-opcount
+//   python3 scripts/bench_opcount.py OUT
+// Each measured call is bracketed by CALLGRIND_TOGGLE_COLLECT and dumped on its own
+// (CALLGRIND_DUMP_STATS_AT "scenario|op|flags"), so OUT holds one instruction total per call and
+// the script takes the maximum per scenario and operation. Outside valgrind (or with --quick) it
+// runs the same workload natively and only checks the pool, as the quick meson test.
+//
+// Workload per scenario: fill the pool with `live` blocks whose sizes are random (mean sized to
+// about 85 % of the pool), then rounds of: free a random block, defrag_step(256), allocate a
+// random size. Allocations that ran a compaction are labelled so (their cost is O(pool)).
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+#ifdef TINYMEM_HAVE_CALLGRIND
+#include <valgrind/callgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#define CALLGRIND_TOGGLE_COLLECT
+#define CALLGRIND_DUMP_STATS_AT(x) ((void)(x))
+#endif
+
+#include "../tests/tinymem_under_test.hpp"
+
+namespace {
+
+bool g_measure = false;
+
+template <class F>
+auto measured(F&& f) {
+    if (g_measure) CALLGRIND_TOGGLE_COLLECT;
+    auto r = f();
+    if (g_measure) CALLGRIND_TOGGLE_COLLECT;
+    return r;
+}
+void dump(const std::string& label) {
+    if (g_measure) CALLGRIND_DUMP_STATS_AT(label.c_str());
+}
+
+template <class Config>
+int scenario(const char* cfg, std::size_t pool_bytes, std::size_t live, std::size_t rounds, std::uint64_t seed) {
+    using pool_t = tinymem::basic_pool<Config>;
+    using handle = typename pool_t::handle;
+    std::vector<std::byte> buf(pool_bytes);
+    auto pool = std::make_unique<pool_t>(std::span<std::byte>(buf));
+    const std::string name = std::string(cfg) + " " + std::to_string(pool_bytes / 1024) + "KiB " +
+                             std::to_string(live) + "blocks";
+    // Mean request so that live blocks take about 85 % of the pool, bookkeeping included.
+    const double per_block = 0.85 * double(pool_bytes) / double(live) - double(pool_t::overhead_per_block);
+    if (!pool->usable() || per_block < 1.0) {
+        std::printf("skip %s: %zu blocks cannot fit in %zu bytes with %zu bytes of bookkeeping each%s\n", name.c_str(),
+                    live, pool_bytes, std::size_t(pool_t::overhead_per_block),
+                    pool->usable() ? "" : " (or the pool is unusable for this config)");
+        return 0;
+    }
+    std::mt19937_64 rng(seed);
+    const std::size_t hi = std::max<std::size_t>(1, std::size_t(2 * per_block) - 1);
+    auto rand_size = [&] { return std::uniform_int_distribution<std::size_t>(1, hi)(rng); };
+    std::vector<handle> hs;
+    for (std::size_t i = 0; i < live; ++i) {
+        const handle h = pool->allocate(rand_size());
+        if (!h) {
+            std::printf("skip %s: the fill failed at block %zu (%s)\n", name.c_str(), i,
+                        tinymem::to_string(pool->last_error()));
+            return 0;
+        }
+        hs.push_back(h);
+    }
+    std::size_t failed = 0;
+    for (std::size_t r = 0; r < rounds; ++r) {
+        const std::size_t k = std::uniform_int_distribution<std::size_t>(0, hs.size() - 1)(rng);
+        const handle victim = hs[k];
+        const bool freed = measured([&] { return pool->deallocate(victim); });
+        dump(name + "|deallocate|");
+        if (!freed) {
+            std::printf("WRONG: deallocate failed in %s\n", name.c_str());
+            return 1;
+        }
+        measured([&] { return pool->defrag_step(256); });
+        dump(name + "|defrag_step(256)|");
+        const std::size_t n = rand_size();
+        const auto before = pool->stats().compactions;
+        const handle h = measured([&] { return pool->allocate(n); });
+        const bool compacted = pool->stats().compactions != before;
+        dump(name + "|allocate|" + (compacted ? "compacting" : "") + (h ? "" : " failed"));
+        if (h) hs[k] = h;
+        else {
+            ++failed;
+            hs[k] = hs.back();
+            hs.pop_back();
+            if (hs.empty()) break;
+        }
+    }
+    if (!pool->check().ok()) {
+        std::printf("WRONG: %s: check() says %s\n", name.c_str(), pool->check().problem);
+        return 1;
+    }
+    std::printf("ran %s: %zu rounds, %zu failed allocations, %u compactions\n", name.c_str(), rounds, failed,
+                unsigned(pool->stats().compactions));
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+    std::size_t rounds = 400;
+    if (argc > 2) rounds = std::strtoull(argv[2], nullptr, 10);
+    g_measure = !quick && RUNNING_ON_VALGRIND;
+    if (quick) rounds = 200;
+    std::uint64_t seed = 1;
+    if (const char* env = std::getenv("TINYMEM_SEED")) seed = std::strtoull(env, nullptr, 10);
+    std::printf("opcount: seed %llu (TINYMEM_SEED), %zu rounds per scenario, %s\n",
+                static_cast<unsigned long long>(seed), rounds,
+                g_measure ? "measuring under callgrind" : "not under callgrind: workload and checks only");
+    int bad = 0;
+    for (std::size_t live : {std::size_t(100), std::size_t(10000)}) {
+        bad += scenario<tinymem::config16>("config16", 4096, live, rounds, seed);
+        bad += scenario<tinymem::config16>("config16", 65536, live, rounds, seed);
+        bad += scenario<tinymem::config32>("config32", 4096, live, rounds, seed);
+        bad += scenario<tinymem::config32>("config32", 65536, live, rounds, seed);
+        bad += scenario<tinymem::config32>("config32", 1 << 20, live, rounds, seed);
+    }
+    return bad == 0 ? 0 : 1;
+}

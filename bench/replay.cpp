@@ -1,0 +1,964 @@
+// tinymem-replay: replays allocation traces into tinymem and its peers, side by side.
+//
+//   tinymem-replay [--out DIR] [--reps N] [--quick] [--timeline NAME] [--no-defrag] TRACE...
+//
+// Per trace and allocator: the smallest footprint with no failed request (bisection), the
+// efficiency peak_live_bytes / footprint, and ns per operation at a roomy footprint (8 x peak live
+// bytes) and, for tinymem, at a tight one (1.05 x its own minimum, compactions included).
+// Every footprint that is measured is also replayed once untimed with verification: each block
+// holds a pattern derived from its id and offset, checked before every free, after every resize,
+// and over all live blocks whenever the allocator moved anything. A wrong answer exits 1.
+// Also times defrag() of a fragmented 64 KiB pool against one memmove of its live bytes.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <memory_resource>
+#include <new>
+#include <optional>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "svg.hpp"
+#include "trace.hpp"
+
+#include "../tests/tinymem_under_test.hpp"
+
+namespace {
+
+namespace tb = tinymem_bench;
+using clock_type = std::chrono::steady_clock;
+
+// ---- the pattern every verified replay writes ---------------------------------------------------
+std::uint64_t mix(std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+// Byte i of a block with key k is byte (i % 8) of mix(k + i / 8).
+void pattern_write(std::byte* p, std::size_t from, std::size_t to, std::uint64_t key) {
+    std::size_t i = from;
+    while (i < to) {
+        const std::uint64_t w = mix(key + i / 8);
+        unsigned char bytes[8];
+        std::memcpy(bytes, &w, 8);
+        for (std::size_t b = i % 8; b < 8 && i < to; ++b, ++i) p[i] = std::byte(bytes[b]);
+    }
+}
+bool pattern_check(const std::byte* p, std::size_t n, std::uint64_t key) {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const std::uint64_t w = mix(key + i / 8);
+        if (std::memcmp(p + i, &w, 8) != 0) return false;
+    }
+    if (i < n) {
+        const std::uint64_t w = mix(key + i / 8);
+        if (std::memcmp(p + i, &w, n - i) != 0) return false;
+    }
+    return true;
+}
+
+// ---- allocators under one interface -------------------------------------------------------------
+enum class tm_cfg { c16, c16_g8, c32 };
+const char* cfg_name(tm_cfg c) {
+    return c == tm_cfg::c16 ? "config16" : c == tm_cfg::c16_g8 ? "config16_g8" : "config32";
+}
+
+template <class Config>
+struct tm_adapter {
+    using pool_t = tinymem::basic_pool<Config>;
+    using handle = typename pool_t::handle;
+    static constexpr std::size_t control = sizeof(pool_t);
+    std::vector<std::byte> buf;
+    std::unique_ptr<pool_t> pool;
+    std::vector<handle> h;
+    std::uint64_t moved_mark = 0;
+    tm_adapter(std::size_t buffer_bytes, std::size_t ids) : buf(buffer_bytes), h(ids) {
+        pool = std::make_unique<pool_t>(std::span<std::byte>(buf));
+    }
+    bool usable() const { return pool->usable(); }
+    bool alloc(std::uint32_t id, std::size_t n) {
+        h[id] = pool->allocate(n);
+        return bool(h[id]);
+    }
+    bool free(std::uint32_t id) { return pool->deallocate(h[id]); }
+    bool resize(std::uint32_t id, std::size_t n) { return pool->reallocate(h[id], n); }
+    std::byte* ptr(std::uint32_t id) { return static_cast<std::byte*>(pool->data(h[id])); }
+    // Whether anything moved since the last call (compaction, table growth, a moving resize).
+    bool moved() {
+        const auto s = pool->stats();
+        const std::uint64_t m = s.bytes_moved + s.compactions;
+        const bool r = m != moved_mark;
+        moved_mark = m;
+        return r;
+    }
+    std::string final_check() {
+        const auto c = pool->check();
+        return c.ok() ? std::string() : std::string("tinymem check(): ") + c.problem;
+    }
+};
+
+// Records the highest byte the monotonic resource has handed out (for the timeline).
+class tracking_resource final : public std::pmr::memory_resource {
+public:
+    tracking_resource(std::pmr::memory_resource* up, const std::byte* lo) : up_(up), lo_(lo) {}
+    std::size_t high = 0; // bytes from the buffer start up to the end of the highest block
+private:
+    void* do_allocate(std::size_t n, std::size_t a) override {
+        void* p = up_->allocate(n, a);
+        high = std::max<std::size_t>(high, std::size_t(static_cast<const std::byte*>(p) - lo_) + n);
+        return p;
+    }
+    void do_deallocate(void* p, std::size_t n, std::size_t a) override { up_->deallocate(p, n, a); }
+    bool do_is_equal(const memory_resource& o) const noexcept override { return this == &o; }
+    std::pmr::memory_resource* up_;
+    const std::byte* lo_;
+};
+
+constexpr std::size_t pmr_align = 8;
+
+// Shared by the two pmr adapters: a fixed buffer, blocks by id, resize = allocate, copy, free.
+struct pmr_base {
+    std::vector<std::byte> buf;
+    std::vector<void*> p;
+    std::vector<std::uint32_t> sz;
+    pmr_base(std::size_t bytes, std::size_t ids) : buf(bytes), p(ids), sz(ids) {}
+    std::byte* ptr(std::uint32_t id) { return static_cast<std::byte*>(p[id]); }
+    bool moved() { return false; } // never moves a block the caller did not resize
+    std::string final_check() { return {}; }
+    template <class R>
+    bool alloc_from(R& r, std::uint32_t id, std::size_t n) {
+        try {
+            p[id] = r.allocate(n, pmr_align);
+        } catch (const std::bad_alloc&) {
+            return false;
+        }
+        sz[id] = std::uint32_t(n);
+        return true;
+    }
+    template <class R>
+    bool resize_in(R& r, std::uint32_t id, std::size_t n) {
+        void* q;
+        try {
+            q = r.allocate(n, pmr_align);
+        } catch (const std::bad_alloc&) {
+            return false;
+        }
+        std::memcpy(q, p[id], std::min<std::size_t>(n, sz[id]));
+        r.deallocate(p[id], sz[id], pmr_align);
+        p[id] = q;
+        sz[id] = std::uint32_t(n);
+        return true;
+    }
+};
+
+// std::pmr::unsynchronized_pool_resource over a monotonic_buffer_resource over a fixed buffer,
+// null_memory_resource upstream. Footprint = buffer + both resource objects.
+struct pmr_pool_adapter : pmr_base {
+    static constexpr std::size_t control =
+        sizeof(std::pmr::monotonic_buffer_resource) + sizeof(std::pmr::unsynchronized_pool_resource);
+    std::pmr::monotonic_buffer_resource mono;
+    tracking_resource tracker;
+    std::pmr::unsynchronized_pool_resource pool;
+    pmr_pool_adapter(std::size_t bytes, std::size_t ids, bool track = false)
+        : pmr_base(bytes, ids), mono(buf.data(), buf.size(), std::pmr::null_memory_resource()),
+          tracker(&mono, buf.data()), pool(track ? static_cast<std::pmr::memory_resource*>(&tracker) : &mono) {}
+    bool usable() const { return true; }
+    bool alloc(std::uint32_t id, std::size_t n) { return alloc_from(pool, id, n); }
+    bool free(std::uint32_t id) {
+        pool.deallocate(p[id], sz[id], pmr_align);
+        return true;
+    }
+    bool resize(std::uint32_t id, std::size_t n) { return resize_in(pool, id, n); }
+};
+
+// std::pmr::monotonic_buffer_resource alone over a fixed buffer: frees nothing.
+struct pmr_mono_adapter : pmr_base {
+    static constexpr std::size_t control = sizeof(std::pmr::monotonic_buffer_resource);
+    std::optional<std::pmr::monotonic_buffer_resource> mono;
+    pmr_mono_adapter(std::size_t bytes, std::size_t ids) : pmr_base(bytes, ids) {
+        mono.emplace(buf.data(), buf.size(), std::pmr::null_memory_resource());
+    }
+    bool usable() const { return true; }
+    bool alloc(std::uint32_t id, std::size_t n) { return alloc_from(*mono, id, n); }
+    bool free(std::uint32_t id) {
+        mono->deallocate(p[id], sz[id], pmr_align);
+        return true;
+    }
+    bool resize(std::uint32_t id, std::size_t n) { return resize_in(*mono, id, n); }
+};
+
+// glibc malloc: speed only (no fixed footprint). Frees what is left when destroyed.
+struct malloc_adapter {
+    std::vector<void*> p;
+    explicit malloc_adapter(std::size_t ids) : p(ids, nullptr) {}
+    ~malloc_adapter() {
+        for (void* q : p) std::free(q);
+    }
+    malloc_adapter(const malloc_adapter&) = delete;
+    malloc_adapter& operator=(const malloc_adapter&) = delete;
+    bool usable() const { return true; }
+    bool alloc(std::uint32_t id, std::size_t n) { return (p[id] = std::malloc(n)) != nullptr; }
+    bool free(std::uint32_t id) {
+        std::free(p[id]);
+        p[id] = nullptr;
+        return true;
+    }
+    bool resize(std::uint32_t id, std::size_t n) {
+        void* q = std::realloc(p[id], n);
+        if (!q) return false;
+        p[id] = q;
+        return true;
+    }
+    std::byte* ptr(std::uint32_t id) { return static_cast<std::byte*>(p[id]); }
+    bool moved() { return false; }
+    std::string final_check() { return {}; }
+};
+
+// ---- replay --------------------------------------------------------------------------------------
+enum class outcome { ok, failed, wrong };
+struct replay_result {
+    outcome out = outcome::ok;
+    std::size_t at = 0;
+    std::string what;
+};
+
+struct no_sample {
+    void operator()(std::size_t) const {}
+};
+
+// Verify = true: untimed, pattern-checked replay. Verify = false: the timed replay (no pattern).
+template <bool Verify, class A, class Sample = no_sample>
+replay_result run(A& a, const tb::trace& t, Sample&& sample = Sample{}) {
+    std::vector<std::uint32_t> size, pos;
+    std::vector<std::uint64_t> key;
+    std::vector<std::uint32_t> live;
+    if constexpr (Verify) {
+        size.assign(t.ids, 0);
+        pos.assign(t.ids, 0);
+        key.assign(t.ids, 0);
+        live.reserve(t.max_live_blocks);
+    }
+    std::uint64_t serial = 0;
+    auto block_ok = [&](std::uint32_t id, std::size_t n) {
+        const std::byte* p = a.ptr(id);
+        return p != nullptr && pattern_check(p, n, key[id]);
+    };
+    auto all_ok = [&]() -> std::int64_t {
+        for (std::uint32_t id : live)
+            if (!block_ok(id, size[id])) return id;
+        return -1;
+    };
+    const std::size_t n_ops = t.ops.size();
+    for (std::size_t i = 0; i < n_ops; ++i) {
+        const tb::op& o = t.ops[i];
+        switch (o.kind) {
+        case tb::op_kind::alloc:
+            if (!a.alloc(o.id, o.size)) return {outcome::failed, i, "allocation failed"};
+            if constexpr (Verify) {
+                key[o.id] = mix(++serial) ^ (std::uint64_t(o.id) << 40);
+                size[o.id] = o.size;
+                pattern_write(a.ptr(o.id), 0, o.size, key[o.id]);
+                pos[o.id] = std::uint32_t(live.size());
+                live.push_back(o.id);
+                if (a.moved())
+                    if (const auto bad = all_ok(); bad >= 0)
+                        return {outcome::wrong, i, "block " + std::to_string(bad) + " corrupted after a move"};
+            }
+            break;
+        case tb::op_kind::free:
+            if constexpr (Verify) {
+                if (!block_ok(o.id, size[o.id])) return {outcome::wrong, i, "block corrupted before free"};
+                const std::uint32_t last = live.back();
+                live[pos[o.id]] = last;
+                pos[last] = pos[o.id];
+                live.pop_back();
+            }
+            if (!a.free(o.id)) return {outcome::wrong, i, "free refused"};
+            break;
+        case tb::op_kind::resize:
+            if constexpr (Verify) {
+                if (!block_ok(o.id, size[o.id])) return {outcome::wrong, i, "block corrupted before resize"};
+            }
+            if (!a.resize(o.id, o.size)) {
+                if constexpr (Verify) {
+                    if (!block_ok(o.id, size[o.id])) return {outcome::wrong, i, "failed resize changed the block"};
+                }
+                return {outcome::failed, i, "resize failed"};
+            }
+            if constexpr (Verify) {
+                const std::size_t old = size[o.id];
+                if (!block_ok(o.id, std::min<std::size_t>(old, o.size)))
+                    return {outcome::wrong, i, "resize lost the contents"};
+                if (o.size > old) pattern_write(a.ptr(o.id), old, o.size, key[o.id]);
+                size[o.id] = o.size;
+                if (a.moved())
+                    if (const auto bad = all_ok(); bad >= 0)
+                        return {outcome::wrong, i, "block " + std::to_string(bad) + " corrupted after a move"};
+            }
+            break;
+        }
+        sample(i);
+    }
+    if constexpr (Verify) {
+        if (const auto bad = all_ok(); bad >= 0)
+            return {outcome::wrong, n_ops, "block " + std::to_string(bad) + " corrupted at the end"};
+    }
+    if (auto msg = a.final_check(); !msg.empty()) return {outcome::wrong, n_ops, msg};
+    return {};
+}
+
+int g_wrong = 0; // verification failures seen (exit status)
+
+void report_wrong(const std::string& who, const tb::trace& t, const replay_result& r) {
+    std::fprintf(stderr, "WRONG ANSWER: %s on %s at op %zu: %s\n", who.c_str(), t.name.c_str(), r.at, r.what.c_str());
+    ++g_wrong;
+}
+
+// ---- tinymem: config by pool size ----------------------------------------------------------------
+constexpr std::size_t c16_max = 65535u * 4, c16g8_max = 65535u * 8;
+
+tm_cfg cfg_for_footprint(std::size_t f) {
+    if (f >= tm_adapter<tinymem::config16>::control && f - tm_adapter<tinymem::config16>::control <= c16_max)
+        return tm_cfg::c16;
+    if (f - tm_adapter<tinymem::config16_g8>::control <= c16g8_max) return tm_cfg::c16_g8;
+    return tm_cfg::c32;
+}
+
+// Calls fn(adapter&) on a fresh tinymem adapter with total footprint f.
+template <class Fn>
+auto with_tinymem(std::size_t f, std::size_t ids, Fn&& fn) {
+    switch (cfg_for_footprint(f)) {
+    case tm_cfg::c16: {
+        tm_adapter<tinymem::config16> a(f - tm_adapter<tinymem::config16>::control, ids);
+        return fn(a);
+    }
+    case tm_cfg::c16_g8: {
+        tm_adapter<tinymem::config16_g8> a(f - tm_adapter<tinymem::config16_g8>::control, ids);
+        return fn(a);
+    }
+    default: {
+        tm_adapter<tinymem::config32> a(f - tm_adapter<tinymem::config32>::control, ids);
+        return fn(a);
+    }
+    }
+}
+
+enum class alloc_kind { tinymem, pmr_pool, pmr_mono, malloc };
+const char* kind_name(alloc_kind k) {
+    switch (k) {
+    case alloc_kind::tinymem: return "tinymem";
+    case alloc_kind::pmr_pool: return "pmr pool";
+    case alloc_kind::pmr_mono: return "pmr monotonic";
+    case alloc_kind::malloc: return "glibc malloc";
+    }
+    return "?";
+}
+
+// Runs fn on a fresh adapter of `kind` with total footprint f (malloc ignores f).
+template <class Fn>
+replay_result with_adapter(alloc_kind kind, std::size_t f, const tb::trace& t, Fn&& fn) {
+    switch (kind) {
+    case alloc_kind::tinymem: return with_tinymem(f, t.ids, fn);
+    case alloc_kind::pmr_pool: {
+        pmr_pool_adapter a(f - pmr_pool_adapter::control, t.ids);
+        return fn(a);
+    }
+    case alloc_kind::pmr_mono: {
+        pmr_mono_adapter a(f - pmr_mono_adapter::control, t.ids);
+        return fn(a);
+    }
+    case alloc_kind::malloc: {
+        malloc_adapter a(t.ids);
+        return fn(a);
+    }
+    }
+    return {};
+}
+
+std::size_t control_of(alloc_kind k) {
+    switch (k) {
+    case alloc_kind::tinymem: return tm_adapter<tinymem::config16>::control;
+    case alloc_kind::pmr_pool: return pmr_pool_adapter::control;
+    case alloc_kind::pmr_mono: return pmr_mono_adapter::control;
+    default: return 0;
+    }
+}
+
+int g_pmr_probes = 0, g_pmr_crashes = 0;
+
+bool fits_here(alloc_kind k, std::size_t f, const tb::trace& t) {
+    const auto r = with_adapter(k, f, t, [&](auto& a) {
+        if (!a.usable()) return replay_result{outcome::failed, 0, "unusable"};
+        return run<false>(a, t);
+    });
+    if (r.out == outcome::wrong) report_wrong(kind_name(k), t, r);
+    return r.out == outcome::ok;
+}
+
+bool fits(alloc_kind k, std::size_t f, const tb::trace& t) {
+    if (std::getenv("TINYMEM_BENCH_DEBUG")) std::fprintf(stderr, "fits %s %zu\n", kind_name(k), f);
+    if (f <= control_of(k) + 64) return false;
+    if (k != alloc_kind::pmr_pool) return fits_here(k, f, t);
+    // libstdc++ 12's unsynchronized_pool_resource sometimes crashes (SIGSEGV inside do_allocate)
+    // instead of throwing when its upstream runs out, depending on heap addresses. Each probe
+    // therefore runs in a child process; a crash counts as a failed request.
+    std::fflush(stdout);
+    std::fflush(stderr);
+    const pid_t child = fork();
+    if (child < 0) return fits_here(k, f, t);
+    if (child == 0) {
+        const bool ok = fits_here(k, f, t);
+        std::fflush(stderr);
+        _exit(g_wrong != 0 ? 3 : ok ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    ++g_pmr_probes;
+    if (WIFEXITED(status)) {
+        if (WEXITSTATUS(status) == 3) ++g_wrong;
+        return WEXITSTATUS(status) == 0;
+    }
+    ++g_pmr_crashes;
+    return false;
+}
+
+// Verified replay at footprint f: ok, failed, or a wrong answer (counted).
+replay_result verify_at(alloc_kind k, std::size_t f, const tb::trace& t) {
+    auto r = with_adapter(k, f, t, [&](auto& a) {
+        if (!a.usable()) return replay_result{outcome::failed, 0, "unusable"};
+        return run<true>(a, t);
+    });
+    if (r.out == outcome::wrong) report_wrong(kind_name(k), t, r);
+    return r;
+}
+
+// Smallest footprint with no failed request, to `step` bytes; nullopt if none up to `cap`.
+std::optional<std::size_t> min_footprint(alloc_kind k, const tb::trace& t, std::size_t cap, std::size_t step) {
+    std::size_t lo = std::max<std::size_t>(t.peak_live / 2, control_of(k) + 64); // assumed to fail
+    if (fits(k, lo, t)) return lo;
+    std::size_t hi = std::max<std::size_t>(2 * t.peak_live, lo + step);
+    while (!fits(k, hi, t)) {
+        if (hi >= cap) return std::nullopt;
+        lo = hi;
+        hi = std::min(cap, hi * 2);
+    }
+    while (hi - lo > step) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        if (fits(k, mid, t)) hi = mid;
+        else lo = mid;
+    }
+    return hi;
+}
+
+// Minimum of `reps` timed replays, ns per op; nullopt when the replay fails.
+std::optional<double> time_at(alloc_kind k, std::size_t f, const tb::trace& t, int reps) {
+    double best = 1e300;
+    for (int r = 0; r < reps; ++r) {
+        double ns = 0;
+        const auto res = with_adapter(k, f, t, [&](auto& a) {
+            if (!a.usable()) return replay_result{outcome::failed, 0, "unusable"};
+            const auto t0 = clock_type::now();
+            auto out = run<false>(a, t);
+            const auto t1 = clock_type::now();
+            ns = double(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+            return out;
+        });
+        if (res.out == outcome::wrong) report_wrong(kind_name(k), t, res);
+        if (res.out != outcome::ok) return std::nullopt;
+        best = std::min(best, ns / double(t.ops.size()));
+    }
+    return best;
+}
+
+// ---- results -------------------------------------------------------------------------------------
+struct trace_result {
+    std::string name;
+    std::size_t ops = 0, peak = 0, zero = 0;
+    std::optional<std::size_t> min_fp[3]; // tinymem, pmr pool, pmr monotonic
+    tm_cfg min_cfg = tm_cfg::c16, roomy_cfg = tm_cfg::c16;
+    std::optional<double> roomy_ns[4];    // tinymem, pool, mono, malloc
+    std::size_t speed_fp[4] = {};         // footprint of the timed replay (0: not timed)
+    std::optional<double> tight_ns;
+    std::size_t tight_fp = 0;
+    std::uint32_t tight_compactions = 0;
+    std::uint64_t tight_moved = 0;
+    std::string why; // tinymem just below its minimum: where and why it fails
+};
+
+std::string fmt(double v, int prec = 2) { return tb::svg::num(v, prec); }
+std::string opt_eff(const std::optional<std::size_t>& fp, std::size_t peak) {
+    return fp ? fmt(double(peak) / double(*fp), 3) : std::string("fails");
+}
+std::string ratio(std::optional<double> a, std::optional<double> b, int prec = 2) {
+    return (a && b && *b > 0) ? fmt(*a / *b, prec) : std::string("n/a");
+}
+
+// Efficiency targets of issue 4, by trace name.
+std::optional<double> efficiency_target(const std::string& name) {
+    if (name == "churn-6k") return 0.85;
+    if (name == "churn-48k") return 0.90;
+    if (name == "phases-48k") return 0.93;
+    if (name == "churn-768k") return 0.90;
+    return std::nullopt;
+}
+
+// ---- timeline ------------------------------------------------------------------------------------
+tb::svg::panel timeline_tinymem(const tb::trace& t, std::size_t f, std::vector<std::size_t>& live_after) {
+    tb::svg::panel p;
+    p.title = "tinymem (" + std::string(cfg_name(cfg_for_footprint(f))) + "), footprint " + std::to_string(f) +
+              " B (1.05 x its minimum)";
+    p.lines = {{"live bytes (requested)", {}}, {"free bytes", {}}, {"largest free block", {}}};
+    const std::size_t every = std::max<std::size_t>(1, t.ops.size() / 500);
+    with_tinymem(f, t.ids, [&](auto& a) {
+        auto r = run<false>(a, t, [&](std::size_t i) {
+            if (i % every != 0 && i + 1 != t.ops.size()) return;
+            const auto s = a.pool->stats();
+            p.x.push_back(double(i));
+            p.lines[0].y.push_back(double(live_after[i]));
+            p.lines[1].y.push_back(double(s.free_bytes));
+            p.lines[2].y.push_back(double(s.largest_free_bytes));
+        });
+        if (r.out != outcome::ok) std::fprintf(stderr, "timeline: tinymem replay %s at op %zu\n", r.what.c_str(), r.at);
+        return 0;
+    });
+    return p;
+}
+
+tb::svg::panel timeline_pmr(const tb::trace& t, std::size_t f, std::vector<std::size_t>& live_after) {
+    tb::svg::panel p;
+    p.title = "std::pmr::unsynchronized_pool_resource, footprint " + std::to_string(f) +
+              " B (1.05 x its minimum); free = buffer - live, largest = untouched tail of the buffer";
+    p.lines = {{"live bytes (requested)", {}}, {"free bytes", {}}, {"largest free block", {}}};
+    const std::size_t every = std::max<std::size_t>(1, t.ops.size() / 500);
+    pmr_pool_adapter a(f - pmr_pool_adapter::control, t.ids, true);
+    auto r = run<false>(a, t, [&](std::size_t i) {
+        if (i % every != 0 && i + 1 != t.ops.size()) return;
+        p.x.push_back(double(i));
+        p.lines[0].y.push_back(double(live_after[i]));
+        p.lines[1].y.push_back(double(a.buf.size() - live_after[i]));
+        p.lines[2].y.push_back(double(a.buf.size() - a.tracker.high));
+    });
+    if (r.out != outcome::ok) std::fprintf(stderr, "timeline: pmr replay %s at op %zu\n", r.what.c_str(), r.at);
+    return p;
+}
+
+std::vector<std::size_t> live_bytes_after(const tb::trace& t) {
+    std::vector<std::size_t> out(t.ops.size());
+    std::vector<std::size_t> sz(t.ids, 0);
+    std::size_t live = 0;
+    for (std::size_t i = 0; i < t.ops.size(); ++i) {
+        const auto& o = t.ops[i];
+        if (o.kind == tb::op_kind::free) {
+            live -= sz[o.id];
+            sz[o.id] = 0;
+        } else {
+            live = live - sz[o.id] + o.size;
+            sz[o.id] = o.size;
+        }
+        out[i] = live;
+    }
+    return out;
+}
+
+// ---- defrag() against memmove --------------------------------------------------------------------
+struct defrag_result {
+    std::size_t live_bytes = 0, free_bytes = 0, blocks = 0, holes = 0;
+    double defrag_ns = 0, memmove_ns = 0;
+};
+
+std::optional<defrag_result> defrag_bench(std::uint64_t seed, int reps) {
+    using pool_t = tinymem::basic_pool<tinymem::config16>;
+    using handle = pool_t::handle;
+    defrag_result out;
+    out.defrag_ns = out.memmove_ns = 1e300;
+    std::vector<std::byte> buf(65536);
+    std::vector<std::byte> mm(65536);
+    for (int r = 0; r < reps; ++r) {
+        std::mt19937_64 rng(seed);
+        auto pool = std::make_unique<pool_t>(std::span<std::byte>(buf));
+        std::vector<handle> hs;
+        std::vector<std::uint64_t> keys;
+        std::vector<std::size_t> sizes;
+        for (;;) {
+            const std::size_t n = std::uniform_int_distribution<std::size_t>(8, 256)(rng);
+            const handle h = pool->allocate(n);
+            if (!h) break;
+            hs.push_back(h);
+            sizes.push_back(n);
+            keys.push_back(mix(hs.size()));
+        }
+        for (std::size_t i = 0; i < hs.size(); ++i)
+            pattern_write(static_cast<std::byte*>(pool->data(hs[i])), 0, sizes[i], keys[i]);
+        std::vector<std::size_t> order(hs.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::shuffle(order.begin(), order.end(), rng);
+        std::vector<bool> gone(hs.size(), false);
+        for (std::size_t i = 0; i < order.size() / 2; ++i) {
+            if (!pool->deallocate(hs[order[i]])) return std::nullopt;
+            gone[order[i]] = true;
+        }
+        const auto before = pool->stats();
+        const auto t0 = clock_type::now();
+        pool->defrag();
+        const auto t1 = clock_type::now();
+        const auto after = pool->stats();
+        if (!pool->check().ok() || after.largest_free_bytes != after.free_bytes) {
+            std::fprintf(stderr, "WRONG ANSWER: defrag left %zu free bytes in holes, check: %s\n",
+                         after.free_bytes - after.largest_free_bytes,
+                         pool->check().ok() ? "ok" : pool->check().problem);
+            ++g_wrong;
+            return std::nullopt;
+        }
+        for (std::size_t i = 0; i < hs.size(); ++i)
+            if (!gone[i] && !pattern_check(static_cast<std::byte*>(pool->data(hs[i])), sizes[i], keys[i])) {
+                std::fprintf(stderr, "WRONG ANSWER: defrag corrupted block %zu\n", i);
+                ++g_wrong;
+                return std::nullopt;
+            }
+        out.live_bytes = before.used_bytes;
+        out.free_bytes = before.free_bytes;
+        out.blocks = hs.size();
+        out.holes = order.size() / 2;
+        out.defrag_ns = std::min(out.defrag_ns, double(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
+        // One memmove of the live bytes, down by the free bytes, in a warm 64 KiB buffer.
+        std::memset(mm.data(), r, mm.size());
+        const auto m0 = clock_type::now();
+        std::memmove(mm.data(), mm.data() + out.free_bytes, out.live_bytes);
+        const auto m1 = clock_type::now();
+        volatile unsigned char sink = static_cast<unsigned char>(mm[std::size_t(r) % out.live_bytes]);
+        (void)sink;
+        out.memmove_ns = std::min(out.memmove_ns, double(std::chrono::duration_cast<std::chrono::nanoseconds>(m1 - m0).count()));
+    }
+    return out;
+}
+
+struct options {
+    std::string out_dir;
+    int reps = 5;
+    bool quick = false, defrag = true;
+    std::string timeline;
+    std::string single; // --replay KIND:FOOTPRINT
+    std::vector<std::string> traces;
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+    options opt;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "missing value after %s\n", a.c_str());
+                std::exit(2);
+            }
+            return argv[++i];
+        };
+        if (a == "--out") opt.out_dir = value();
+        else if (a == "--reps") opt.reps = std::max(1, std::atoi(value().c_str()));
+        else if (a == "--quick") opt.quick = true;
+        else if (a == "--timeline") opt.timeline = value();
+        else if (a == "--no-defrag") opt.defrag = false;
+        else if (a == "--replay") opt.single = value();
+        else if (!a.empty() && a[0] == '-') {
+            std::fprintf(stderr,
+                         "usage: %s [--out DIR] [--reps N] [--quick] [--timeline NAME] [--no-defrag] TRACE...\n"
+                         "       %s --replay KIND:FOOTPRINT [--reps N] TRACE...   (KIND: tinymem, pool, mono, malloc;\n"
+                         "       FOOTPRINT in bytes, or Nx for N x peak live bytes; for profiling)\n",
+                         argv[0],
+                         argv[0]);
+            return 2;
+        } else opt.traces.push_back(a);
+    }
+    if (opt.quick) opt.reps = 1;
+    if (opt.traces.empty() && !opt.defrag) {
+        std::fprintf(stderr, "no traces given\n");
+        return 2;
+    }
+    std::uint64_t seed = 1;
+    if (const char* env = std::getenv("TINYMEM_SEED")) seed = std::strtoull(env, nullptr, 10);
+
+    if (!opt.single.empty()) {
+        // One allocator at one footprint, timed (and verified once): for profilers.
+        const auto colon = opt.single.find(':');
+        const std::string kind = opt.single.substr(0, colon);
+        const std::string fp = colon == std::string::npos ? "8x" : opt.single.substr(colon + 1);
+        alloc_kind k;
+        if (kind == "tinymem") k = alloc_kind::tinymem;
+        else if (kind == "pool") k = alloc_kind::pmr_pool;
+        else if (kind == "mono") k = alloc_kind::pmr_mono;
+        else if (kind == "malloc") k = alloc_kind::malloc;
+        else {
+            std::fprintf(stderr, "unknown allocator %s\n", kind.c_str());
+            return 2;
+        }
+        for (const auto& path : opt.traces) {
+            const auto t = tb::read_trace(path);
+            if (!t.error.empty()) {
+                std::fprintf(stderr, "%s\n", t.error.c_str());
+                return 2;
+            }
+            std::size_t f = std::strtoull(fp.c_str(), nullptr, 10);
+            if (!fp.empty() && fp.back() == 'x') f = std::size_t(std::strtod(fp.c_str(), nullptr) * double(t.peak_live));
+            const auto v = verify_at(k, f, t);
+            const auto ns = v.out == outcome::ok ? time_at(k, f, t, opt.reps) : std::nullopt;
+            std::printf("%s %s footprint %zu: %s\n", t.name.c_str(), kind_name(k), f,
+                        ns ? (fmt(*ns, 1) + " ns/op").c_str() : ("fails: " + v.what).c_str());
+        }
+        return g_wrong != 0 ? 1 : 0;
+    }
+
+    std::string md;
+    auto out = [&](const std::string& s) {
+        std::fputs(s.c_str(), stdout);
+        std::fflush(stdout);
+        md += s;
+    };
+    out("# tinymem trace replay\n\n");
+    out("Footprint = every byte given to the allocator: tinymem's buffer + sizeof(basic_pool<Config>) "
+        "(config16 up to 256 KiB, config16_g8 up to 512 KiB, else config32; default alignment = granule); "
+        "pmr: the fixed buffer + the resource objects (requests aligned to " + std::to_string(pmr_align) +
+        "). Efficiency = peak live bytes / smallest footprint with no failed request (bisection to 8 bytes). "
+        "ns/op: minimum of " + std::to_string(opt.reps) + " timed replays (steady_clock over the whole replay), "
+        "roomy = 8 x peak live bytes, tight = 1.05 x tinymem's minimum (compactions included). "
+        "Every measured footprint is also replayed untimed with pattern verification.\n\n");
+
+    std::vector<tb::trace> traces;
+    for (const auto& path : opt.traces) {
+        auto t = tb::read_trace(path);
+        if (!t.error.empty()) {
+            std::fprintf(stderr, "%s\n", t.error.c_str());
+            return 2;
+        }
+        if (t.header_peak != 0 && t.header_peak != t.peak_live)
+            std::fprintf(stderr, "note: %s header says peak_live_bytes=%zu, the ops give %zu (using the ops)\n",
+                         t.name.c_str(), t.header_peak, t.peak_live);
+        traces.push_back(std::move(t));
+    }
+
+    std::vector<trace_result> results;
+    for (const auto& t : traces) {
+        trace_result r;
+        r.name = t.name;
+        r.ops = t.ops.size();
+        r.peak = t.peak_live;
+        r.zero = t.zero_sizes;
+        std::fprintf(stderr, "[%s] %zu ops, peak live %zu B, %zu ids\n", t.name.c_str(), r.ops, r.peak, t.ids);
+        const alloc_kind kinds[3] = {alloc_kind::tinymem, alloc_kind::pmr_pool, alloc_kind::pmr_mono};
+        for (int k = 0; k < 3; ++k) {
+            // The monotonic resource frees nothing: it needs about every byte ever requested.
+            const std::size_t cap = k == 2 ? 2 * t.total_alloc_bytes + 4096 + 64 * t.ops.size()
+                                           : std::max<std::size_t>(64 * t.peak_live, 1u << 16);
+            r.min_fp[k] = min_footprint(kinds[k], t, cap, 8);
+            if (r.min_fp[k]) {
+                const auto v = verify_at(kinds[k], *r.min_fp[k], t);
+                if (v.out == outcome::failed) {
+                    std::fprintf(stderr, "WRONG ANSWER: %s on %s: the verified replay failed at the minimum footprint "
+                                         "where the timed one succeeded (%s)\n", kind_name(kinds[k]), t.name.c_str(),
+                                 v.what.c_str());
+                    ++g_wrong;
+                }
+            }
+            std::fprintf(stderr, "  %-14s min footprint %s\n", kind_name(kinds[k]),
+                         r.min_fp[k] ? std::to_string(*r.min_fp[k]).c_str() : "none (fails)");
+        }
+        if (!r.min_fp[0]) {
+            std::fprintf(stderr, "tinymem found no footprint for %s\n", t.name.c_str());
+            ++g_wrong;
+            continue;
+        }
+        r.min_cfg = cfg_for_footprint(*r.min_fp[0]);
+        {
+            // Why 8 bytes less is not enough: the failing request and the pool at that moment.
+            const auto live = live_bytes_after(t);
+            r.why = with_tinymem(*r.min_fp[0] - 8, t.ids, [&](auto& a) {
+                const auto res = run<false>(a, t);
+                if (res.out != outcome::failed) return std::string("does not fail");
+                const auto s = a.pool->stats();
+                const auto& o = t.ops[res.at];
+                return std::string(o.kind == tb::op_kind::alloc ? "allocate " : "resize to ") + std::to_string(o.size) +
+                       " B at op " + std::to_string(res.at) + ": " + tinymem::to_string(a.pool->last_error()) +
+                       "; live " + std::to_string(res.at ? live[res.at - 1] : 0) + " B in " +
+                       std::to_string(s.live_blocks) + " blocks, used " + std::to_string(s.used_bytes) + " B, table " +
+                       std::to_string(s.table_bytes) + " B, free " + std::to_string(s.free_bytes) + " B";
+            });
+        }
+        const std::size_t roomy = 8 * t.peak_live;
+        r.roomy_cfg = cfg_for_footprint(roomy);
+        const alloc_kind all[4] = {alloc_kind::tinymem, alloc_kind::pmr_pool, alloc_kind::pmr_mono, alloc_kind::malloc};
+        for (int k = 0; k < 4; ++k) {
+            // A peer that fails at 8 x peak live bytes is timed at 1.25 x its own minimum instead.
+            std::size_t f = roomy;
+            if (k != 0 && k != 3 && r.min_fp[k] && *r.min_fp[k] > roomy)
+                f = std::size_t(std::ceil(1.25 * double(*r.min_fp[k])));
+            auto v = verify_at(all[k], f, t);
+            if (v.out == outcome::ok) {
+                r.roomy_ns[k] = time_at(all[k], f, t, opt.reps);
+                r.speed_fp[k] = f;
+            }
+            if (k == 0 && v.out != outcome::ok) {
+                std::fprintf(stderr, "tinymem failed at the roomy footprint on %s\n", t.name.c_str());
+                ++g_wrong;
+            }
+        }
+        r.tight_fp = std::size_t(std::ceil(1.05 * double(*r.min_fp[0])));
+        if (verify_at(alloc_kind::tinymem, r.tight_fp, t).out == outcome::ok) {
+            r.tight_ns = time_at(alloc_kind::tinymem, r.tight_fp, t, opt.reps);
+            with_tinymem(r.tight_fp, t.ids, [&](auto& a) {
+                run<false>(a, t);
+                const auto s = a.pool->stats();
+                r.tight_compactions = s.compactions;
+                r.tight_moved = s.bytes_moved;
+                return 0;
+            });
+        } else {
+            std::fprintf(stderr, "tinymem failed at the tight footprint on %s\n", t.name.c_str());
+            ++g_wrong;
+        }
+        results.push_back(r);
+    }
+
+    if (!results.empty()) {
+        out("## Efficiency (peak live bytes / smallest footprint)\n\n");
+        out("| trace | ops | peak live B | 0-byte requests (as 1 B) | tinymem min footprint B (config) | tinymem | pmr pool | pmr monotonic | tinymem / pmr pool | tinymem / monotonic |\n");
+        out("|---|---|---|---|---|---|---|---|---|---|\n");
+        for (const auto& r : results) {
+            auto eff = [&](int k) -> std::optional<double> {
+                if (!r.min_fp[k]) return std::nullopt;
+                return double(r.peak) / double(*r.min_fp[k]);
+            };
+            out("| " + r.name + " | " + std::to_string(r.ops) + " | " + std::to_string(r.peak) + " | " +
+                std::to_string(r.zero) + " | " + std::to_string(*r.min_fp[0]) + " (" + cfg_name(r.min_cfg) + ") | " +
+                opt_eff(r.min_fp[0], r.peak) + " | " + opt_eff(r.min_fp[1], r.peak) + " | " +
+                opt_eff(r.min_fp[2], r.peak) + " | " + ratio(eff(0), eff(1)) + " | " + ratio(eff(0), eff(2)) + " |\n");
+        }
+        out("\ntinymem 8 bytes below its minimum (what the bookkeeping costs at the critical moment):\n\n");
+        for (const auto& r : results) out("- " + r.name + ": " + r.why + "\n");
+        out("\nThe pmr pool's footprint probes ran in child processes: " + std::to_string(g_pmr_crashes) + " of " +
+            std::to_string(g_pmr_probes) + " crashed (SIGSEGV in libstdc++'s unsynchronized_pool_resource::do_allocate "
+            "when its upstream ran out) and were counted as failures.\n");
+        out("\n\"fails\": no footprint up to 64 x peak live bytes (the monotonic resource: up to 2 x all bytes ever requested) "
+            "replays without a failed request.\n\n");
+        out("## Speed (ns per operation; ratios are tinymem / other, below 1 means tinymem is faster)\n\n");
+        out("| trace | tinymem roomy (config) | pmr pool | pmr monotonic | glibc malloc | tinymem/malloc | tinymem/pmr pool | tinymem/monotonic | tinymem tight (footprint B) | tight/roomy | compactions at tight | bytes moved at tight |\n");
+        out("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        auto ns = [&](const std::optional<double>& v) { return v ? fmt(*v, 1) : std::string("fails"); };
+        for (const auto& r : results) {
+            auto peer = [&](int k) {
+                std::string s = ns(r.roomy_ns[k]);
+                if (r.roomy_ns[k] && r.speed_fp[k] != 8 * r.peak) s += " (at " + std::to_string(r.speed_fp[k]) + " B)";
+                return s;
+            };
+            out("| " + r.name + " | " + ns(r.roomy_ns[0]) + " (" + cfg_name(r.roomy_cfg) + ") | " + peer(1) +
+                " | " + peer(2) + " | " + ns(r.roomy_ns[3]) + " | " + ratio(r.roomy_ns[0], r.roomy_ns[3]) +
+                " | " + ratio(r.roomy_ns[0], r.roomy_ns[1]) + " | " + ratio(r.roomy_ns[0], r.roomy_ns[2]) + " | " +
+                ns(r.tight_ns) + " (" + std::to_string(r.tight_fp) + ") | " + ratio(r.tight_ns, r.roomy_ns[0]) +
+                " | " + std::to_string(r.tight_compactions) + " | " + std::to_string(r.tight_moved) + " |\n");
+        }
+        out("\nroomy = 8 x peak live bytes; a peer that fails there is timed at 1.25 x its own minimum footprint "
+            "(shown as \"at N B\"); glibc malloc has no fixed footprint.\n\n");
+    }
+
+    std::optional<defrag_result> dr;
+    if (opt.defrag) {
+        dr = defrag_bench(seed, opt.quick ? 3 : 50);
+        out("## defrag() of a 64 KiB pool (config16) against one memmove of its live bytes\n\n");
+        if (dr) {
+            out("Blocks of 8-256 B allocated until the pool is full, half freed at random (seed " +
+                std::to_string(seed) + ", TINYMEM_SEED), minimum of " + std::to_string(opt.quick ? 3 : 50) + " runs.\n\n");
+            out("| live blocks | holes | live bytes | free bytes | defrag() ns | memmove ns | ratio |\n|---|---|---|---|---|---|---|\n");
+            out("| " + std::to_string(dr->blocks - dr->holes) + " | " + std::to_string(dr->holes) + " | " +
+                std::to_string(dr->live_bytes) + " | " + std::to_string(dr->free_bytes) + " | " + fmt(dr->defrag_ns, 0) +
+                " | " + fmt(dr->memmove_ns, 0) + " | " + fmt(dr->defrag_ns / dr->memmove_ns) + " |\n\n");
+        } else {
+            out("defrag benchmark failed (see stderr)\n\n");
+        }
+    }
+
+    // Targets of issue 4.
+    out("## Targets (issue 4)\n\n| target | measured | met |\n|---|---|---|\n");
+    for (const auto& r : results) {
+        if (const auto tgt = efficiency_target(r.name)) {
+            const double e = double(r.peak) / double(*r.min_fp[0]);
+            out("| " + r.name + " efficiency >= " + fmt(*tgt) + " | " + fmt(e, 3) + " | " + (e >= *tgt ? "yes" : "NO") +
+                " |\n");
+        }
+        if (r.roomy_ns[0] && r.roomy_ns[3]) {
+            const bool ok = *r.roomy_ns[0] <= *r.roomy_ns[3];
+            out("| " + r.name + " roomy ns/op <= glibc malloc | " + fmt(*r.roomy_ns[0], 1) + " vs " +
+                fmt(*r.roomy_ns[3], 1) + " (" + ratio(r.roomy_ns[0], r.roomy_ns[3]) + "x) | " + (ok ? "yes" : "NO") +
+                " |\n");
+        }
+        if (r.tight_ns && r.roomy_ns[0]) {
+            const double q = *r.tight_ns / *r.roomy_ns[0];
+            out("| " + r.name + " tight ns/op <= 3 x roomy | " + fmt(q) + "x | " + (q <= 3 ? "yes" : "NO") + " |\n");
+        }
+    }
+    if (dr) {
+        const double q = dr->defrag_ns / dr->memmove_ns;
+        out("| defrag() <= 2 x memmove (64 KiB) | " + fmt(q) + "x | " + (q <= 2 ? "yes" : "NO") + " |\n");
+    }
+    out("\n");
+
+    if (!opt.out_dir.empty()) {
+        std::filesystem::create_directories(opt.out_dir);
+        std::ofstream(opt.out_dir + "/replay.md") << md;
+        if (!results.empty()) {
+            std::vector<std::string> groups;
+            std::vector<std::vector<double>> vals;
+            for (const auto& r : results) {
+                groups.push_back(r.name);
+                std::vector<double> v;
+                for (int k = 0; k < 3; ++k) v.push_back(r.min_fp[k] ? double(r.peak) / double(*r.min_fp[k]) : -1);
+                vals.push_back(v);
+            }
+            std::ofstream(opt.out_dir + "/efficiency.svg")
+                << tb::svg::bar_chart("Efficiency = peak live bytes / smallest footprint (higher is better)", groups,
+                                      {"tinymem", "std::pmr::unsynchronized_pool_resource", "std::pmr::monotonic_buffer_resource"},
+                                      vals, 1.0);
+            // Timeline: the named trace, else the first one the pmr pool can replay at all.
+            const trace_result* pick = nullptr;
+            const tb::trace* pick_t = nullptr;
+            for (std::size_t i = 0; i < results.size(); ++i) {
+                const bool named = !opt.timeline.empty() && results[i].name == opt.timeline;
+                if (named || (opt.timeline.empty() && !pick && results[i].min_fp[1])) {
+                    pick = &results[i];
+                    for (const auto& t : traces)
+                        if (t.name == results[i].name) pick_t = &t;
+                }
+            }
+            if (pick && pick_t) {
+                auto live = live_bytes_after(*pick_t);
+                std::vector<tb::svg::panel> panels;
+                panels.push_back(timeline_tinymem(*pick_t, pick->tight_fp, live));
+                if (pick->min_fp[1])
+                    panels.push_back(timeline_pmr(*pick_t, std::size_t(std::ceil(1.05 * double(*pick->min_fp[1]))), live));
+                std::ofstream(opt.out_dir + "/timeline-" + pick->name + ".svg")
+                    << tb::svg::timeline("Trace " + pick->name + ": live bytes, free bytes and the largest free block",
+                                         panels);
+                std::fprintf(stderr, "wrote %s/timeline-%s.svg\n", opt.out_dir.c_str(), pick->name.c_str());
+            }
+        }
+        std::fprintf(stderr, "wrote %s/replay.md and efficiency.svg\n", opt.out_dir.c_str());
+    }
+    if (g_wrong != 0) {
+        std::fprintf(stderr, "FAILED: %d wrong answers or failures where none may happen\n", g_wrong);
+        return 1;
+    }
+    return 0;
+}

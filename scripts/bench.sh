@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The one bench command (issue 4): builds the release module build with clang 19 and runs
+#   - tinymem-replay on the traces (efficiency, ns/op, defrag() vs memmove, SVG charts),
+#   - tinymem-opcount under callgrind (worst-case instructions of allocate, deallocate,
+#     defrag_step(256) at 4 KiB, 64 KiB and 1 MiB pools with 100 and 10,000 live blocks),
+#   - the disassembly of data(h) at -O2,
+# writing everything into bench/results/ (README.md = all of it, plus the SVG files).
+#
+# Usage: scripts/bench.sh [TRACE_DIR]   (default: ../shared/traces next to the repository)
+# Environment: BENCH_BUILD (build dir, default build-bench-release), BENCH_OUT (default
+#   bench/results), BENCH_REPS (timed repetitions, default 5), TINYMEM_SEED.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+TRACES=${1:-$ROOT/../shared/traces}
+BUILD=${BENCH_BUILD:-$ROOT/build-bench-release}
+OUT=${BENCH_OUT:-$ROOT/bench/results}
+REPS=${BENCH_REPS:-5}
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+  CXX=clang++-19 meson setup "$BUILD" "$ROOT" -Dbuildtype=release -Dmodules=enabled \
+    -Dtests=false -Dexamples=false >/dev/null
+fi
+ninja -C "$BUILD" -j2 bench/tinymem-replay bench/tinymem-opcount bench/tinymem-data-disasm >/dev/null
+mkdir -p "$OUT"
+
+shopt -s nullglob
+traces=()
+for name in churn-6k churn-48k phases-48k churn-768k; do
+  [ -f "$TRACES/$name.trace" ] && traces+=("$TRACES/$name.trace")
+done
+for f in "$TRACES"/*.trace; do
+  case " ${traces[*]} " in *" $f "*) ;; *) traces+=("$f") ;; esac
+done
+if [ ${#traces[@]} -eq 0 ]; then
+  echo "no .trace files in $TRACES" >&2
+  exit 2
+fi
+
+echo "== replay: ${#traces[@]} traces from $TRACES" >&2
+"$BUILD/bench/tinymem-replay" --reps "$REPS" --timeline churn-48k --out "$OUT" "${traces[@]}" >/dev/null
+
+echo "== instruction counts under callgrind" >&2
+CG="$OUT/opcount.callgrind"
+valgrind --tool=callgrind --collect-atstart=no --combine-dumps=yes --callgrind-out-file="$CG" \
+  "$BUILD/bench/tinymem-opcount" > "$OUT/opcount.log" 2> "$OUT/opcount.valgrind.log"
+{
+  echo "## Worst-case instructions per call (callgrind Ir)"
+  echo
+  echo "Command: \`valgrind --tool=callgrind --collect-atstart=no --combine-dumps=yes tinymem-opcount\`"
+  echo "then \`scripts/bench_opcount.py\`. Each call is measured alone (CALLGRIND_TOGGLE_COLLECT around it,"
+  echo "one dump per call). Workload: pool filled with the live blocks (random sizes, about 85 % full),"
+  echo "then rounds of deallocate, defrag_step(256), allocate. Compacting allocations are listed apart."
+  echo
+  echo '```'
+  cat "$OUT/opcount.log"
+  echo '```'
+  echo
+  python3 "$ROOT/scripts/bench_opcount.py" "$CG"
+  echo
+} > "$OUT/opcount.md"
+rm -f "$CG"
+
+echo "== data(h) at -O2" >&2
+{
+  echo "## data(h) at -O2 (clang 19, non-inlined wrappers in bench/data_disasm.cpp)"
+  echo
+  echo '```'
+  "$BUILD/bench/tinymem-data-disasm"
+  for fn in tinymem_bench_data16 tinymem_bench_data32; do
+    objdump -d --no-show-raw-insn -M intel --disassemble="$fn" "$BUILD/bench/tinymem-data-disasm" |
+      sed -n "/<$fn>:/,/^$/p"
+  done
+  echo '```'
+  echo
+} > "$OUT/data-disasm.md"
+
+{
+  echo "# tinymem bench results"
+  echo
+  echo "Produced by \`scripts/bench.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), machine: $(uname -srm),"
+  echo "$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores (shared; absolute times drift,"
+  echo "compare ratios from one run). Compiler: $(clang++-19 --version | head -1), release module build."
+  echo "Traces: ${traces[*]##*/}. Charts: efficiency.svg, timeline-churn-48k.svg."
+  echo
+  sed '1,2d' "$OUT/replay.md"
+  cat "$OUT/opcount.md" "$OUT/data-disasm.md"
+} > "$OUT/README.md"
+cat "$OUT/README.md"

@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Reads a callgrind output file written by tinymem-opcount (--combine-dumps=yes, one dump per
+measured call, labelled "scenario|operation|flags") and prints the worst-case instruction count
+per scenario and operation as a markdown table, plus largest/smallest across scenarios."""
+import collections
+import sys
+
+
+def main(path):
+    worst = collections.defaultdict(int)
+    count = collections.Counter()
+    label = None
+    with open(path) as f:
+        for line in f:
+            if line.startswith("desc: Trigger: Client Request: "):
+                label = line.split("Client Request: ", 1)[1].strip()
+            elif line.startswith("totals:") and label is not None:
+                n = int(line.split()[1])
+                scenario, op, flags = (label.split("|") + ["", ""])[:3]
+                if "failed" in flags:
+                    op += " (failed)"
+                elif "compacting" in flags:
+                    op += " (compacting)"
+                worst[(scenario, op)] = max(worst[(scenario, op)], n)
+                count[(scenario, op)] += 1
+                label = None
+    if not worst:
+        print("no measurements found in", path)
+        return 1
+    scenarios = list(dict.fromkeys(s for s, _ in worst))
+    ops = ["allocate", "deallocate", "defrag_step(256)", "allocate (compacting)", "allocate (failed)"]
+    ops = [o for o in ops if any((s, o) in worst for s in scenarios)]
+    print("| scenario | " + " | ".join(f"{o} worst Ir (calls)" for o in ops) + " |")
+    print("|---" * (len(ops) + 1) + "|")
+    for s in scenarios:
+        cells = [f"{worst[(s, o)]} ({count[(s, o)]})" if (s, o) in worst else "-" for o in ops]
+        print(f"| {s} | " + " | ".join(cells) + " |")
+    print()
+    print("| operation | smallest worst case | largest worst case | largest / smallest | target <= 1.5 |")
+    print("|---|---|---|---|---|")
+    for o in ops:
+        vals = [worst[(s, o)] for s in scenarios if (s, o) in worst]
+        r = max(vals) / min(vals)
+        met = "yes" if r <= 1.5 else "NO"
+        print(f"| {o} | {min(vals)} | {max(vals)} | {r:.2f} | {met} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
