@@ -1,0 +1,30 @@
+// The module interface unit of tinymem's hosted adapters: `import tinymem.adapters;` (after
+// `import tinymem;`). Same headers as the header build (tinymem_adapters.hpp); TINYMEM_EXPORT
+// turns into `export` here.
+module;
+
+#include <algorithm>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <initializer_list>
+#include <iterator>
+#include <limits>
+#include <memory_resource>
+#include <new>
+#include <span>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+
+export module tinymem.adapters;
+
+import tinymem;
+
+#define TINYMEM_MODULE 1
+#include "tinymem/adapters/common.hpp"
+#include "tinymem/adapters/memory_resource.hpp"
+#include "tinymem/adapters/vector.hpp"

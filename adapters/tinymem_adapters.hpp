@@ -1,0 +1,16 @@
+// tinymem's hosted adapters, header build: #include <tinymem_adapters.hpp>.
+// The module build (import tinymem; import tinymem.adapters;) compiles the same headers through
+// adapters/tinymem.adapters.cppm.
+//   tinymem::memory_resource<Config>  a std::pmr::memory_resource over a pool (pinned blocks)
+//   tinymem::vector<T, Config>        a vector in one movable block of a pool
+//   tinymem::is_relocatable<T>        the opt-in trait for vector elements
+#ifndef TINYMEM_ADAPTERS_HPP
+#define TINYMEM_ADAPTERS_HPP
+
+#include <tinymem.hpp>
+
+#include "tinymem/adapters/common.hpp"
+#include "tinymem/adapters/memory_resource.hpp"
+#include "tinymem/adapters/vector.hpp"
+
+#endif

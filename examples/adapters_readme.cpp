@@ -1,0 +1,56 @@
+// The examples of the README's adapter sections, built by `meson compile` so they stay true.
+#include <cstdio>
+#include <map>
+#include <memory_resource>
+#include <string>
+
+#ifdef TINYMEM_USE_MODULE
+import tinymem;
+import tinymem.adapters;
+#else
+#include <tinymem.hpp>
+#include <tinymem_adapters.hpp>
+#endif
+
+// [readme-pmr]
+void pmr_example() {
+    static tinymem::pool<65536> pool;
+    tinymem::memory_resource res(pool); // a std::pmr::memory_resource; its blocks are pinned
+    std::pmr::map<int, std::pmr::string> names(&res);
+    names[1] = "one";
+    names[2] = "a string too long for the small-string buffer";
+    pool.defrag(); // pmr blocks never move: the map stays valid
+    std::printf("%s, %zu bytes pinned\n", names[2].c_str(), pool.stats().pinned_bytes);
+}
+// [readme-pmr]
+
+// [readme-vector]
+struct point {
+    float x, y;
+};
+
+void vector_example() {
+    static tinymem::pool<16384> pool;
+    tinymem::vector<point> pts(pool);   // elements in one movable block
+    for (int i = 0; i < 100; ++i) pts.push_back({float(i), 0.5f});
+    auto it = pts.begin() + 10;         // iterators are indices: they survive compaction
+    pool.defrag();                      // may move the elements
+    std::printf("%g %g\n", it->x, pts[99].x);
+    {
+        auto view = pts.pin();          // a std::span that stays put while `view` lives
+        float sum = 0;
+        for (const point& p : view) sum += p.x;
+        std::printf("sum %g\n", sum);
+    }
+    if (!pts.try_push_back({1, 2}))     // never throws; the only way with -fno-exceptions
+        std::printf("pool full\n");
+    tinymem::vector<tinymem::vector<int>> nested(pool); // vectors nest: they relocate
+    nested.emplace_back(pool);
+    nested.modify(0, [](tinymem::vector<int>& inner) { inner.push_back(7); }); // grow inner ones so
+}
+// [readme-vector]
+
+int main() {
+    pmr_example();
+    vector_example();
+}

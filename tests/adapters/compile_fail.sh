@@ -1,0 +1,25 @@
+#!/bin/bash
+# Checks that tinymem::vector refuses element types that are not relocatable, at compile time,
+# with a message naming the trait. Usage: compile_fail.sh CXX-COMMAND... -- INCLUDE-DIR...
+# A control compile with tinymem::vector<int> must succeed, so a broken setup cannot pass.
+set -euo pipefail
+cxx=()
+while [[ $# -gt 0 && $1 != -- ]]; do cxx+=("$1"); shift; done
+shift
+incs=()
+for d in "$@"; do incs+=("-I$d"); done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+try() { # $1: element type
+    printf '#include <string>\n#include <list>\n#include <tinymem_adapters.hpp>\nint main() { static tinymem::pool<4096> p; tinymem::vector<%s> v(p); return int(v.size()); }\n' "$1" > "$tmp/t.cpp"
+    "${cxx[@]}" -std=c++20 -fsyntax-only "${incs[@]}" "$tmp/t.cpp" > "$tmp/out" 2>&1
+}
+if ! try int; then echo "control compile of tinymem::vector<int> failed:"; cat "$tmp/out"; exit 1; fi
+echo "tinymem::vector<int>: compiles"
+for t in std::string 'std::list<int>'; do
+    if try "$t"; then echo "tinymem::vector<$t> compiled: it must be refused"; exit 1; fi
+    if ! grep -q 'tinymem::is_relocatable' "$tmp/out"; then
+        echo "tinymem::vector<$t> failed without naming tinymem::is_relocatable:"; head -20 "$tmp/out"; exit 1
+    fi
+    echo "tinymem::vector<$t>: refused, the error names tinymem::is_relocatable"
+done

@@ -1,0 +1,72 @@
+// The adapters with exceptions off (built with -fno-exceptions, header build, no Boost):
+// tinymem::vector through its try_ members, and tinymem::memory_resource's policy: on an error
+// it calls the error handler, then std::abort(). Exit 0 when all checks pass.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <memory_resource>
+
+#include <tinymem.hpp>
+#include <tinymem_adapters.hpp>
+
+static_assert(!tinymem::adapters_throw, "this program must be built with -fno-exceptions");
+
+namespace {
+
+int failures = 0;
+#define CHECK(x)                                                          \
+    do {                                                                  \
+        if (!(x)) {                                                       \
+            std::printf("FAILED line %d: %s\n", __LINE__, #x);            \
+            ++failures;                                                   \
+        }                                                                 \
+    } while (0)
+
+volatile std::sig_atomic_t handler_called = 0;
+
+void on_resource_error(const tinymem::resource_failure& f) {
+    std::printf("handler: %s (pool error %s)\n", tinymem::to_string(f.what), tinymem::to_string(f.pool_error));
+    handler_called = f.what == tinymem::resource_error::out_of_memory ? 1 : 2;
+    std::fflush(stdout);
+}
+
+extern "C" void on_abort(int) {
+    // The expected end of the abort check: the handler ran first, then std::abort().
+    std::_Exit(handler_called == 1 && failures == 0 ? 0 : 3);
+}
+
+} // namespace
+
+int main() {
+    static tinymem::pool<4096> pool;
+    tinymem::vector<int> v(pool);
+    while (v.try_push_back(int(v.size()))) {
+    }
+    std::printf("try_push_back filled %u ints before failing\n", unsigned(v.size()));
+    CHECK(v.size() > 500u);
+    for (tinymem::vector<int>::size_type i = 0; i < v.size(); ++i) CHECK(v[i] == int(i));
+    CHECK(!v.try_reserve(v.capacity() + 100));
+    CHECK(!v.try_resize(v.capacity() + 100, 1));
+    CHECK(pool.check().ok());
+    tinymem::vector<int> w(pool);
+    CHECK(!w.try_assign(v)); // no room for a copy
+    v.try_resize(100);
+    v.shrink_to_fit();
+    CHECK(w.try_assign(v));
+    CHECK(w == v);
+    CHECK(v.try_emplace_at(0, -1) && v[0] == -1);
+
+    tinymem::memory_resource res(pool);
+    void* p = res.allocate(64, 16);
+    CHECK(p != nullptr);
+    res.deallocate(p, 64, 16);
+    CHECK(pool.check().ok());
+
+    // Exhaustion: the handler runs, then std::abort() (caught here by a SIGABRT handler).
+    std::signal(SIGABRT, on_abort);
+    res.set_error_handler(on_resource_error);
+    if (failures != 0) return 1;
+    (void)res.allocate(pool.stats().free_bytes + 64); // fits the pool, not its free space
+    std::printf("FAILED: allocate returned after exhaustion\n");
+    return 2;
+}

@@ -1,0 +1,459 @@
+// tinymem::vector: contents survive compaction (full and incremental), reallocation (in place
+// and moving) and nesting; the std::vector interface against std::vector; exhaustion.
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <new>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "test_support.hpp"
+
+#include "adapters_under_test.hpp"
+
+namespace {
+
+// A non-trivially-copyable type that opts in to relocation: it counts live objects, so leaks
+// and double destruction show.
+struct counted {
+    static inline int live = 0;
+    int value;
+    explicit counted(int v = 0) : value(v) { ++live; }
+    counted(const counted& o) : value(o.value) { ++live; }
+    counted& operator=(const counted& o) = default;
+    ~counted() { --live; }
+    friend bool operator==(const counted& a, const counted& b) { return a.value == b.value; }
+    friend bool operator<(const counted& a, const counted& b) { return a.value < b.value; }
+};
+
+} // namespace
+
+template <>
+struct tinymem::is_relocatable<counted> : std::true_type {};
+
+namespace {
+
+using ivec = tinymem::vector<int>;
+
+template <class V>
+std::vector<int> contents(const V& v) {
+    std::vector<int> out;
+    for (std::size_t i = 0; i < v.size(); ++i) out.push_back(v[typename V::size_type(i)]);
+    return out;
+}
+
+// Many vectors growing interleaved, a third of them destroyed: the pool is full of holes.
+struct churned {
+    tinymem::pool<16384>& pool;
+    std::vector<std::unique_ptr<ivec>> vecs;
+    std::vector<std::vector<int>> expect;
+
+    explicit churned(tinymem::pool<16384>& p, int count = 24, int rounds = 40) : pool(p) {
+        for (int i = 0; i < count; ++i) {
+            vecs.push_back(std::make_unique<ivec>(pool));
+            expect.emplace_back();
+        }
+        for (int r = 0; r < rounds; ++r)
+            for (int i = 0; i < count; ++i) {
+                const int x = i * 1000 + r;
+                vecs[std::size_t(i)]->push_back(x);
+                expect[std::size_t(i)].push_back(x);
+            }
+        for (std::size_t i = 0; i < vecs.size(); i += 3) {
+            vecs[i].reset();
+            expect[i].clear();
+        }
+    }
+    void verify() const {
+        for (std::size_t i = 0; i < vecs.size(); ++i)
+            if (vecs[i]) BOOST_TEST(contents(*vecs[i]) == expect[i], "vector " << i);
+        BOOST_TEST(pool.check().ok(), (pool.check().problem ? pool.check().problem : ""));
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(vector)
+
+BOOST_AUTO_TEST_CASE(size_of_vector) {
+    std::printf("sizeof(tinymem::vector<int>) = %zu, sizeof(tinymem::vector<int, tinymem::config32>) = %zu, "
+                "sizeof(std::vector<int>) = %zu\n",
+                sizeof(tinymem::vector<int>), sizeof(tinymem::vector<int, tinymem::config32>), sizeof(std::vector<int>));
+    BOOST_TEST(sizeof(tinymem::vector<int>) <= 2 * sizeof(void*));
+    static_assert(tinymem::is_relocatable_v<tinymem::vector<int>>);
+    static_assert(tinymem::is_relocatable_v<counted>);
+    static_assert(!tinymem::is_relocatable_v<std::vector<int>>, "not opted in here");
+    static_assert(std::random_access_iterator<ivec::iterator>);
+    static_assert(std::random_access_iterator<ivec::const_iterator>);
+}
+
+BOOST_AUTO_TEST_CASE(basic_interface) {
+    tinymem::pool<8192> pool;
+    ivec v(pool);
+    BOOST_TEST(v.empty());
+    BOOST_TEST(v.capacity() == 0u);
+    BOOST_TEST(!v.handle());
+    for (int i = 0; i < 100; ++i) v.push_back(i);
+    BOOST_TEST(v.size() == 100u);
+    BOOST_TEST(v.capacity() >= 100u);
+    BOOST_TEST(v.front() == 0);
+    BOOST_TEST(v.back() == 99);
+    BOOST_TEST(v.at(42) == 42);
+    BOOST_CHECK_THROW(v.at(100), std::out_of_range);
+    BOOST_TEST(v.emplace_back(7) == 7);
+    v.pop_back();
+    BOOST_TEST(v.size() == 100u);
+    v.resize(150);
+    BOOST_TEST(v[149] == 0);
+    v.resize(10, 5);
+    BOOST_TEST(v.size() == 10u);
+    v.resize(12, 5);
+    BOOST_TEST(v[11] == 5);
+    v.clear();
+    BOOST_TEST(v.empty());
+    BOOST_TEST(v.capacity() >= 100u);
+    v.shrink_to_fit();
+    BOOST_TEST(v.capacity() == 0u);
+    BOOST_TEST(pool.stats().live_blocks == 0u);
+    ivec w(pool, {1, 2, 3, 4});
+    auto it = w.insert(w.begin() + 1, 9);
+    BOOST_TEST(it.index() == 1u);
+    BOOST_TEST(contents(w) == (std::vector<int>{1, 9, 2, 3, 4}));
+    w.insert(w.end(), 2, 8);
+    w.insert(w.begin(), {6, 6});
+    BOOST_TEST(contents(w) == (std::vector<int>{6, 6, 1, 9, 2, 3, 4, 8, 8}));
+    it = w.erase(w.begin() + 2, w.begin() + 4);
+    BOOST_TEST(*it == 2);
+    w.erase(w.begin());
+    BOOST_TEST(contents(w) == (std::vector<int>{6, 2, 3, 4, 8, 8}));
+    // push_back of one of its own elements while growing.
+    w.shrink_to_fit();
+    w.push_back(w[0]);
+    w.insert(w.begin(), 3, w[5]);
+    BOOST_TEST(contents(w) == (std::vector<int>{8, 8, 8, 6, 2, 3, 4, 8, 8, 6}));
+    ivec copy = w;
+    BOOST_TEST((copy == w));
+    ivec moved = std::move(copy);
+    BOOST_TEST(copy.empty());
+    BOOST_TEST((moved == w));
+    BOOST_TEST(pool.check().ok());
+}
+
+BOOST_AUTO_TEST_CASE(comparison) {
+    tinymem::pool<4096> pool;
+    ivec a(pool, {1, 2, 3}), b(pool, {1, 2, 4}), c(pool, {1, 2});
+    BOOST_TEST((a == a));
+    BOOST_TEST(!(a == b));
+    BOOST_TEST((a < b));
+    BOOST_TEST((c < a));
+    BOOST_TEST(((a <=> b) == std::strong_ordering::less));
+    BOOST_TEST(((b <=> a) == std::strong_ordering::greater));
+    ivec a2(pool, {1, 2, 3});
+    BOOST_TEST(((a <=> a2) == std::strong_ordering::equal));
+    // An element type with only < (the synthesized three-way comparison).
+    tinymem::vector<counted> x(pool), y(pool);
+    x.emplace_back(1);
+    y.emplace_back(2);
+    BOOST_TEST(((x <=> y) == std::weak_ordering::less));
+}
+
+BOOST_AUTO_TEST_CASE(survives_full_defrag) {
+    tinymem::pool<16384> pool;
+    churned c(pool);
+    std::vector<const int*> before;
+    for (auto& v : c.vecs) before.push_back(v ? v->data() : nullptr);
+    const auto moved0 = pool.stats().bytes_moved;
+    pool.defrag();
+    BOOST_TEST(pool.stats().bytes_moved > moved0, "defrag moved nothing: the test would prove nothing");
+    std::size_t relocated = 0;
+    for (std::size_t i = 0; i < c.vecs.size(); ++i)
+        if (c.vecs[i] && c.vecs[i]->data() != before[i]) ++relocated;
+    BOOST_TEST(relocated > 0u);
+    c.verify();
+    BOOST_TEST(pool.stats().fragmentation_percent == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(survives_incremental_defrag_with_growth) {
+    tinymem::pool<16384> pool;
+    churned c(pool);
+    const auto moved0 = pool.stats().bytes_moved;
+    int steps = 0, r = 0;
+    while (!pool.defrag_step(64)) {
+        ++steps;
+        c.verify();
+        // Growth between steps.
+        for (std::size_t i = 1; i < c.vecs.size(); i += 4)
+            if (c.vecs[i]) {
+                c.vecs[i]->push_back(-r);
+                c.expect[i].push_back(-r);
+            }
+        ++r;
+        BOOST_REQUIRE(steps < 10000);
+    }
+    std::printf("incremental defrag: %d steps of 64 bytes\n", steps);
+    BOOST_TEST(steps > 1);
+    BOOST_TEST(pool.stats().bytes_moved > moved0);
+    c.verify();
+}
+
+BOOST_AUTO_TEST_CASE(iterators_survive_compaction) {
+    tinymem::pool<16384> pool;
+    churned c(pool);
+    ivec& v = *c.vecs[1];
+    auto it = v.begin() + 5;
+    auto cit = v.cbegin() + 7;
+    const int* p0 = v.data();
+    pool.defrag();
+    BOOST_TEST(v.data() != p0, "v must have moved for this test to mean something");
+    BOOST_TEST(*it == c.expect[1][5]);
+    BOOST_TEST(*cit == c.expect[1][7]);
+    BOOST_TEST((cit - it == 2));
+    BOOST_TEST((it < cit));
+    // Standard algorithms over index-based iterators.
+    std::sort(v.begin(), v.end(), std::greater<>());
+    std::sort(c.expect[1].begin(), c.expect[1].end(), std::greater<>());
+    BOOST_TEST(std::accumulate(v.cbegin(), v.cend(), 0L) ==
+               std::accumulate(c.expect[1].begin(), c.expect[1].end(), 0L));
+    BOOST_TEST(std::equal(v.rbegin(), v.rend(), c.expect[1].rbegin(), c.expect[1].rend()));
+    c.verify();
+}
+
+BOOST_AUTO_TEST_CASE(reallocation_in_place_and_moving) {
+    tinymem::pool<8192> pool;
+    {
+        // Grow the handle table first (it grows into the first block, which would move a).
+        ivec t1(pool, {1}), t2(pool, {1}), t3(pool, {1}), t4(pool, {1});
+    }
+    ivec a(pool);
+    a.reserve(8);
+    for (int i = 0; i < 8; ++i) a.push_back(i);
+    const int* p = a.data();
+    a.reserve(64); // the space after a is free: grows in place
+    BOOST_TEST(a.data() == p);
+    ivec b(pool, {42});
+    // b sits right after a now; a's growth must move it.
+    const auto cap = a.capacity();
+    while (a.size() < cap) a.push_back(int(a.size()));
+    const int* q = a.data();
+    a.push_back(-1);
+    BOOST_TEST(a.data() != q);
+    for (ivec::size_type i = 0; i < a.size() - 1; ++i) BOOST_TEST(a[i] == int(i));
+    BOOST_TEST(a.back() == -1);
+    BOOST_TEST(b[0] == 42);
+    BOOST_TEST(pool.check().ok());
+}
+
+BOOST_AUTO_TEST_CASE(nested_vectors) {
+    tinymem::pool<16384> pool;
+    using nvec = tinymem::vector<ivec>;
+    nvec outer(pool);
+    std::vector<std::vector<int>> expect;
+    for (int i = 0; i < 12; ++i) {
+        outer.emplace_back(pool);
+        expect.emplace_back();
+    }
+    // Grow the inner vectors interleaved, through modify() (the inner object sits on the stack
+    // while it grows, so compaction may move the outer block meanwhile).
+    for (int r = 0; r < 30; ++r)
+        for (nvec::size_type i = 0; i < outer.size(); ++i) {
+            outer.modify(i, [&](ivec& inner) { inner.push_back(int(i) * 100 + r); });
+            expect[i].push_back(int(i) * 100 + r);
+        }
+    BOOST_TEST(pool.stats().compactions + pool.stats().bytes_moved > 0u);
+    // Outer growth relocates inner vector objects (memmove): they keep working.
+    for (int i = 0; i < 20; ++i) {
+        ivec inner(pool, {i, i + 1});
+        outer.push_back(std::move(inner));
+        expect.push_back({i, i + 1});
+    }
+    auto check = [&] {
+        BOOST_REQUIRE(outer.size() == expect.size());
+        for (std::size_t i = 0; i < expect.size(); ++i) BOOST_TEST(contents(outer[nvec::size_type(i)]) == expect[i]);
+        BOOST_TEST(pool.check().ok());
+    };
+    check();
+    outer.erase(outer.begin() + 3, outer.begin() + 7);
+    expect.erase(expect.begin() + 3, expect.begin() + 7);
+    const auto moved0 = pool.stats().bytes_moved;
+    pool.defrag();
+    BOOST_TEST(pool.stats().bytes_moved > moved0);
+    check();
+    while (!pool.defrag_step(32)) {
+    }
+    // Deep copy, then compare.
+    nvec copy = outer;
+    BOOST_TEST((copy == outer));
+    BOOST_TEST(copy.modify(0, [](ivec& inner) { inner.push_back(-5); return inner.size(); }) == expect[0].size() + 1);
+    {
+        auto view = copy.pin(); // reading through a pinned view
+        BOOST_TEST(view[0].back() == -5);
+    }
+    BOOST_TEST(!(copy == outer));
+    BOOST_TEST(((outer <=> copy) == std::strong_ordering::less));
+    check();
+    const auto live = pool.stats().live_blocks;
+    BOOST_TEST(live == 2 * (expect.size() + 1)); // every inner, plus the two outers
+    copy = nvec(pool);
+    outer.clear();
+    outer.shrink_to_fit();
+    BOOST_TEST(pool.stats().live_blocks == 0u);
+    BOOST_TEST(pool.check().ok());
+}
+
+BOOST_AUTO_TEST_CASE(opted_in_type_lifetimes) {
+    tinymem::pool<8192> pool;
+    {
+        tinymem::vector<counted> v(pool);
+        for (int i = 0; i < 50; ++i) v.emplace_back(i);
+        BOOST_TEST(counted::live == 50);
+        v.erase(v.begin() + 10, v.begin() + 20);
+        BOOST_TEST(counted::live == 40);
+        v.insert(v.begin(), counted(-1));
+        BOOST_TEST(counted::live == 41);
+        v.resize(60);
+        BOOST_TEST(counted::live == 60);
+        auto w = v;
+        BOOST_TEST(counted::live == 120);
+        pool.defrag();
+        BOOST_TEST((w == v));
+        v.resize(5);
+        BOOST_TEST(counted::live == 65);
+    }
+    BOOST_TEST(counted::live == 0);
+    BOOST_TEST(pool.stats().live_blocks == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(pinned_view_stays_put) {
+    tinymem::pool<16384> pool;
+    churned c(pool);
+    ivec& v = *c.vecs[2];
+    {
+        auto view = v.pin();
+        BOOST_REQUIRE(view);
+        int* p = view.data();
+        pool.defrag();
+        BOOST_TEST(view.data() == p);
+        BOOST_TEST(v.data() == p);
+        BOOST_TEST(std::equal(view.begin(), view.end(), c.expect[2].begin(), c.expect[2].end()));
+        BOOST_TEST(pool.stats().pinned_bytes > 0u);
+        const ivec& cv = v;
+        auto cview = cv.pin(); // nests
+        BOOST_TEST(cview.size() == view.size());
+    }
+    BOOST_TEST(pool.stats().pinned_bytes == 0u);
+    ivec empty(pool);
+    auto ev = empty.pin();
+    BOOST_TEST(static_cast<bool>(ev));
+    BOOST_TEST(ev.empty());
+    c.verify();
+}
+
+BOOST_AUTO_TEST_CASE(exhaustion_leaves_vector_unchanged) {
+    tinymem::pool<4096> pool;
+    ivec other(pool);
+    other.resize(200);
+    ivec v(pool);
+    while (v.try_push_back(int(v.size()))) {
+    }
+    const auto size = v.size();
+    const auto cap = v.capacity();
+    BOOST_TEST(size > 100u);
+    const std::vector<int> before = contents(v);
+    BOOST_CHECK_THROW(v.resize(v.size() + 200), std::bad_alloc);
+    // Fill the capacity, then one more must throw and change nothing.
+    while (v.size() < v.capacity()) v.push_back(1);
+    const auto full = contents(v);
+    BOOST_CHECK_THROW(v.push_back(5), std::bad_alloc);
+    BOOST_CHECK_THROW(v.insert(v.begin(), 5), std::bad_alloc);
+    BOOST_CHECK_THROW(v.reserve(v.capacity() + 200), std::bad_alloc);
+    BOOST_TEST(!v.try_reserve(v.capacity() + 200));
+    BOOST_TEST(!v.try_resize(v.capacity() + 200));
+    BOOST_CHECK_THROW(v.reserve(v.max_size() + 1), std::length_error);
+    BOOST_TEST(contents(v) == full);
+    BOOST_TEST(v.capacity() >= cap);
+    BOOST_TEST(std::equal(before.begin(), before.end(), full.begin()));
+    BOOST_TEST(pool.check().ok());
+    // Freeing the other vector makes room: the same push now works (after compaction).
+    other = ivec(pool);
+    v.push_back(5);
+    BOOST_TEST(v.back() == 5);
+    BOOST_TEST(pool.check().ok());
+}
+
+BOOST_AUTO_TEST_CASE(randomised_against_std_vector) {
+    std::mt19937_64 rng(adapter_test::seed("vector/randomised_against_std_vector"));
+    tinymem::pool<32768> pool;
+    constexpr int n = 8;
+    std::vector<ivec> vs;
+    std::vector<std::vector<int>> ref(n);
+    for (int i = 0; i < n; ++i) vs.emplace_back(pool);
+    auto pick = [&](std::size_t m) { return std::size_t(rng() % (m ? m : 1)); };
+    for (int step = 0; step < 20000; ++step) {
+        const std::size_t k = pick(n);
+        ivec& v = vs[k];
+        std::vector<int>& r = ref[k];
+        const int x = int(rng() % 100000);
+        switch (rng() % 12) {
+        case 0: case 1: case 2:
+            if (v.try_push_back(x)) r.push_back(x);
+            break;
+        case 3:
+            if (!r.empty()) { v.pop_back(); r.pop_back(); }
+            break;
+        case 4: {
+            const std::size_t at = pick(r.size() + 1);
+            if (v.try_insert(v.begin() + std::ptrdiff_t(at), x)) r.insert(r.begin() + std::ptrdiff_t(at), x);
+            break;
+        }
+        case 5:
+            if (!r.empty()) {
+                const std::size_t a = pick(r.size()), b = a + pick(r.size() - a + 1);
+                v.erase(v.begin() + std::ptrdiff_t(a), v.begin() + std::ptrdiff_t(b));
+                r.erase(r.begin() + std::ptrdiff_t(a), r.begin() + std::ptrdiff_t(b));
+            }
+            break;
+        case 6: {
+            const std::size_t m = pick(300);
+            if (v.try_resize(ivec::size_type(m), x)) r.resize(m, x);
+            break;
+        }
+        case 7:
+            if (rng() % 8 == 0) { v.clear(); r.clear(); }
+            break;
+        case 8:
+            v.shrink_to_fit();
+            break;
+        case 9:
+            pool.defrag_step(std::size_t(rng() % 256));
+            break;
+        case 10:
+            if (!r.empty()) {
+                const std::size_t at = pick(r.size());
+                v[ivec::size_type(at)] = x;
+                r[at] = x;
+            }
+            break;
+        case 11:
+            if (rng() % 64 == 0) pool.defrag();
+            break;
+        }
+        BOOST_REQUIRE(v.size() == r.size());
+        if (step % 500 == 0) {
+            for (int i = 0; i < n; ++i) BOOST_REQUIRE(contents(vs[std::size_t(i)]) == ref[std::size_t(i)]);
+            BOOST_REQUIRE(pool.check().ok());
+        }
+    }
+    for (int i = 0; i < n; ++i) BOOST_TEST(contents(vs[std::size_t(i)]) == ref[std::size_t(i)]);
+    BOOST_TEST(pool.check().ok());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
