@@ -98,9 +98,10 @@ public:
     static constexpr unsigned max_pins = 13;
     // Stress mode, for tests: every call that may move blocks (allocate, allocate_pinned,
     // reallocate, defrag_step) first copies every unpinned block to a free hole elsewhere, so a
-    // raw pointer kept across such a call no longer points at its block. Each block goes to
-    // bytes it did not occupy, so it really changes address; only a block larger than every
-    // free hole at its turn stays (a pool with no spare hole has nowhere to move it).
+    // raw pointer kept across such a call no longer points at its block, and freed bytes are
+    // overwritten (0xA5). Each block goes to bytes it did not occupy, so it changes address;
+    // exceptions: a block larger than every free hole at its turn stays (nowhere to go), and
+    // the call's own work (compaction, table growth) may rarely move a block back.
     static constexpr bool stress_mode = TINYMEM_STRESS != 0;
     // Whether free blocks are poisoned (ASan, or Valgrind with TINYMEM_VALGRIND).
 #ifdef TINYMEM_POISONING

@@ -1,0 +1,442 @@
+// libFuzzer target for tinymem's core: the input bytes become a pool configuration and a
+// sequence of operations, checked against a reference model after every operation:
+//   - every live block's contents (a pattern derived from the block's id),
+//   - pool.check() (every structural invariant),
+//   - stats() against the model (live blocks, pinned bytes, byte accounting),
+//   - errors: each failing call must fail for the reason the model predicts, and a plain
+//     allocation with enough free bytes (no pins, default alignment, a free slot) must succeed,
+//   - pinned blocks never move; handle_of(data(h)) == h; stale and forged handles are refused.
+//
+// Built three ways: with clang's -fsanitize=fuzzer (fuzz/meson.build), and with a standalone
+// main (fuzz/replay_main.cpp) that replays fuzz/corpus/pool/ in every build's `meson test`.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <span>
+#include <vector>
+
+#include "tinymem_under_test.hpp"
+
+namespace {
+
+[[noreturn]] void fail_at(const char* what, unsigned op, const char* detail) {
+    std::fprintf(stderr, "fuzz_pool: op %u: %s (%s)\n", op, what, detail ? detail : "");
+    std::abort();
+}
+#define FUZZ_CHECK(cond, detail)                                                                  \
+    do {                                                                                          \
+        if (!(cond)) fail_at(#cond, op_index, (detail));                                          \
+    } while (0)
+
+// Reads the input little by little; past the end every read gives 0.
+struct reader {
+    const std::uint8_t* p;
+    std::size_t n;
+    bool empty() const { return n == 0; }
+    std::uint8_t u8() {
+        if (n == 0) return 0;
+        --n;
+        return *p++;
+    }
+    std::uint16_t u16() { return std::uint16_t(u8() | (u8() << 8)); }
+    std::uint32_t u32() { return std::uint32_t(u16()) | (std::uint32_t(u16()) << 16); }
+};
+
+unsigned char pattern(std::uint32_t id, std::size_t i) {
+    std::uint32_t x = id * 2654435761u + std::uint32_t(i) * 40503u + 0x9e37u;
+    x ^= x >> 13;
+    return static_cast<unsigned char>(x * 0x5bd1e995u >> 24);
+}
+
+template <class Config>
+struct model_block {
+    tinymem::basic_handle<Config> h;
+    std::uint32_t id;
+    std::size_t bytes; // requested (and written) bytes
+    std::size_t align;
+    unsigned pins;     // acquire_pin count
+    bool fixed;        // from allocate_pinned
+    void* pinned_at;   // data() while pinned or fixed
+};
+
+template <class Config>
+class harness {
+public:
+    using pool_t = tinymem::basic_pool<Config>;
+    using handle = typename pool_t::handle;
+    static constexpr std::size_t g = Config::granule;
+    static constexpr std::size_t hdr = sizeof(typename Config::word_type);
+
+    harness(std::byte* buf, std::size_t bytes) : pool_(std::span<std::byte>(buf, bytes)) {}
+
+    void run(reader& in) {
+        if (!pool_.usable()) return;
+        verify();
+        while (!in.empty() && op_index < 4000) {
+            step(in);
+            ++op_index;
+            verify();
+        }
+        // Free everything: the pool must be empty and whole again.
+        while (!blocks_.empty()) {
+            auto& b = blocks_.back();
+            while (b.pins != 0) {
+                FUZZ_CHECK(pool_.unpin(b.h), "final unpin");
+                --b.pins;
+            }
+            FUZZ_CHECK(pool_.deallocate(b.h), "final deallocate");
+            blocks_.pop_back();
+        }
+        pool_.defrag();
+        verify();
+        const auto st = pool_.stats();
+        if (std::getenv("TINYMEM_FUZZ_VERBOSE"))
+            std::fprintf(stderr, "granule %zu, %zu bytes: %u operations, %zu bytes moved\n", g,
+                         pool_.capacity(), op_index, std::size_t(st.bytes_moved));
+        FUZZ_CHECK(st.used_bytes == 0 && st.live_blocks == 0, "empty pool");
+        FUZZ_CHECK(st.largest_free_bytes == st.free_bytes, "empty pool is one hole");
+    }
+
+private:
+    unsigned op_index = 0;
+    pool_t pool_;
+    std::vector<model_block<Config>> blocks_;
+    std::vector<handle> stale_;
+    std::uint32_t next_id_ = 1;
+
+    std::size_t pick_size(reader& in) {
+        const std::uint8_t k = in.u8();
+        switch (k % 8) {
+        case 0: return 0;
+        case 1: return std::size_t(k >> 3) + 1;             // 1..32
+        case 2: return std::size_t(in.u8()) + 1;             // 1..256
+        case 3: return std::size_t(in.u16() % 2048) + 1;     // up to 2 KiB
+        case 4: return pool_.capacity() / (2 + (k >> 3));   // a large share
+        case 5: return std::size_t(in.u32());                // anything, overflow included
+        case 6: return ~std::size_t(0) - (k >> 3);           // overflow bait
+        default: return std::size_t(in.u8() % 64) + 1;
+        }
+    }
+    std::size_t pick_align(reader& in) {
+        const std::uint8_t k = in.u8();
+        if (k < 160) return g;
+        if (k < 240) return std::size_t(1) << (k % 12); // 1 .. 2048
+        if (k < 250) return std::size_t(k) * 3;         // not a power of two (mostly)
+        return std::size_t(1) << (20 + k % 12);         // larger than the pool
+    }
+    static constexpr std::size_t min_listed_bytes =
+        (hdr + 3 * sizeof(typename Config::offset_type) + g - 1) / g * g;
+    std::size_t need_granules(std::size_t bytes) const {
+        std::size_t n = (bytes + hdr + g - 1) / g;
+        const std::size_t min_free = (hdr + sizeof(typename Config::offset_type) + g - 1) / g;
+        return n < min_free ? min_free : n;
+    }
+    model_block<Config>* pick_block(reader& in) {
+        if (blocks_.empty()) return nullptr;
+        return &blocks_[in.u16() % blocks_.size()];
+    }
+    void fill(const model_block<Config>& b, std::size_t from) {
+        auto* d = static_cast<unsigned char*>(pool_.data(b.h));
+        FUZZ_CHECK(d != nullptr, "data of a live block");
+        for (std::size_t i = from; i < b.bytes; ++i) d[i] = pattern(b.id, i);
+    }
+    bool guard_active_ = false; // do_guarded's pin is not in the model's counts
+    bool anything_pinned() const {
+        if (guard_active_) return true;
+        for (const auto& b : blocks_)
+            if (b.pins != 0 || b.fixed) return true;
+        return false;
+    }
+
+    void do_allocate(reader& in, bool pinned) {
+        const std::size_t bytes = pick_size(in);
+        const std::size_t align = pick_align(in);
+        const auto before = pool_.stats();
+        // Over-aligned blocks can keep holes that compaction cannot close (alignment waste).
+        bool no_pins = !anything_pinned();
+        for (const auto& b : blocks_) no_pins = no_pins && b.align <= g;
+        const handle h = pinned ? pool_.allocate_pinned(bytes, align) : pool_.allocate(bytes, align);
+        const tinymem::error e = pool_.last_error();
+        if (!h) {
+            FUZZ_CHECK(e != tinymem::error::none, "a failure names its reason");
+            const bool pow2 = align != 0 && (align & (align - 1)) == 0;
+            if (bytes == 0) FUZZ_CHECK(e == tinymem::error::zero_size || e == tinymem::error::bad_alignment, "zero");
+            if (!pow2) FUZZ_CHECK(e == tinymem::error::bad_alignment, "alignment");
+            if (bytes > before.capacity_bytes && pow2 && align <= before.capacity_bytes)
+                FUZZ_CHECK(e == tinymem::error::too_large, "too large");
+            // What the pool promises: with no pins, default alignment and a free slot, a request
+            // that fits in the free bytes succeeds (compaction gathers them).
+            if (!pinned && no_pins && pow2 && align <= g && bytes != 0 && bytes <= before.capacity_bytes &&
+                before.free_handles > 0)
+            {
+                if (std::getenv("TINYMEM_FUZZ_VERBOSE") && need_granules(bytes) * g <= before.free_bytes) {
+                    static char chart[1 << 16];
+                    pool_.map(chart, sizeof chart);
+                    std::fprintf(stderr, "request %zu align %zu, free %zu largest %zu, free handles %zu\n%s\n", bytes,
+                                 align, before.free_bytes, before.largest_free_bytes, before.free_handles, chart);
+                }
+            }
+            if (!pinned && no_pins && pow2 && align <= g && bytes != 0 && bytes <= before.capacity_bytes &&
+                before.free_handles > 0)
+                // (A hole smaller than a listed free block is invisible to allocation.)
+                FUZZ_CHECK(need_granules(bytes) * g > before.free_bytes || before.free_bytes < min_listed_bytes,
+                           tinymem::to_string(e));
+            if (e == tinymem::error::out_of_memory && before.free_handles > 0)
+                FUZZ_CHECK(need_granules(bytes) * g > before.free_bytes, "out_of_memory with room");
+            if (e == tinymem::error::fragmented_by_pins)
+                FUZZ_CHECK(need_granules(bytes) * g <= before.free_bytes + g, "fragmented without room");
+            return;
+        }
+        FUZZ_CHECK(e == tinymem::error::none, "success clears the error");
+        FUZZ_CHECK(bytes != 0 && align != 0 && (align & (align - 1)) == 0, "accepted a bad request");
+        FUZZ_CHECK(pool_.size(h) >= bytes, "usable size");
+        auto* d = pool_.data(h);
+        FUZZ_CHECK(reinterpret_cast<std::uintptr_t>(d) % align == 0, "alignment of data");
+        for (const auto& b : blocks_) FUZZ_CHECK(!(b.h == h), "a live handle was issued twice");
+        model_block<Config> b{h, next_id_++, bytes, align, 0, pinned, pinned ? d : nullptr};
+        blocks_.push_back(b);
+        fill(b, 0);
+        FUZZ_CHECK(pool_.pin_count(h) == (pinned ? pool_t::max_pins + 1 : 0u), "pin count of a new block");
+    }
+
+    void do_deallocate(reader& in) {
+        auto* b = pick_block(in);
+        if (!b) return;
+        const bool ok = pool_.deallocate(b->h);
+        if (b->pins != 0) {
+            FUZZ_CHECK(!ok && pool_.last_error() == tinymem::error::pinned, "freeing a pinned block");
+            return;
+        }
+        FUZZ_CHECK(ok, "deallocate");
+        FUZZ_CHECK(!pool_.valid(b->h), "freed handle still valid");
+        stale_.push_back(b->h);
+        if (stale_.size() > 64) stale_.erase(stale_.begin());
+        *b = blocks_.back();
+        blocks_.pop_back();
+    }
+
+    void do_reallocate(reader& in) {
+        auto* b = pick_block(in);
+        const std::size_t bytes = pick_size(in);
+        if (!b) return;
+        const std::size_t old_size = pool_.size(b->h);
+        void* const before = pool_.data(b->h);
+        const bool ok = pool_.reallocate(b->h, bytes);
+        if (!ok) {
+            const tinymem::error e = pool_.last_error();
+            FUZZ_CHECK(e != tinymem::error::none, "failure reason");
+            if (bytes == 0) FUZZ_CHECK(e == tinymem::error::zero_size, "zero");
+            if (e == tinymem::error::pinned) FUZZ_CHECK(b->pins != 0 || b->fixed, "pinned error on a movable block");
+            FUZZ_CHECK(pool_.size(b->h) == old_size, "failed reallocate changed the size");
+            return;
+        }
+        FUZZ_CHECK(pool_.size(b->h) >= bytes, "reallocated size");
+        if (b->pins != 0 || b->fixed) FUZZ_CHECK(pool_.data(b->h) == before, "a pinned block moved");
+        FUZZ_CHECK(reinterpret_cast<std::uintptr_t>(pool_.data(b->h)) % b->align == 0, "alignment kept");
+        const std::size_t keep = bytes < b->bytes ? bytes : b->bytes;
+        b->bytes = keep;
+        verify_block(*b);
+        b->bytes = bytes;
+        fill(*b, keep);
+    }
+
+    void do_pin(reader& in) {
+        auto* b = pick_block(in);
+        if (!b) return;
+        const bool ok = pool_.acquire_pin(b->h);
+        if (b->fixed) {
+            FUZZ_CHECK(ok, "pinning a fixed block is a no-op");
+            return;
+        }
+        if (b->pins == pool_t::max_pins) {
+            FUZZ_CHECK(!ok && pool_.last_error() == tinymem::error::pin_overflow, "pin overflow");
+            return;
+        }
+        FUZZ_CHECK(ok, "pin");
+        if (b->pins++ == 0) b->pinned_at = pool_.data(b->h);
+        FUZZ_CHECK(pool_.pin_count(b->h) == b->pins, "pin count");
+    }
+
+    void do_unpin(reader& in) {
+        auto* b = pick_block(in);
+        if (!b) return;
+        const bool ok = pool_.unpin(b->h);
+        if (b->fixed) {
+            FUZZ_CHECK(ok, "unpinning a fixed block is a no-op");
+            return;
+        }
+        if (b->pins == 0) {
+            FUZZ_CHECK(!ok && pool_.last_error() == tinymem::error::not_pinned, "unpin of an unpinned block");
+            return;
+        }
+        FUZZ_CHECK(ok, "unpin");
+        if (--b->pins == 0) b->pinned_at = nullptr;
+    }
+
+    // Handles that must be refused: null, stale (freed), forged (random bits), bit-flipped live.
+    void do_bad_handle(reader& in) {
+        const std::uint8_t k = in.u8();
+        handle h{};
+        bool may_alias = false;
+        switch (k % 4) {
+        case 0: break;
+        case 1:
+            if (stale_.empty()) return;
+            h = stale_[in.u8() % stale_.size()];
+            break;
+        case 2: h = handle(typename handle::value_type(in.u32()) * 0x9e3779b97f4a7c15ull); may_alias = true; break;
+        case 3: {
+            auto* b = pick_block(in);
+            if (!b) return;
+            h = handle(b->h.value() ^ (typename handle::value_type(1) << (in.u8() % (8 * sizeof(typename handle::value_type)))));
+            may_alias = true;
+            break;
+        }
+        }
+        // A forged value may happen to name a live block: then it is that block (allowed).
+        for (const auto& b : blocks_)
+            if (b.h == h) return;
+        (void)may_alias;
+        FUZZ_CHECK(!pool_.valid(h), "bad handle accepted as valid");
+        FUZZ_CHECK(pool_.data(h) == nullptr, "data of a bad handle");
+        FUZZ_CHECK(pool_.size(h) == 0, "size of a bad handle");
+        FUZZ_CHECK(pool_.pin_count(h) == 0, "pin_count of a bad handle");
+        switch (in.u8() % 4) {
+        case 0: FUZZ_CHECK(!pool_.deallocate(h), "deallocate of a bad handle"); break;
+        case 1: FUZZ_CHECK(!pool_.reallocate(h, 16), "reallocate of a bad handle"); break;
+        case 2: FUZZ_CHECK(!pool_.acquire_pin(h), "pin of a bad handle"); break;
+        default: FUZZ_CHECK(!pool_.unpin(h), "unpin of a bad handle"); break;
+        }
+        const tinymem::error e = pool_.last_error();
+        FUZZ_CHECK(e == tinymem::error::invalid_handle || e == tinymem::error::stale_handle, tinymem::to_string(e));
+        if (!h) FUZZ_CHECK(e == tinymem::error::invalid_handle, "null handle is invalid");
+    }
+
+    void do_handle_of(reader& in) {
+        auto* b = pick_block(in);
+        if (!b) {
+            FUZZ_CHECK(!pool_.handle_of(&op_index), "handle_of a foreign pointer");
+            return;
+        }
+        auto* d = static_cast<unsigned char*>(pool_.data(b->h));
+        FUZZ_CHECK(pool_.handle_of(d) == b->h, "handle_of(data(h))");
+        const std::size_t off = 1 + in.u8() % (b->bytes + 8);
+        const handle inner = pool_.handle_of(d + off);
+        // A pointer inside a block (or past it) names another block only at that block's start.
+        if (inner) {
+            bool found = false;
+            for (const auto& o : blocks_)
+                if (o.h == inner) found = pool_.data(o.h) == d + off;
+            FUZZ_CHECK(found, "handle_of an inner pointer");
+        }
+    }
+
+    // A pin guard kept across moving calls: the pinned block stays put and intact.
+    void do_guarded(reader& in) {
+        auto* b = pick_block(in);
+        if (!b || b->pins == pool_t::max_pins) return;
+        const std::uint32_t id = b->id;
+        auto guard = pool_.pin(b->h);
+        FUZZ_CHECK(bool(guard), "pin guard");
+        const void* at = guard.data();
+        pool_.defrag_step(std::size_t(in.u8()) * g);
+        const std::size_t index = std::size_t(b - blocks_.data());
+        guard_active_ = true;
+        do_allocate(in, false); // may move every other block; blocks_ may reallocate
+        guard_active_ = false;
+        const auto& same = blocks_[index];
+        FUZZ_CHECK(same.id == id && pool_.data(same.h) == at, "a guarded block moved");
+        verify_block(same);
+    }
+
+    void step(reader& in) {
+        const std::uint8_t op = in.u8();
+        switch (op % 12) {
+        case 0:
+        case 1: do_allocate(in, false); break;
+        case 2: do_allocate(in, true); break;
+        case 3:
+        case 4: do_deallocate(in); break;
+        case 5: do_reallocate(in); break;
+        case 6: do_pin(in); break;
+        case 7: do_unpin(in); break;
+        case 8: {
+            const bool compact = pool_.defrag_step(std::size_t(in.u8()) * g);
+            if (compact && !pool_t::stress_mode) FUZZ_CHECK(pool_.defrag_step(1 << 20), "compact stays compact");
+            break;
+        }
+        case 9:
+            if (op & 0x80) {
+                pool_.defrag();
+                // Over-aligned blocks may keep holes below them (a shift must keep their alignment).
+                bool plain = !anything_pinned();
+                for (const auto& b : blocks_) plain = plain && b.align <= g;
+                if (plain) FUZZ_CHECK(pool_.stats().fragmentation_percent == 0, "defrag leaves one hole");
+            } else {
+                do_handle_of(in);
+            }
+            break;
+        case 10: do_bad_handle(in); break;
+        default: do_guarded(in); break;
+        }
+    }
+
+    void verify_block(const model_block<Config>& b) {
+        const auto* d = static_cast<const unsigned char*>(pool_.data(b.h));
+        FUZZ_CHECK(d != nullptr, "live block lost");
+        for (std::size_t i = 0; i < b.bytes; ++i)
+            if (d[i] != pattern(b.id, i)) fail_at("block contents changed", op_index, nullptr);
+    }
+
+    void verify() {
+        const tinymem::check_result r = pool_.check();
+        if (!r.ok()) fail_at("check()", op_index, r.problem);
+        const auto st = pool_.stats();
+        std::size_t pinned = 0, live = 0;
+        for (const auto& b : blocks_) {
+            verify_block(b);
+            FUZZ_CHECK(pool_.valid(b.h), "live handle invalid");
+            FUZZ_CHECK(pool_.size(b.h) >= b.bytes, "size shrank");
+            if (b.pins != 0 || b.fixed) {
+                pinned += need_granules(pool_.size(b.h)) * g;
+                FUZZ_CHECK(pool_.data(b.h) == b.pinned_at, "a pinned block moved");
+            }
+            live += need_granules(pool_.size(b.h)) * g;
+        }
+        FUZZ_CHECK(st.live_blocks == blocks_.size(), "live block count");
+        FUZZ_CHECK(st.pinned_bytes == pinned, "pinned bytes");
+        FUZZ_CHECK(st.used_bytes == live, "used bytes");
+        FUZZ_CHECK(st.used_bytes + st.free_bytes + st.table_bytes + g == st.capacity_bytes, "byte accounting");
+        FUZZ_CHECK(st.largest_free_bytes <= st.free_bytes, "largest free");
+        FUZZ_CHECK(st.free_handles * sizeof(typename Config::word_type) + st.live_blocks * sizeof(typename Config::word_type) ==
+                       st.table_bytes, "handle accounting");
+        FUZZ_CHECK(st.fragmentation_percent <= 100, "fragmentation");
+    }
+};
+
+template <class Config>
+void run_config(reader& in, std::size_t bytes, std::size_t skew) {
+    // The buffer is a vector so ASan sees its exact end; skew misaligns its start.
+    std::vector<std::byte> storage(bytes + skew);
+    harness<Config> h(storage.data() + skew, bytes);
+    h.run(in);
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    reader in{data, size};
+    const std::uint8_t cfg = in.u8();
+    static constexpr std::size_t sizes[8] = {96, 256, 1024, 4096, 16384, 65536, 200, 3000};
+    const std::size_t bytes = sizes[(cfg >> 2) & 7] + (cfg & 0x20 ? in.u8() : 0);
+    const std::size_t skew = (cfg >> 6) & 3;
+    switch (cfg & 3) {
+    case 0: run_config<tinymem::config16>(in, bytes, skew); break;
+    case 1: run_config<tinymem::config16_g8>(in, bytes, skew); break;
+    case 2: run_config<tinymem::config32>(in, bytes, skew); break;
+    default: run_config<tinymem::config32_g16>(in, bytes, skew); break;
+    }
+    return 0;
+}
