@@ -276,64 +276,89 @@ void basic_pool<Config>::stress_move_all() noexcept {
 
 // The compaction engine. Walks blocks from cursor_; at each hole, shifts the run of movable
 // blocks after it down by the hole's size in one memmove (headers included), so holes bubble up
-// and merge. Blocks whose alignment the shift would break move alone to their nearest aligned
-// place; pinned blocks stay, and the hole before them stays too.
+// and merge. While it slides, the hole is held in locals (c, hole) rather than written back and
+// re-listed after every run: it is settled into the heap only where sliding stops (a pinned
+// block, an over-aligned block, the end, the budget). Over-aligned blocks move alone to their
+// nearest aligned place; pinned blocks stay, and the hole before them stays too.
 template <class Config>
 bool basic_pool<Config>::slide(std::uint64_t budget, offset_type need, offset_type align) noexcept {
     const bool bounded = budget != ~std::uint64_t{0};
-    auto spend = [&](std::uint64_t cost) {
-        if (bounded) budget = budget > cost ? budget - cost : 0;
+    // A full pass from the start relists every free block it meets, so it may empty the bins
+    // first and skip unlinking each hole it swallows (scattered list neighbours cost misses).
+    const bool relist = !bounded && need == 0 && cursor_ == heap_begin_;
+    if (relist) {
+        for (auto& b : bins_) b = 0;
+        bin_mask_ = 0;
+    }
+    auto take = [&](offset_type pos) {
+        if (relist)
+            TINYMEM_UNPOISON(base_ + size_type(pos) * granule - header_bytes,
+                             size_type(header_size(header_load(pos))) * granule);
+        else
+            remove_free(pos);
     };
     offset_type c = cursor_;
+    offset_type hole = 0; // when non-zero, [c, c + hole) is free and in no bin, its header unwritten
     for (;;) {
-        if (c >= heap_end_) {
-            cursor_ = heap_begin_;
-            if (need != 0) return false;
-            compact_ = true;
-            return true;
+        if (hole == 0) {
+            if (c >= heap_end_) {
+                cursor_ = heap_begin_;
+                if (need != 0) return false;
+                compact_ = true;
+                return true;
+            }
+            if (bounded && budget == 0) {
+                cursor_ = c;
+                return false;
+            }
+            const word_type hdr = header_load(c);
+            const offset_type size = header_size(hdr);
+            if (!header_free(hdr)) {
+                c = offset_type(c + size);
+                budget = bounded && budget > visit_cost ? budget - visit_cost : 0;
+                continue;
+            }
+            take(c);
+            hole = size;
         }
-        if (bounded && budget == 0) {
-            cursor_ = c;
-            return false;
-        }
-        const word_type hdr = header_load(c);
-        const offset_type hole = header_size(hdr);
-        if (!header_free(hdr)) {
-            c = offset_type(c + hole);
-            spend(visit_cost);
-            continue;
-        }
+        const auto next = offset_type(c + hole);
         if (need != 0) {
             offset_type n = need;
-            // Only a listed hole can be found by place(): stop at one of those.
-            if (hole >= min_listed && fit(c, hole, n, align, false) != 0) {
+            if (fit(c, hole, n, align, false) != 0) {
+                insert_free(c, hole); // compact_and_place() carves it
                 cursor_ = c;
                 return true;
             }
         }
-        const auto next = offset_type(c + hole);
-        if (next == heap_end_) {
-            c = next;
-            continue;
-        }
         const word_type next_hdr = header_load(next); // used: free blocks never touch
-        const word_type next_entry = table_load(header_slot(next_hdr));
+        const word_type next_entry = next == heap_end_ ? 0 : table_load(header_slot(next_hdr));
         const offset_type next_size = header_size(next_hdr);
-        spend(visit_cost);
-        if (entry_pins(next_entry) != 0) {
-            c = offset_type(next + next_size);
+        if (next == heap_end_ || entry_pins(next_entry) != 0) {
+            // Sliding stops here: the hole goes back into the heap; walk on past the obstacle.
+            insert_free(c, hole);
+            hole = 0;
+            c = next == heap_end_ ? next : offset_type(next + next_size);
             continue;
         }
+        if (bounded && budget == 0) {
+            insert_free(c, hole);
+            cursor_ = c;
+            return false;
+        }
+        budget = bounded && budget > visit_cost ? budget - visit_cost : 0;
         // The run of movable blocks that stay aligned when shifted down by `hole` granules.
         offset_type run_end = next;
         std::uint64_t run_bytes = 0;
         while (run_end != heap_end_) {
             const word_type h = header_load(run_end);
             if (header_free(h)) break;
-            const word_type e = table_load(header_slot(h));
-            if (entry_pins(e) != 0 || hole % (offset_type(1) << entry_align(e)) != 0) break;
+            const std::uint64_t slot = header_slot(h);
+            const word_type e = table_load(slot);
+            if (entry_pins(e) != 0 || (hole & ((offset_type(1) << entry_align(e)) - 1)) != 0) break;
             const std::uint64_t bytes = std::uint64_t(header_size(h)) * granule;
             if (run_end != next && bounded && run_bytes + bytes > budget) break;
+            // The table lives apart from the heap: point it at the block's new place now.
+            table_store(slot, with_offset(e, offset_type(run_end - hole)));
             run_bytes += bytes;
             run_end = offset_type(run_end + header_size(h));
         }
@@ -342,12 +367,13 @@ bool basic_pool<Config>::slide(std::uint64_t budget, offset_type need, offset_ty
             offset_type n = next_size;
             const offset_type at = fit(c, offset_type(hole + next_size), n, offset_type(offset_type(1) << entry_align(next_entry)), false);
             if (at == 0 || at >= next) {
+                insert_free(c, hole);
+                hole = 0;
                 c = offset_type(next + next_size);
                 continue;
             }
             const std::uint64_t slot = header_slot(next_hdr);
             const auto end = offset_type(next + next_size);
-            remove_free(c);
             TINYMEM_UNPOISON(base_ + size_type(at) * granule - header_bytes, size_type(next_size) * granule);
             std::memmove(base_ + size_type(at) * granule - header_bytes, base_ + size_type(next) * granule - header_bytes,
                          size_type(next_size) * granule);
@@ -356,30 +382,32 @@ bool basic_pool<Config>::slide(std::uint64_t budget, offset_type need, offset_ty
             table_store(slot, with_offset(next_entry, at));
             used_granules_ = offset_type(used_granules_ + (n - next_size));
             free_granules_ = offset_type(free_granules_ - (n - next_size));
-            if (at + n != end)
-                release_range(offset_type(at + n), offset_type(end - at - n), false);
-            else
-                set_prev_free(end, false);
             note_moved(size_type(next_size) * granule);
-            spend(std::uint64_t(next_size) * granule);
+            budget = bounded && budget > next_size * granule ? budget - next_size * granule : 0;
+            // What the block left behind is the new hole, with a free block after it if any.
             c = offset_type(at + n);
+            hole = offset_type(end - c);
+            const word_type after = header_load(end);
+            if (end != heap_end_ && header_free(after)) {
+                take(end);
+                hole = offset_type(hole + header_size(after));
+            }
+            if (hole == 0) set_prev_free(end, false);
             continue;
         }
-        remove_free(c);
         std::memmove(base_ + size_type(c) * granule - header_bytes, base_ + size_type(next) * granule - header_bytes,
                      size_type(run_bytes));
         const auto moved_end = offset_type(c + (run_end - next));
-        for (offset_type p = c; p != moved_end;) {
-            const word_type h = header_load(p);
-            const std::uint64_t slot = header_slot(h);
-            table_store(slot, with_offset(table_load(slot), p));
-            p = offset_type(p + header_size(h));
-        }
         set_prev_free(c, false);
-        release_range(moved_end, hole, false);
         note_moved(size_type(run_bytes));
-        spend(run_bytes);
+        budget = bounded && budget > run_bytes ? budget - run_bytes : 0;
         c = moved_end;
+        // The hole now ends at run_end; a free block there joins it.
+        const word_type after = header_load(run_end);
+        if (run_end != heap_end_ && header_free(after)) {
+            take(run_end);
+            hole = offset_type(hole + header_size(after));
+        }
     }
 }
 
