@@ -3,6 +3,7 @@
 // compiled in the module purview with TINYMEM_EXPORT meaning `export` (see tinymem/export.hpp).
 module;
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

@@ -18,6 +18,7 @@
 #include "config.hpp"
 
 #ifndef TINYMEM_MODULE
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -48,24 +49,11 @@ namespace detail {
 
 constexpr bool is_power_of_two(std::size_t x) noexcept { return x != 0 && (x & (x - 1)) == 0; }
 
-constexpr unsigned floor_log2(std::uint64_t x) noexcept {
-    unsigned r = 0;
-    while (x >>= 1) ++r;
-    return r;
-}
+constexpr unsigned floor_log2(std::uint64_t x) noexcept { return unsigned(std::bit_width(x)) - 1; }
 
-constexpr unsigned ceil_log2(std::uint64_t x) noexcept {
-    return x <= 1 ? 0 : floor_log2(x - 1) + 1;
-}
+constexpr unsigned ceil_log2(std::uint64_t x) noexcept { return x <= 1 ? 0 : unsigned(std::bit_width(x - 1)); }
 
-constexpr unsigned count_trailing_zeros(std::uint64_t x) noexcept {
-    unsigned r = 0;
-    while ((x & 1) == 0) {
-        x >>= 1;
-        ++r;
-    }
-    return r;
-}
+constexpr unsigned count_trailing_zeros(std::uint64_t x) noexcept { return unsigned(std::countr_zero(x)); }
 
 // Pools tell their handles apart by a tag. Sequential tags make two live pools differ unless
 // 2^tag_bits - 1 pools were created in between.
@@ -650,8 +638,15 @@ private:
             const bin_mask_type above = bin_mask_type(bin_mask_ & ~((bin_mask_type(1) << guaranteed) - 1));
             if (above != 0) {
                 const offset_type pos = bins_[detail::count_trailing_zeros(above)];
+                const offset_type size = header_size(header_load(pos));
+                if (align == 1 && !high) {
+                    // The common case: take the low end; a tail too small to be free joins the block.
+                    if (size - need < min_free) need = size;
+                    carve(pos, pos, need);
+                    return pos;
+                }
                 offset_type n = need;
-                const offset_type at = fit(pos, header_size(header_load(pos)), n, align, high);
+                const offset_type at = fit(pos, size, n, align, high);
                 if (at != 0) {
                     carve(pos, at, n);
                     need = n;
