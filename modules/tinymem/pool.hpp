@@ -49,11 +49,14 @@ namespace detail {
 
 constexpr bool is_power_of_two(std::size_t x) noexcept { return x != 0 && (x & (x - 1)) == 0; }
 
-constexpr unsigned floor_log2(std::uint64_t x) noexcept { return unsigned(std::bit_width(x)) - 1; }
+template <class T>
+constexpr unsigned floor_log2(T x) noexcept { return unsigned(std::bit_width(x)) - 1; }
 
-constexpr unsigned ceil_log2(std::uint64_t x) noexcept { return x <= 1 ? 0 : unsigned(std::bit_width(x - 1)); }
+template <class T>
+constexpr unsigned ceil_log2(T x) noexcept { return x <= 1 ? 0 : unsigned(std::bit_width(T(x - 1))); }
 
-constexpr unsigned count_trailing_zeros(std::uint64_t x) noexcept { return unsigned(std::countr_zero(x)); }
+template <class T>
+constexpr unsigned count_trailing_zeros(T x) noexcept { return unsigned(std::countr_zero(x)); }
 
 // Pools tell their handles apart by a tag. Sequential tags make two live pools differ unless
 // 2^tag_bits - 1 pools were created in between.
@@ -77,6 +80,8 @@ public:
     using handle = basic_handle<Config>;
     using size_type = std::size_t;
     using offset_type = typename Config::offset_type;
+    // A handle-table index: 14 bits in the 16-bit configurations, 30 in the 32-bit ones.
+    using slot_type = std::uint32_t;
     using word_type = typename Config::word_type;
 
     static constexpr size_type granule = Config::granule;
@@ -147,7 +152,7 @@ public:
     // Errors: invalid_handle, stale_handle (double free), pinned (pinned by pin(); blocks from
     //   allocate_pinned may be freed). Moves blocks: no.
     bool deallocate(handle h) noexcept {
-        std::uint64_t slot;
+        slot_type slot;
         if (!resolve(h, slot)) return false;
         const word_type entry = table_load(slot);
         const unsigned pins = entry_pins(entry);
@@ -173,7 +178,7 @@ public:
     // Errors: as allocate(), plus invalid_handle, stale_handle, pinned (a pinned block can only
     //   grow in place). Moves blocks: yes.
     bool reallocate(handle h, size_type bytes) noexcept {
-        std::uint64_t slot;
+        slot_type slot;
         if (!resolve(h, slot)) return false;
         offset_type need;
         if (!granules_for(bytes, need)) return false;
@@ -217,13 +222,13 @@ public:
 
     // Result: whether `h` names a live block of this pool.
     bool valid(handle h) const noexcept {
-        std::uint64_t slot;
+        slot_type slot;
         return check_handle(h, slot) == error::none;
     }
 
     // Result: the block's usable bytes (at least what was requested), or 0 for a bad handle.
     size_type size(handle h) const noexcept {
-        std::uint64_t slot;
+        slot_type slot;
         if (check_handle(h, slot) != error::none) return 0;
         return size_type(header_size(header_load(entry_offset(table_load(slot))))) * granule -
                sizeof(word_type);
@@ -232,7 +237,7 @@ public:
     // Result: the block's data, or nullptr for a bad handle. Valid until the next call that may
     //   move blocks (see the class comment), or while the block is pinned.
     void* data(handle h) noexcept {
-        const std::uint64_t slot = std::uint64_t(h.value()) & slot_mask;
+        const slot_type slot = slot_type(h.value() & slot_mask);
         if (slot >= slots_) return nullptr;
         const word_type entry = table_load(slot);
         if ((entry >> gen_shift) != handle_gen(h) || entry_pins(entry) == free_pin ||
@@ -270,7 +275,7 @@ public:
             return {};
         }
         const word_type hdr = header_load(pos);
-        const std::uint64_t slot = header_slot(hdr);
+        const slot_type slot = header_slot(hdr);
         if (header_free(hdr) || slot >= slots_) {
             fail(error::invalid_pointer);
             return {};
@@ -293,7 +298,7 @@ public:
 
     // Effect: adds one pin to the block, as pin() does without a guard. Pair with unpin().
     bool acquire_pin(handle h) noexcept {
-        std::uint64_t slot;
+        slot_type slot;
         if (!resolve(h, slot)) return false;
         word_type entry = table_load(slot);
         const unsigned pins = entry_pins(entry);
@@ -306,7 +311,7 @@ public:
 
     // Effect: removes one pin. Errors: invalid_handle, stale_handle, not_pinned.
     bool unpin(handle h) noexcept {
-        std::uint64_t slot;
+        slot_type slot;
         if (!resolve(h, slot)) return false;
         word_type entry = table_load(slot);
         const unsigned pins = entry_pins(entry);
@@ -321,7 +326,7 @@ public:
     // Result: the block's pin count (0 when unpinned or for a bad handle; blocks from
     //   allocate_pinned report max_pins + 1).
     unsigned pin_count(handle h) const noexcept {
-        std::uint64_t slot;
+        slot_type slot;
         if (check_handle(h, slot) != error::none) return 0;
         return entry_pins(table_load(slot));
     }
@@ -333,7 +338,7 @@ public:
     void defrag() noexcept {
         if (!usable()) return;
         cursor_ = heap_begin_;
-        slide(~std::uint64_t{0}, 0, 1);
+        slide(~size_type{0}, 0, 1);
         ++compactions_;
     }
 
@@ -371,7 +376,7 @@ public:
 
     // The symbol map() uses for a handle's cells.
     static char symbol_of(handle h) noexcept {
-        return symbol_of_slot(std::uint64_t(h.value()) & slot_mask);
+        return symbol_of_slot(slot_type(h.value() & slot_mask));
     }
 
 protected:
@@ -385,8 +390,8 @@ private:
     static constexpr size_type header_bytes = sizeof(word_type);
     static constexpr word_type one = 1;
     static constexpr word_type size_mask = (one << offset_bits) - 1;
-    static constexpr std::uint64_t slot_mask = (std::uint64_t{1} << Config::slot_bits) - 1;
-    static constexpr std::uint64_t no_slot = slot_mask;
+    static constexpr word_type slot_mask = (word_type(1) << Config::slot_bits) - 1;
+    static constexpr slot_type no_slot = slot_type(slot_mask);
     static constexpr word_type free_bit = one << (word_bits - 2);
     static constexpr word_type prev_free_bit = one << (word_bits - 1);
     static constexpr unsigned pin_shift = offset_bits;
@@ -406,15 +411,15 @@ private:
     static constexpr unsigned bin_count = offset_bits;
     using bin_mask_type = std::conditional_t<(bin_count > 16), std::uint32_t, std::uint16_t>;
     // What visiting one block costs from a defrag_step budget, so steps stay bounded.
-    static constexpr std::uint64_t visit_cost = 4 * granule;
+    static constexpr size_type visit_cost = 4 * granule;
 
     static constexpr offset_type header_size(word_type h) noexcept { return offset_type(h & size_mask); }
-    static constexpr std::uint64_t header_slot(word_type h) noexcept {
-        return std::uint64_t(h >> offset_bits) & slot_mask;
+    static constexpr slot_type header_slot(word_type h) noexcept {
+        return slot_type((h >> offset_bits) & slot_mask);
     }
     static constexpr bool header_free(word_type h) noexcept { return (h & free_bit) != 0; }
     static constexpr bool header_prev_free(word_type h) noexcept { return (h & prev_free_bit) != 0; }
-    static constexpr word_type used_header(offset_type size, std::uint64_t slot, bool prev_free) noexcept {
+    static constexpr word_type used_header(offset_type size, slot_type slot, bool prev_free) noexcept {
         return word_type(size) | (word_type(slot) << offset_bits) | (prev_free ? prev_free_bit : 0);
     }
     static constexpr word_type free_header(offset_type size) noexcept {
@@ -436,11 +441,11 @@ private:
         return word_type(h.value() >> Config::slot_bits) & gen_mask;
     }
     static word_type handle_tag(handle h) noexcept { return word_type(h.value() >> tag_shift) & tag_mask; }
-    handle make_handle(std::uint64_t slot, word_type gen) const noexcept {
+    handle make_handle(slot_type slot, word_type gen) const noexcept {
         using V = typename handle::value_type;
         return handle(V(V(slot) | (V(gen) << Config::slot_bits) | (V(tag_) << tag_shift)));
     }
-    static char symbol_of_slot(std::uint64_t slot) noexcept {
+    static char symbol_of_slot(slot_type slot) noexcept {
         return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[slot % 62];
     }
 
@@ -468,8 +473,8 @@ private:
         const word_type h = header_load(pos);
         header_store(pos, on ? (h | prev_free_bit) : (h & ~prev_free_bit));
     }
-    word_type table_load(std::uint64_t slot) const noexcept { return load_at(size_type(slot) * sizeof(word_type)); }
-    void table_store(std::uint64_t slot, word_type e) noexcept { store_at(size_type(slot) * sizeof(word_type), e); }
+    word_type table_load(slot_type slot) const noexcept { return load_at(size_type(slot) * sizeof(word_type)); }
+    void table_store(slot_type slot, word_type e) noexcept { store_at(size_type(slot) * sizeof(word_type), e); }
     size_type footer_byte(offset_type pos, offset_type size) const noexcept {
         return size_type(pos + size) * granule - header_bytes - sizeof(offset_type);
     }
@@ -494,16 +499,16 @@ private:
         return true;
     }
 
-    error check_handle(handle h, std::uint64_t& slot) const noexcept {
+    error check_handle(handle h, slot_type& slot) const noexcept {
         if (!h || !usable()) return error::invalid_handle;
         if (handle_tag(h) != tag_) return error::invalid_handle;
-        slot = std::uint64_t(h.value()) & slot_mask;
+        slot = slot_type(h.value() & slot_mask);
         if (slot >= slots_) return error::invalid_handle;
         const word_type entry = table_load(slot);
         if (entry_pins(entry) == free_pin || (entry >> gen_shift) != handle_gen(h)) return error::stale_handle;
         return error::none;
     }
-    bool resolve(handle h, std::uint64_t& slot) noexcept {
+    bool resolve(handle h, slot_type& slot) noexcept {
         const error e = check_handle(h, slot);
         return e == error::none ? true : fail(e);
     }
@@ -592,14 +597,14 @@ private:
     // either empty or large enough to be free blocks; a too-small tail is added to the block
     // (need is updated). Result: 0 when it does not fit.
     offset_type fit(offset_type pos, offset_type size, offset_type& need, offset_type align, bool high) const noexcept {
-        const std::uint64_t end = std::uint64_t(pos) + size;
+        const size_type end = size_type(pos) + size;
         if (need > size) return 0;
-        std::uint64_t at = high ? end - need : pos;
+        size_type at = high ? end - need : pos;
         for (;;) {
             if (high) at = align_down(at, align);
             else at = align_up(at, align);
             if (at < pos || at + need > end) return 0;
-            const std::uint64_t lead = at - pos, tail = end - at - need;
+            const size_type lead = at - pos, tail = end - at - need;
             if (lead != 0 && lead < min_free) {
                 if (high) { at = at >= align ? at - align : 0; continue; }
                 at += align;
@@ -615,24 +620,20 @@ private:
         }
     }
     // Alignment is of absolute addresses: base_ is only granule-aligned.
-    std::uint64_t align_up(std::uint64_t pos, offset_type align) const noexcept {
-        if (align <= 1) return pos;
-        const std::uint64_t abs = reinterpret_cast<std::uintptr_t>(base_) / granule + pos;
-        return pos + (align - abs % align) % align;
+    size_type align_up(size_type pos, offset_type align) const noexcept {
+        const size_type abs = reinterpret_cast<std::uintptr_t>(base_) / granule + pos;
+        return pos + ((size_type(0) - abs) & (align - 1u));
     }
-    std::uint64_t align_down(std::uint64_t pos, offset_type align) const noexcept {
-        if (align <= 1) return pos;
-        const std::uint64_t abs = reinterpret_cast<std::uintptr_t>(base_) / granule + pos;
-        const std::uint64_t r = abs % align;
+    size_type align_down(size_type pos, offset_type align) const noexcept {
+        const size_type r = (reinterpret_cast<std::uintptr_t>(base_) / granule + pos) & (align - 1u);
         return pos >= r ? pos - r : 0;
     }
-
     offset_type place_pinned(offset_type& need, offset_type align) noexcept;
     // Finds and carves a free block for `need` granules (updated if a sliver is absorbed).
     // Result: the new block's data granule with a used header (slot unset), or 0.
     offset_type place(offset_type& need, offset_type align, bool high) noexcept {
         // Any block in a bin at or above `guaranteed` fits whatever its alignment offset.
-        const std::uint64_t worst = std::uint64_t(need) + (align > 1 ? align - 1 + min_free : 0);
+        const size_type worst = size_type(need) + (align > 1 ? align - 1u + min_free : 0u);
         const unsigned guaranteed = detail::ceil_log2(worst);
         if (guaranteed < bin_count) {
             const bin_mask_type above = bin_mask_type(bin_mask_ & ~((bin_mask_type(1) << guaranteed) - 1));
@@ -694,15 +695,15 @@ private:
     // ---- handle table -------------------------------------------------------------------------
     static constexpr unsigned slots_per_granule = unsigned(granule / sizeof(word_type));
 
-    bool acquire_slot(std::uint64_t& slot) noexcept;
-    void release_slot(std::uint64_t slot) noexcept {
+    bool acquire_slot(slot_type& slot) noexcept;
+    void release_slot(slot_type slot) noexcept {
         // A new generation makes every copy of the old handle stale.
         push_free_slot(slot, ((table_load(slot) >> gen_shift) + 1) & gen_mask);
         live_ = offset_type(live_ - 1);
     }
     bool grow_table() noexcept;
     bool shift_front_run() noexcept;
-    void push_free_slot(std::uint64_t slot, word_type gen) noexcept {
+    void push_free_slot(slot_type slot, word_type gen) noexcept {
         table_store(slot, (gen << gen_shift) | (word_type(free_pin) << pin_shift));
         if (free_slot_tail_ == 0)
             free_slot_head_ = offset_type(slot + 1);
@@ -723,9 +724,9 @@ private:
     }
 
     // ---- moving -------------------------------------------------------------------------------
-    void shrink(std::uint64_t slot, offset_type pos, offset_type size, offset_type need) noexcept;
-    bool grow_in_place(std::uint64_t slot, offset_type pos, offset_type size, offset_type need) noexcept;
-    void relocate_into(std::uint64_t slot, offset_type from, offset_type size, offset_type to, offset_type to_size) noexcept;
+    void shrink(slot_type slot, offset_type pos, offset_type size, offset_type need) noexcept;
+    bool grow_in_place(slot_type slot, offset_type pos, offset_type size, offset_type need) noexcept;
+    void relocate_into(slot_type slot, offset_type from, offset_type size, offset_type to, offset_type to_size) noexcept;
     void stress_move_all() noexcept; // stress mode only (see stress_mode)
     bool movable(word_type hdr) const noexcept {
         return entry_pins(table_load(header_slot(hdr))) == 0;
@@ -733,13 +734,13 @@ private:
     // Slides movable blocks down from cursor_. Stops when the pool is compact (returns true),
     // when `budget` bytes are spent, or when a hole of `need` granules aligned to `align` exists
     // (need > 0; returns true).
-    bool slide(std::uint64_t budget, offset_type need, offset_type align) noexcept;
+    bool slide(size_type budget, offset_type need, offset_type align) noexcept;
     // Compacts until a hole takes `need` granules aligned to `align` granules, then carves it
     // (need is updated as place() does). Result: the new block, or 0.
     offset_type compact_and_place(offset_type& need, offset_type align) noexcept {
-        if (std::uint64_t(free_granules_) < need) return 0;
+        if (free_granules_ < need) return 0;
         cursor_ = heap_begin_;
-        const bool found = slide(~std::uint64_t{0}, need, align);
+        const bool found = slide(~size_type{0}, need, align);
         ++compactions_;
         if (!found) return 0;
         // slide() stopped with cursor_ on the hole; carve it here, since place() only looks at
@@ -752,7 +753,7 @@ private:
         return at;
     }
     error failure_reason(offset_type need) const noexcept {
-        return std::uint64_t(free_granules_) >= need ? error::fragmented_by_pins : error::out_of_memory;
+        return free_granules_ >= need ? error::fragmented_by_pins : error::out_of_memory;
     }
     void note_moved(size_type bytes) noexcept { bytes_moved_ += bytes; }
 

@@ -44,12 +44,12 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
     if (!granules_for(bytes, need)) return {};
     if constexpr (stress_mode) stress_move_all();
     const auto align_granules = offset_type(align <= granule ? 1 : align / granule);
-    std::uint64_t slot;
+    slot_type slot;
     if (!acquire_slot(slot)) return {};
 
     offset_type n = need;
     offset_type at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
-    if (at == 0 && std::uint64_t(free_granules_) >= need) {
+    if (at == 0 && free_granules_ >= need) {
         n = need;
         if (pinned) {
             // Gather all free space in the top hole, then take its top.
@@ -99,9 +99,9 @@ auto basic_pool<Config>::place_pinned(offset_type& need, offset_type align) noex
 }
 
 template <class Config>
-bool basic_pool<Config>::acquire_slot(std::uint64_t& slot) noexcept {
+bool basic_pool<Config>::acquire_slot(slot_type& slot) noexcept {
     if (free_slot_head_ == 0 && !grow_table()) return false;
-    slot = std::uint64_t(free_slot_head_ - 1u);
+    slot = slot_type(free_slot_head_ - 1u);
     const offset_type next = entry_offset(table_load(slot));
     free_slot_head_ = next;
     if (next == 0) free_slot_tail_ = 0;
@@ -136,7 +136,7 @@ bool basic_pool<Config>::grow_table() noexcept {
             if (fixed_floor_ < heap_begin_) fixed_floor_ = heap_begin_;
             return true;
         }
-        const std::uint64_t slot = header_slot(hdr);
+        const slot_type slot = header_slot(hdr);
         const word_type entry = table_load(slot);
         if (entry_pins(entry) != 0) return fail(error::out_of_handles);
         offset_type n = size;
@@ -161,21 +161,21 @@ bool basic_pool<Config>::grow_table() noexcept {
 template <class Config>
 bool basic_pool<Config>::shift_front_run() noexcept {
     offset_type run_end = heap_begin_;
-    std::uint64_t max_align = 1;
+    size_type max_align = 1;
     for (;;) {
         if (run_end == heap_end_) return fail(error::out_of_memory);
         const word_type h = header_load(run_end);
         if (header_free(h)) break;
         const word_type e = table_load(header_slot(h));
         if (entry_pins(e) != 0) return fail(error::out_of_handles);
-        const std::uint64_t a = std::uint64_t(1) << entry_align(e);
+        const size_type a = size_type(1) << entry_align(e);
         if (a > max_align) max_align = a;
         run_end = offset_type(run_end + header_size(h));
     }
     const offset_type hole = header_size(header_load(run_end));
     // Shift by a multiple of every alignment in the run, leaving no hole too small to be free.
-    std::uint64_t shift = max_align;
-    if (hole - shift != 0 && hole - shift < min_free) shift = hole % max_align == 0 ? hole : shift + max_align;
+    size_type shift = max_align;
+    if (hole - shift != 0 && hole - shift < min_free) shift = (hole & (max_align - 1)) == 0 ? hole : shift + max_align;
     while (shift < min_free && shift < hole) shift += max_align;
     if (shift > hole || (hole - shift != 0 && hole - shift < min_free)) return fail(error::out_of_memory);
     const auto delta = offset_type(shift);
@@ -205,7 +205,7 @@ bool basic_pool<Config>::shift_front_run() noexcept {
 }
 
 template <class Config>
-void basic_pool<Config>::shrink(std::uint64_t slot, offset_type pos, offset_type size, offset_type need) noexcept {
+void basic_pool<Config>::shrink(slot_type slot, offset_type pos, offset_type size, offset_type need) noexcept {
     if (size - need < min_free) return; // the tail could not be a free block: keep it
     const word_type hdr = header_load(pos);
     header_store(pos, used_header(need, slot, header_prev_free(hdr)));
@@ -217,12 +217,12 @@ void basic_pool<Config>::shrink(std::uint64_t slot, offset_type pos, offset_type
 }
 
 template <class Config>
-bool basic_pool<Config>::grow_in_place(std::uint64_t slot, offset_type pos, offset_type size, offset_type need) noexcept {
+bool basic_pool<Config>::grow_in_place(slot_type slot, offset_type pos, offset_type size, offset_type need) noexcept {
     const auto next = offset_type(pos + size);
     const word_type next_hdr = header_load(next);
     if (!header_free(next_hdr)) return false;
     const offset_type next_size = header_size(next_hdr);
-    if (std::uint64_t(size) + next_size < need) return false;
+    if (size_type(size) + next_size < need) return false;
     remove_free(next);
     const auto total = offset_type(size + next_size);
     offset_type new_size = need;
@@ -243,7 +243,7 @@ bool basic_pool<Config>::grow_in_place(std::uint64_t slot, offset_type pos, offs
 
 // Moves a used block into the freshly carved block at `to` (from place()) and frees `from`.
 template <class Config>
-void basic_pool<Config>::relocate_into(std::uint64_t slot, offset_type from, offset_type size, offset_type to,
+void basic_pool<Config>::relocate_into(slot_type slot, offset_type from, offset_type size, offset_type to,
                                        offset_type to_size) noexcept {
     const size_type payload = size_type(size < to_size ? size : to_size) * granule - header_bytes;
     std::memcpy(base_ + size_type(to) * granule, base_ + size_type(from) * granule, payload);
@@ -262,7 +262,7 @@ void basic_pool<Config>::relocate_into(std::uint64_t slot, offset_type from, off
 // occupy; nothing moves it again in this call. The old place is freed (and poisoned).
 template <class Config>
 void basic_pool<Config>::stress_move_all() noexcept {
-    for (std::uint64_t slot = 0; slot < slots_; ++slot) {
+    for (slot_type slot = 0; slot < slots_; ++slot) {
         const word_type entry = table_load(slot);
         if (entry_pins(entry) != 0) continue; // pinned, allocate_pinned, or a free slot
         const offset_type from = entry_offset(entry);
@@ -281,8 +281,8 @@ void basic_pool<Config>::stress_move_all() noexcept {
 // block, an over-aligned block, the end, the budget). Over-aligned blocks move alone to their
 // nearest aligned place; pinned blocks stay, and the hole before them stays too.
 template <class Config>
-bool basic_pool<Config>::slide(std::uint64_t budget, offset_type need, offset_type align) noexcept {
-    const bool bounded = budget != ~std::uint64_t{0};
+bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type align) noexcept {
+    const bool bounded = budget != ~size_type{0};
     // A full pass from the start relists every free block it meets, so it may empty the bins
     // first and skip unlinking each hole it swallows (scattered list neighbours cost misses).
     const bool relist = !bounded && need == 0 && cursor_ == heap_begin_;
@@ -348,14 +348,14 @@ bool basic_pool<Config>::slide(std::uint64_t budget, offset_type need, offset_ty
         budget = bounded && budget > visit_cost ? budget - visit_cost : 0;
         // The run of movable blocks that stay aligned when shifted down by `hole` granules.
         offset_type run_end = next;
-        std::uint64_t run_bytes = 0;
+        size_type run_bytes = 0;
         while (run_end != heap_end_) {
             const word_type h = header_load(run_end);
             if (header_free(h)) break;
-            const std::uint64_t slot = header_slot(h);
+            const slot_type slot = header_slot(h);
             const word_type e = table_load(slot);
             if (entry_pins(e) != 0 || (hole & ((offset_type(1) << entry_align(e)) - 1)) != 0) break;
-            const std::uint64_t bytes = std::uint64_t(header_size(h)) * granule;
+            const size_type bytes = size_type(header_size(h)) * granule;
             if (run_end != next && bounded && run_bytes + bytes > budget) break;
             // The table lives apart from the heap: point it at the block's new place now.
             table_store(slot, with_offset(e, offset_type(run_end - hole)));
@@ -372,7 +372,7 @@ bool basic_pool<Config>::slide(std::uint64_t budget, offset_type need, offset_ty
                 c = offset_type(next + next_size);
                 continue;
             }
-            const std::uint64_t slot = header_slot(next_hdr);
+            const slot_type slot = header_slot(next_hdr);
             const auto end = offset_type(next + next_size);
             TINYMEM_UNPOISON(base_ + size_type(at) * granule - header_bytes, size_type(next_size) * granule);
             std::memmove(base_ + size_type(at) * granule - header_bytes, base_ + size_type(next) * granule - header_bytes,
@@ -497,7 +497,7 @@ check_result basic_pool<Config>::check() const noexcept {
             if (size >= min_listed) ++listed;
             free_sum += size;
         } else {
-            const std::uint64_t slot = header_slot(h);
+            const slot_type slot = header_slot(h);
             if (slot >= slots_) return bad("used block names a slot outside the table", pos);
             const word_type e = table_load(slot);
             const unsigned pins = entry_pins(e);
@@ -582,7 +582,7 @@ auto basic_pool<Config>::map(char* out, size_type out_size, size_type cell_bytes
             const offset_type size = header_size(h);
             char symbol = '-';
             if (!header_free(h)) {
-                const std::uint64_t slot = header_slot(h);
+                const slot_type slot = header_slot(h);
                 symbol = entry_pins(table_load(slot)) != 0 ? '#' : symbol_of_slot(slot);
             }
             size_type cells = (size_type(size) * granule + cell_bytes / 2) / cell_bytes;
