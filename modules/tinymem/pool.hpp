@@ -632,6 +632,19 @@ private:
     // Finds and carves a free block for `need` granules (updated if a sliver is absorbed).
     // Result: the new block's data granule with a used header (slot unset), or 0.
     offset_type place(offset_type& need, offset_type align, bool high) noexcept {
+        if (align == 1 && !high) {
+            // Good fit first: a few blocks of the request's own class, so holes of that size are
+            // reused before larger blocks (and the top hole) are split.
+            const unsigned own = bin_of(need);
+            unsigned budget = 4;
+            for (offset_type pos = bins_[own]; pos != 0 && budget-- != 0; pos = link_next(pos)) {
+                const offset_type size = header_size(header_load(pos));
+                if (size < need) continue;
+                if (size - need < min_free) need = size;
+                carve(pos, pos, need);
+                return pos;
+            }
+        }
         // Any block in a bin at or above `guaranteed` fits whatever its alignment offset.
         const size_type worst = size_type(need) + (align > 1 ? align - 1u + min_free : 0u);
         const unsigned guaranteed = detail::ceil_log2(worst);
