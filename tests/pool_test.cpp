@@ -196,6 +196,32 @@ BOOST_FIXTURE_TEST_CASE(reallocate_grows_in_place_moves_and_shrinks, fixture) {
     test::require_ok(p);
 }
 
+// Growing needs more than any hole, even compacted, but not more than all free bytes: the
+// blocks after it move up to make room.
+BOOST_FIXTURE_TEST_CASE(reallocate_shifts_its_neighbours_when_no_hole_is_large_enough, fixture) {
+    BOOST_REQUIRE(p.reserve_handles(8));
+    const auto a = p.allocate(200), b = p.allocate(200), c = p.allocate(200), d = p.allocate(200);
+    BOOST_REQUIRE(a && b && c && d);
+    test::fill(p, a, 'a', 200);
+    test::fill(p, b, 'b', 200);
+    test::fill(p, d, 'd', 200);
+    BOOST_REQUIRE(p.deallocate(c));
+    const auto before = p.stats();
+    BOOST_TEST(before.free_bytes >= 300u); // the 200 more bytes a needs, and then some
+    BOOST_TEST(before.largest_allocatable < 400u); // no single place holds 400 bytes
+    BOOST_REQUIRE_MESSAGE(p.reallocate(a, 400), to_string(p.last_error()));
+    BOOST_TEST(p.size(a) >= 400u);
+    BOOST_TEST(test::holds(p, a, 'a', 200));
+    BOOST_TEST(test::holds(p, b, 'b', 200));
+    BOOST_TEST(test::holds(p, d, 'd', 200));
+    test::require_ok(p);
+    // More than all free bytes still fails, and changes nothing.
+    BOOST_TEST(!p.reallocate(a, 800));
+    BOOST_TEST(p.last_error() == error::out_of_memory);
+    BOOST_TEST(test::holds(p, a, 'a', 200));
+    test::require_ok(p);
+}
+
 BOOST_FIXTURE_TEST_CASE(reallocate_keeps_over_alignment, fixture) {
     const auto a = p.allocate(24, 64);
     BOOST_REQUIRE(a);

@@ -201,6 +201,17 @@ public:
             const offset_type moved = entry_offset(table_load(slot));
             if (grow_in_place(slot, moved, size, need)) return succeed();
             target = place(need, align, false);
+            if (target == 0) {
+                // No hole takes the new size: shift the blocks after this one up instead.
+                error why = error::none;
+                const offset_type got = shift_run_up(offset_type(moved + size), offset_type(need - size), why);
+                if (got != 0) {
+                    header_store(moved, used_header(offset_type(size + got), slot, header_prev_free(header_load(moved))));
+                    used_granules_ = offset_type(used_granules_ + got);
+                    return succeed();
+                }
+                return fail(why == error::pinned ? error::fragmented_by_pins : failure_reason(need - size));
+            }
         }
         if (target == 0) return fail(failure_reason(need));
         const offset_type from = entry_offset(table_load(slot));
@@ -716,6 +727,7 @@ private:
     }
     bool grow_table() noexcept;
     bool shift_front_run() noexcept;
+    offset_type shift_run_up(offset_type from, offset_type want, error& why) noexcept;
     void push_free_slot(slot_type slot, word_type gen) noexcept {
         table_store(slot, (gen << gen_shift) | (word_type(free_pin) << pin_shift));
         if (free_slot_tail_ == 0)

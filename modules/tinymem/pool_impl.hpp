@@ -155,53 +155,75 @@ bool basic_pool<Config>::grow_table() noexcept {
     }
 }
 
-// Makes room for the table by moving every block between it and the first hole up, in one
-// memmove; the granules freed at the front join the table. O(bytes moved), and only needed when
-// the block after the table is larger than any hole even after compaction.
+// Makes room for the table by moving the blocks between it and the first hole up; the granules
+// freed at the front join the table. Only needed when the block after the table is larger than
+// any hole even after compaction.
 template <class Config>
 bool basic_pool<Config>::shift_front_run() noexcept {
-    offset_type run_end = heap_begin_;
-    size_type max_align = 1;
-    for (;;) {
-        if (run_end == heap_end_) return fail(error::out_of_memory);
-        const word_type h = header_load(run_end);
-        if (header_free(h)) break;
-        const word_type e = table_load(header_slot(h));
-        if (entry_pins(e) != 0) return fail(error::out_of_handles);
-        const size_type a = size_type(1) << entry_align(e);
-        if (a > max_align) max_align = a;
-        run_end = offset_type(run_end + header_size(h));
-    }
-    const offset_type hole = header_size(header_load(run_end));
-    // Shift by a multiple of every alignment in the run, leaving no hole too small to be free.
-    size_type shift = max_align;
-    if (hole - shift != 0 && hole - shift < min_free) shift = (hole & (max_align - 1)) == 0 ? hole : shift + max_align;
-    while (shift < min_free && shift < hole) shift += max_align;
-    if (shift > hole || (hole - shift != 0 && hole - shift < min_free)) return fail(error::out_of_memory);
-    const auto delta = offset_type(shift);
-    const auto hole_end = offset_type(run_end + hole);
-    remove_free(run_end);
-    const size_type run_bytes = size_type(run_end - heap_begin_) * granule;
-    std::memmove(base_ + size_type(heap_begin_ + delta) * granule - header_bytes,
-                 base_ + size_type(heap_begin_) * granule - header_bytes, run_bytes);
-    for (offset_type p = offset_type(heap_begin_ + delta); p != run_end + delta;) {
-        const word_type h = header_load(p);
-        table_store(header_slot(h), with_offset(table_load(header_slot(h)), p));
-        p = offset_type(p + header_size(h));
-    }
-    set_prev_free(offset_type(heap_begin_ + delta), false);
-    if (hole != delta)
-        insert_free(offset_type(run_end + delta), offset_type(hole - delta));
-    else
-        set_prev_free(hole_end, false);
-    note_moved(run_bytes);
-    free_granules_ = offset_type(free_granules_ - delta);
+    error why = error::none;
+    const offset_type delta = shift_run_up(heap_begin_, 1, why);
+    if (delta == 0) return fail(why == error::pinned ? error::out_of_handles : why);
     for (unsigned i = 0; i < delta * slots_per_granule; ++i) push_free_slot(slots_ + i, 0);
     slots_ = offset_type(slots_ + delta * slots_per_granule);
     heap_begin_ = offset_type(heap_begin_ + delta);
     cursor_ = heap_begin_;
     if (fixed_floor_ < heap_begin_) fixed_floor_ = heap_begin_;
     return true;
+}
+
+// Moves every block from `from` up to the first hole after it up by at least `want` granules,
+// in one memmove (O(bytes moved)), keeping every block's alignment and leaving no hole too small
+// to be free. [from, from + shift) is then the caller's: neither free nor used.
+// Result: the shift, or 0 with `why` set (pinned: a pinned block is in the way;
+// out_of_memory: the first hole is too small).
+template <class Config>
+auto basic_pool<Config>::shift_run_up(offset_type from, offset_type want, error& why) noexcept -> offset_type {
+    offset_type run_end = from;
+    size_type max_align = 1;
+    for (;;) {
+        if (run_end == heap_end_) {
+            why = error::out_of_memory;
+            return 0;
+        }
+        const word_type h = header_load(run_end);
+        if (header_free(h)) break;
+        const word_type e = table_load(header_slot(h));
+        if (entry_pins(e) != 0) {
+            why = error::pinned;
+            return 0;
+        }
+        const size_type a = size_type(1) << entry_align(e);
+        if (a > max_align) max_align = a;
+        run_end = offset_type(run_end + header_size(h));
+    }
+    const offset_type hole = header_size(header_load(run_end));
+    // A multiple of every alignment in the run; a remainder too small to be free is taken too.
+    size_type shift = (size_type(want) + max_align - 1) & ~(max_align - 1);
+    if (shift < hole && hole - shift < min_free) shift = (hole & (max_align - 1)) == 0 ? hole : shift + max_align;
+    if (shift > hole || (hole - shift != 0 && hole - shift < min_free)) {
+        why = error::out_of_memory;
+        return 0;
+    }
+    const auto delta = offset_type(shift);
+    const auto hole_end = offset_type(run_end + hole);
+    remove_free(run_end);
+    const size_type run_bytes = size_type(run_end - from) * granule;
+    std::memmove(base_ + size_type(from + delta) * granule - header_bytes,
+                 base_ + size_type(from) * granule - header_bytes, run_bytes);
+    for (offset_type p = offset_type(from + delta); p != run_end + delta;) {
+        const word_type h = header_load(p);
+        table_store(header_slot(h), with_offset(table_load(header_slot(h)), p));
+        p = offset_type(p + header_size(h));
+    }
+    if (run_end != from) set_prev_free(offset_type(from + delta), false);
+    if (hole != delta)
+        insert_free(offset_type(run_end + delta), offset_type(hole - delta));
+    else
+        set_prev_free(hole_end, false);
+    note_moved(run_bytes);
+    free_granules_ = offset_type(free_granules_ - delta);
+    if (cursor_ > from && cursor_ < hole_end) cursor_ = heap_begin_;
+    return delta;
 }
 
 template <class Config>
