@@ -630,6 +630,15 @@ private:
             return offset_type(at);
         }
     }
+    // fit() and, when it fits, carve(): the block's data granule (need updated), or 0.
+    offset_type carve_fit(offset_type pos, offset_type size, offset_type& need, offset_type align, bool high) noexcept {
+        offset_type n = need;
+        const offset_type at = fit(pos, size, n, align, high);
+        if (at == 0) return 0;
+        carve(pos, at, n);
+        need = n;
+        return at;
+    }
     // Alignment is of absolute addresses: base_ is only granule-aligned.
     size_type align_up(size_type pos, offset_type align) const noexcept {
         const size_type abs = reinterpret_cast<std::uintptr_t>(base_) / granule + pos;
@@ -670,13 +679,7 @@ private:
                     carve(pos, pos, need);
                     return pos;
                 }
-                offset_type n = need;
-                const offset_type at = fit(pos, size, n, align, high);
-                if (at != 0) {
-                    carve(pos, at, n);
-                    need = n;
-                    return at;
-                }
+                if (const offset_type at = carve_fit(pos, size, need, align, high)) return at;
             }
         }
         // Smaller classes may still hold a block that fits: look at a few in each.
@@ -684,15 +687,8 @@ private:
         for (unsigned b = bin_of(need); b < top; ++b) {
             if ((bin_mask_ & (bin_mask_type(1) << b)) == 0) continue;
             unsigned budget = 8;
-            for (offset_type pos = bins_[b]; pos != 0 && budget-- != 0; pos = link_next(pos)) {
-                offset_type n = need;
-                const offset_type at = fit(pos, header_size(header_load(pos)), n, align, high);
-                if (at != 0) {
-                    carve(pos, at, n);
-                    need = n;
-                    return at;
-                }
-            }
+            for (offset_type pos = bins_[b]; pos != 0 && budget-- != 0; pos = link_next(pos))
+                if (const offset_type at = carve_fit(pos, header_size(header_load(pos)), need, align, high)) return at;
         }
         return 0;
     }
@@ -770,12 +766,7 @@ private:
         if (!found) return 0;
         // slide() stopped with cursor_ on the hole; carve it here, since place() only looks at
         // a few blocks of a size class and might not reach it.
-        const offset_type pos = cursor_;
-        offset_type n = need;
-        const offset_type at = fit(pos, header_size(header_load(pos)), n, align, false);
-        carve(pos, at, n);
-        need = n;
-        return at;
+        return carve_fit(cursor_, header_size(header_load(cursor_)), need, align, false);
     }
     error failure_reason(offset_type need) const noexcept {
         return free_granules_ >= need ? error::fragmented_by_pins : error::out_of_memory;

@@ -86,14 +86,7 @@ auto basic_pool<Config>::place_pinned(offset_type& need, offset_type align) noex
     const word_type floor_hdr = header_load(fixed_floor_);
     if (header_prev_free(floor_hdr)) {
         const offset_type below = load_offset_at(size_type(fixed_floor_) * granule - header_bytes - sizeof(offset_type));
-        const offset_type pos = offset_type(fixed_floor_ - below);
-        offset_type n = need;
-        const offset_type at = fit(pos, below, n, align, true);
-        if (at != 0) {
-            carve(pos, at, n);
-            need = n;
-            return at;
-        }
+        if (const offset_type at = carve_fit(offset_type(fixed_floor_ - below), below, need, align, true)) return at;
     }
     return place(need, align, true);
 }
