@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # README's second command: installs what is missing, then builds and runs every test:
 #   module build (clang 19) and header build (g++ 12) of the whole suite,
+#   a consumer project using tinymem as a subproject and from a `meson install`,
 #   the cross builds under QEMU (Cortex-M4F gcc and clang, Cortex-M3, aarch64),
 #   the sanitizer, fuzz-regression, bounded-fuzzing and thread-sanitizer runs.
 # Ends with one line: "N passed, N failed". Exit status 0 only when nothing failed.
@@ -37,6 +38,7 @@ script_step() { # name, script
 
 host_build module clang++-19 -Dmodules=enabled
 host_build header g++-12 -Dmodules=disabled
+script_step consumers scripts/check-consumers.sh
 [ -f scripts/ci-cross.sh ] && script_step cross scripts/ci-cross.sh
 [ -f scripts/ci-reliability.sh ] && script_step reliability scripts/ci-reliability.sh
 
