@@ -12,21 +12,13 @@
 #include <span>
 #include <vector>
 
+#include "fuzz_reader.hpp"
+
 #include <tinymem_adapters.hpp>
 
 namespace {
 
-struct reader {
-    const std::uint8_t* p;
-    std::size_t n;
-    bool empty() const { return n == 0; }
-    std::uint8_t u8() {
-        if (n == 0) return 0;
-        --n;
-        return *p++;
-    }
-    std::uint16_t u16() { return std::uint16_t(u8() | (u8() << 8)); }
-};
+using fuzz::reader;
 
 [[noreturn]] void fail(const char* what, unsigned op) {
     std::fprintf(stderr, "fuzz_adapters: op %u: %s\n", op, what);

@@ -17,6 +17,8 @@
 #include <span>
 #include <vector>
 
+#include "fuzz_reader.hpp"
+
 #include "tinymem_under_test.hpp"
 
 namespace {
@@ -30,19 +32,7 @@ namespace {
         if (!(cond)) fail_at(#cond, op_index, (detail));                                          \
     } while (0)
 
-// Reads the input little by little; past the end every read gives 0.
-struct reader {
-    const std::uint8_t* p;
-    std::size_t n;
-    bool empty() const { return n == 0; }
-    std::uint8_t u8() {
-        if (n == 0) return 0;
-        --n;
-        return *p++;
-    }
-    std::uint16_t u16() { return std::uint16_t(u8() | (u8() << 8)); }
-    std::uint32_t u32() { return std::uint32_t(u16()) | (std::uint32_t(u16()) << 16); }
-};
+using fuzz::reader;
 
 unsigned char pattern(std::uint32_t id, std::size_t i) {
     std::uint32_t x = id * 2654435761u + std::uint32_t(i) * 40503u + 0x9e37u;
