@@ -125,6 +125,81 @@ BOOST_FIXTURE_TEST_CASE(defrag_step_is_bounded_and_resumable, fixture) {
     BOOST_TEST(p.stats().largest_free_bytes == p.stats().free_bytes);
 }
 
+// Deferred coalescing: a freed small block is cached whole, and the next request of exactly its
+// size takes it back in place; its neighbours see a used block and do not merge with it.
+BOOST_FIXTURE_TEST_CASE(a_freed_small_block_is_reused_for_its_size, fixture) {
+    BOOST_REQUIRE(p.reserve_handles(6));
+    const auto a = p.allocate(24), b = p.allocate(24), c = p.allocate(24);
+    BOOST_REQUIRE(a && b && c);
+    test::fill(p, a, 'a', 24);
+    test::fill(p, c, 'c', 24);
+    void* const where = p.data(b);
+    const auto before = p.stats();
+    BOOST_REQUIRE(p.deallocate(b));
+    test::require_ok(p);
+    const auto after = p.stats();
+    BOOST_TEST(after.free_bytes == before.free_bytes + (p.size(a) + sizeof(small_pool::word_type)));
+    BOOST_TEST(after.live_blocks == 2u);
+    // Freed memory is not a block: handle_of refuses it.
+    BOOST_TEST(!p.handle_of(where));
+    BOOST_TEST(p.last_error() == error::invalid_pointer);
+    // Another size goes elsewhere; the same size comes back to the same bytes.
+    const auto d = p.allocate(40);
+    BOOST_REQUIRE(d);
+    BOOST_TEST(p.data(d) != where);
+    const auto e = p.allocate(24);
+    BOOST_REQUIRE(e);
+    BOOST_TEST(p.data(e) == where);
+    BOOST_TEST(!p.valid(b)); // the old handle stays stale
+    BOOST_TEST(test::holds(p, a, 'a', 24));
+    BOOST_TEST(test::holds(p, c, 'c', 24));
+    test::require_ok(p);
+}
+
+BOOST_FIXTURE_TEST_CASE(cached_neighbours_count_as_one_hole_and_grow_in_place, fixture) {
+    BOOST_REQUIRE(p.reserve_handles(6));
+    const auto a = p.allocate(16), b = p.allocate(16), c = p.allocate(16), d = p.allocate(16);
+    BOOST_REQUIRE(a && b && c && d);
+    test::fill(p, a, 'a', 16);
+    BOOST_REQUIRE(p.deallocate(b));
+    BOOST_REQUIRE(p.deallocate(c));
+    test::require_ok(p);
+    // b and c are cached side by side: stats and map see one hole of both.
+    const std::size_t both = 2 * (p.size(a) + sizeof(small_pool::word_type));
+    BOOST_TEST(p.stats().largest_free_bytes >= both);
+    const std::string m = test::map_of(p);
+    BOOST_TEST(m.find("|- - - - - - - - - -|") != std::string::npos, m); // 2 x 5 cells of 4 B
+    // a grows into them without moving.
+    void* const where = p.data(a);
+    BOOST_REQUIRE(p.reallocate(a, 16 + both - 8));
+    BOOST_TEST(p.data(a) == where);
+    BOOST_TEST(test::holds(p, a, 'a', 16));
+    test::require_ok(p);
+}
+
+BOOST_FIXTURE_TEST_CASE(defrag_step_counts_every_cached_block_it_swallows, fixture) {
+    std::vector<small_pool::handle> hs;
+    for (int i = 0; i < 60; ++i) {
+        hs.push_back(p.allocate(4));
+        BOOST_REQUIRE(hs.back());
+    }
+    const auto last = p.allocate(8);
+    BOOST_REQUIRE(last);
+    test::fill(p, last, 'z', 8);
+    for (int i = 0; i < 60; ++i) BOOST_REQUIRE(p.deallocate(hs[std::size_t(i)])); // 60 cached in a row
+    test::require_ok(p);
+    // Each step may visit only a few blocks, so 60 cached blocks take several steps.
+    int steps = 0;
+    while (!p.defrag_step(16)) {
+        test::require_ok(p);
+        BOOST_REQUIRE(++steps < 1000);
+    }
+    BOOST_TEST(steps >= 10);
+    BOOST_TEST(test::holds(p, last, 'z', 8));
+    BOOST_TEST(p.stats().largest_free_bytes == p.stats().free_bytes);
+    test::require_ok(p);
+}
+
 BOOST_FIXTURE_TEST_CASE(pinned_blocks_do_not_move, fixture) {
     BOOST_REQUIRE(p.reserve_handles(4));
     const auto a = p.allocate(16), b = p.allocate(16), c = p.allocate(16);

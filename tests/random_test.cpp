@@ -227,6 +227,9 @@ BOOST_AUTO_TEST_SUITE(randomised)
 BOOST_AUTO_TEST_CASE(config16_256_bytes) { run<config16>("config16, 256 B", 256, 40, 0.16); }
 BOOST_AUTO_TEST_CASE(config16_4_KiB) { run<config16>("config16, 4 KiB", 4096, 300, 0.20); }
 BOOST_AUTO_TEST_CASE(config16_64_KiB) { run<config16>("config16, 64 KiB", 65536, 2048, 0.14); }
+BOOST_AUTO_TEST_CASE(config16_without_quick_lists_4_KiB) {
+    run<basic_config<std::uint16_t, 4, 0>>("config16 without quick lists, 4 KiB", 4096, 300, 0.20);
+}
 BOOST_AUTO_TEST_CASE(config16_g8_1_KiB) { run<config16_g8>("config16_g8, 1 KiB", 1024, 120, 0.14); }
 BOOST_AUTO_TEST_CASE(config16_g8_256_KiB) { run<config16_g8>("config16_g8, 256 KiB", 262144, 8192, 0.05); }
 BOOST_AUTO_TEST_CASE(config16_g16_16_KiB) {

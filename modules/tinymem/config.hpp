@@ -19,11 +19,16 @@ namespace tinymem {
 //
 // Offset  - type of block offsets and sizes, counted in granules (uint16_t or uint32_t).
 // Granule - the allocation unit and the default alignment in bytes (4, 8 or 16).
+// QuickClasses - freed blocks smaller than this many granules are kept whole in one list per
+//   exact size, and the next request of that size takes one back without splitting or merging
+//   (deferred coalescing). Costs QuickClasses offsets in the control block; 0 turns it off.
+//   Compaction and any allocation that finds no hole merge them back, so the cache never makes
+//   a request fail.
 //
 // The 16-bit header word packs size:16 | slot:14 | free:1 | prev_free:1, so a 16-bit pool holds
-// at most 16,383 live blocks and at most 65,535 granules (256 KiB with 4-byte granules, 512 KiB
-// with 8, 1 MiB with 16). The 32-bit words hold 2^30 - 1 blocks and 2^32 - 1 granules.
-TINYMEM_EXPORT template <class Offset, std::size_t Granule>
+// at most 16,382 live blocks and at most 65,535 granules (256 KiB with 4-byte granules, 512 KiB
+// with 8, 1 MiB with 16). The 32-bit words hold 2^30 - 2 blocks and 2^32 - 1 granules.
+TINYMEM_EXPORT template <class Offset, std::size_t Granule, std::size_t QuickClasses = 64>
 struct basic_config {
     static_assert(std::is_same_v<Offset, std::uint16_t> || std::is_same_v<Offset, std::uint32_t>,
                   "tinymem: Offset must be std::uint16_t or std::uint32_t");
@@ -33,7 +38,9 @@ struct basic_config {
                   "tinymem: the 32-bit configuration needs a granule of at least 8 bytes "
                   "(its block header is 8 bytes)");
 
+    static_assert(QuickClasses <= 256, "tinymem: at most 256 quick classes");
     using offset_type = Offset;
+    static constexpr std::size_t quick_classes = QuickClasses;
     // Block header and handle-table entry.
     using word_type = std::conditional_t<sizeof(Offset) == 2, std::uint32_t, std::uint64_t>;
     // What a handle holds: slot, generation and pool tag.
@@ -51,8 +58,9 @@ struct basic_config {
     // Handle: slot | generation | tag; the tag tells pools apart.
     static constexpr unsigned tag_bits = word_bits - slot_bits - generation_bits;
 
-    // One slot value is reserved for "no slot" (free blocks, the end sentinel).
-    static constexpr std::uint64_t max_slots = (std::uint64_t{1} << slot_bits) - 1;
+    // Two slot values are reserved: "no slot" (free blocks, the end sentinel) and "cached" (a
+    // freed block kept in a quick list).
+    static constexpr std::uint64_t max_slots = (std::uint64_t{1} << slot_bits) - 2;
     static constexpr std::uint64_t max_granules = (std::uint64_t{1} << offset_bits) - 1;
 };
 

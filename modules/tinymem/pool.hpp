@@ -162,6 +162,13 @@ public:
         const offset_type size = header_size(hdr);
         used_granules_ = offset_type(used_granules_ - size);
         free_granules_ = offset_type(free_granules_ + size);
+        // Cache it unless the cache would hold more than half the free bytes: in a tight pool the
+        // free bytes must stay mergeable, or allocations of other sizes would compact.
+        if (pins == 0 && size < quick_classes && 2u * (cached_granules_ + size) <= free_granules_) {
+            push_quick(pos, size, header_prev_free(hdr));
+            release_slot(slot);
+            return succeed();
+        }
         const offset_type merged = release_range(pos, size, header_prev_free(hdr));
         if (pins == fixed_pin) {
             pinned_granules_ = offset_type(pinned_granules_ - size);
@@ -287,7 +294,7 @@ public:
         }
         const word_type hdr = header_load(pos);
         const slot_type slot = header_slot(hdr);
-        if (header_free(hdr) || slot >= slots_) {
+        if (header_free(hdr) || slot >= slots_) { // cached blocks have slot quick_slot > slots_
             fail(error::invalid_pointer);
             return {};
         }
@@ -403,6 +410,10 @@ private:
     static constexpr word_type size_mask = (one << offset_bits) - 1;
     static constexpr word_type slot_mask = (word_type(1) << Config::slot_bits) - 1;
     static constexpr slot_type no_slot = slot_type(slot_mask);
+    // The slot a cached (quick-listed) block's header names: a free block that looks used to
+    // its neighbours, so they never merge with it.
+    static constexpr slot_type quick_slot = slot_type(slot_mask - 1);
+    static constexpr size_type quick_classes = Config::quick_classes;
     static constexpr word_type free_bit = one << (word_bits - 2);
     static constexpr word_type prev_free_bit = one << (word_bits - 1);
     static constexpr unsigned pin_shift = offset_bits;
@@ -430,6 +441,12 @@ private:
     }
     static constexpr bool header_free(word_type h) noexcept { return (h & free_bit) != 0; }
     static constexpr bool header_prev_free(word_type h) noexcept { return (h & prev_free_bit) != 0; }
+    static constexpr bool header_quick(word_type h) noexcept {
+        return (h & free_bit) == 0 && header_slot(h) == quick_slot;
+    }
+    // Free or cached: the slot field of both is at least quick_slot (free: no_slot). Not for the
+    // end sentinel, whose slot is no_slot too.
+    static constexpr bool header_hole(word_type h) noexcept { return header_slot(h) >= quick_slot; }
     static constexpr word_type used_header(offset_type size, slot_type slot, bool prev_free) noexcept {
         return word_type(size) | (word_type(slot) << offset_bits) | (prev_free ? prev_free_bit : 0);
     }
@@ -579,6 +596,50 @@ private:
             if (next == 0) bin_mask_ = bin_mask_type(bin_mask_ & ~(bin_mask_type(1) << b));
         }
         if (next != 0) set_link_prev(next, prev);
+    }
+
+    // ---- the quick lists (deferred coalescing) --------------------------------------------------
+    // A freed block smaller than quick_classes granules is kept whole in quick_[size], linked
+    // both ways like a bin, with a header that names quick_slot: its neighbours see a used block
+    // and do not merge with it. allocate() takes it back for a request of exactly that size.
+    // Compaction (slide) swallows cached blocks as holes; walkers that need a plain heap
+    // (table growth, growth in place, shifting) settle the one they meet. Cached bytes count as
+    // free everywhere (free_granules_, stats), so the cache never makes a request fail.
+    static_assert(min_free * granule >= header_bytes + 2 * sizeof(offset_type),
+                  "tinymem: the smallest block must hold the two quick-list links");
+
+    void push_quick(offset_type pos, offset_type size, bool prev_free) noexcept {
+        header_store(pos, word_type(size) | (word_type(quick_slot) << offset_bits) | (prev_free ? prev_free_bit : 0));
+        const offset_type head = quick_[size];
+        set_link_next(pos, head);
+        set_link_prev(pos, 0);
+        if (head != 0) set_link_prev(head, pos);
+        quick_[size] = pos;
+        cached_granules_ = offset_type(cached_granules_ + size);
+        if (pos < cursor_) cursor_ = pos; // a hole behind the compaction cursor
+        compact_ = false;
+        std::byte* const interior = base_ + size_type(pos) * granule + 2 * sizeof(offset_type);
+        const size_type interior_bytes = size_type(size) * granule - header_bytes - 2 * sizeof(offset_type);
+        if constexpr (stress_mode) std::memset(interior, 0xA5, interior_bytes);
+        TINYMEM_POISON(interior, interior_bytes);
+    }
+    // Takes the cached block at pos out of its quick list; its bytes are then the caller's.
+    void remove_quick(offset_type pos, offset_type size) noexcept {
+        TINYMEM_UNPOISON(base_ + size_type(pos) * granule - header_bytes, size_type(size) * granule);
+        const offset_type next = link_next(pos), prev = link_prev(pos);
+        if (prev != 0)
+            set_link_next(prev, next);
+        else
+            quick_[size] = next;
+        if (next != 0) set_link_prev(next, prev);
+        cached_granules_ = offset_type(cached_granules_ - size);
+    }
+    // Turns the cached block at pos into an ordinary free block, merged with free neighbours.
+    // Result: the merged free block's start.
+    offset_type settle_quick(offset_type pos) noexcept {
+        const word_type h = header_load(pos);
+        remove_quick(pos, header_size(h));
+        return release_range(pos, header_size(h), header_prev_free(h));
     }
 
     // Frees [pos, pos + size), merging with free neighbours. prev_free tells whether the block
@@ -738,7 +799,7 @@ private:
         offset_type pos = from;
         while (pos != heap_end_) {
             const word_type h = header_load(pos);
-            if (!header_free(h) && entry_pins(table_load(header_slot(h))) == fixed_pin) break;
+            if (!header_free(h) && !header_quick(h) && entry_pins(table_load(header_slot(h))) == fixed_pin) break;
             pos = offset_type(pos + header_size(h));
         }
         fixed_floor_ = pos;
@@ -749,9 +810,6 @@ private:
     bool grow_in_place(slot_type slot, offset_type pos, offset_type size, offset_type need) noexcept;
     void relocate_into(slot_type slot, offset_type from, offset_type size, offset_type to, offset_type to_size) noexcept;
     void stress_move_all() noexcept; // stress mode only (see stress_mode)
-    bool movable(word_type hdr) const noexcept {
-        return entry_pins(table_load(header_slot(hdr))) == 0;
-    }
     // Slides movable blocks down from cursor_. Stops when the pool is compact (returns true),
     // when `budget` bytes are spent, or when a hole of `need` granules aligned to `align` exists
     // (need > 0; returns true).
@@ -779,7 +837,8 @@ private:
     offset_type heap_end_ = 0;       // data granule of the end sentinel
     offset_type fixed_floor_ = 0;    // lowest allocate_pinned block (heap_end_ when none)
     offset_type cursor_ = 0;         // compaction: every hole before it sits before a pinned block
-    offset_type free_granules_ = 0;
+    offset_type free_granules_ = 0;   // free and cached blocks
+    offset_type cached_granules_ = 0; // cached blocks (in quick lists)
     offset_type used_granules_ = 0;
     offset_type pinned_granules_ = 0;
     offset_type slots_ = 0;          // table size
@@ -787,6 +846,7 @@ private:
     offset_type free_slot_head_ = 0; // FIFO of free slots, slot + 1 (0: empty); FIFO reuse keeps
     offset_type free_slot_tail_ = 0; // a stale handle's generation unmatched for longest
     offset_type bins_[bin_count] = {};
+    offset_type quick_[quick_classes == 0 ? 1 : quick_classes] = {}; // cached blocks by exact size
     bin_mask_type bin_mask_ = 0;
     std::uint16_t tag_ = 0;
     error last_error_ = error::none;

@@ -48,7 +48,16 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
     if (!acquire_slot(slot)) return {};
 
     offset_type n = need;
-    offset_type at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
+    offset_type at = 0;
+    if (!pinned && align_granules == 1 && need < quick_classes && quick_[need] != 0) {
+        // A cached block of exactly this size (looked up after acquire_slot: table growth may
+        // have settled it).
+        at = quick_[need];
+        remove_quick(at, need);
+        free_granules_ = offset_type(free_granules_ - need);
+    } else {
+        at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
+    }
     if (at == 0 && free_granules_ >= need) {
         n = need;
         if (pinned) {
@@ -113,6 +122,10 @@ bool basic_pool<Config>::grow_table() noexcept {
         if (pos == heap_end_) return fail(error::out_of_memory);
         const word_type hdr = header_load(pos);
         const offset_type size = header_size(hdr);
+        if (header_quick(hdr)) {
+            settle_quick(pos);
+            continue;
+        }
         if (header_free(hdr)) {
             remove_free(pos);
             // A remainder too small to be a free block goes to the table as well.
@@ -180,6 +193,10 @@ auto basic_pool<Config>::shift_run_up(offset_type from, offset_type want, error&
         }
         const word_type h = header_load(run_end);
         if (header_free(h)) break;
+        if (header_quick(h)) {
+            settle_quick(run_end); // its predecessor is in the run (or before `from`): not free
+            break;
+        }
         const word_type e = table_load(header_slot(h));
         if (entry_pins(e) != 0) {
             why = error::pinned;
@@ -234,7 +251,21 @@ void basic_pool<Config>::shrink(slot_type slot, offset_type pos, offset_type siz
 template <class Config>
 bool basic_pool<Config>::grow_in_place(slot_type slot, offset_type pos, offset_type size, offset_type need) noexcept {
     const auto next = offset_type(pos + size);
-    const word_type next_hdr = header_load(next);
+    word_type next_hdr = header_load(next);
+    // Cached blocks after this one are settled into one free block while it is too small.
+    for (;;) {
+        if (header_quick(next_hdr))
+            settle_quick(next);
+        else if (!header_free(next_hdr))
+            break;
+        next_hdr = header_load(next);
+        const auto after = offset_type(next + header_size(next_hdr));
+        if (size_type(size) + header_size(next_hdr) >= need || after == heap_end_ ||
+            !header_quick(header_load(after)))
+            break;
+        settle_quick(after); // merges into the free block at next
+        next_hdr = header_load(next);
+    }
     if (!header_free(next_hdr)) return false;
     const offset_type next_size = header_size(next_hdr);
     if (size_type(size) + next_size < need) return false;
@@ -304,13 +335,19 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
     if (relist) {
         for (auto& b : bins_) b = 0;
         bin_mask_ = 0;
+        for (auto& q : quick_) q = 0;
+        cached_granules_ = 0;
     }
-    auto take = [&](offset_type pos) {
+    // Takes the free or cached block at pos out of its list for the hole. Result: its size.
+    auto take = [&](offset_type pos, word_type h) {
+        const offset_type size = header_size(h);
         if (relist)
-            TINYMEM_UNPOISON(base_ + size_type(pos) * granule - header_bytes,
-                             size_type(header_size(header_load(pos))) * granule);
+            TINYMEM_UNPOISON(base_ + size_type(pos) * granule - header_bytes, size_type(size) * granule);
+        else if (header_quick(h))
+            remove_quick(pos, size);
         else
             remove_free(pos);
+        return size;
     };
     offset_type c = cursor_;
     offset_type hole = 0; // when non-zero, [c, c + hole) is free and in no bin, its header unwritten
@@ -327,16 +364,36 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
                 return false;
             }
             const word_type hdr = header_load(c);
-            const offset_type size = header_size(hdr);
-            if (!header_free(hdr)) {
-                c = offset_type(c + size);
+            if (!header_hole(hdr)) {
+                c = offset_type(c + header_size(hdr));
                 budget = bounded && budget > visit_cost ? budget - visit_cost : 0;
                 continue;
             }
-            take(c);
-            hole = size;
+            if (header_prev_free(hdr)) {
+                // A cached block the cursor points at, after a free block: start the hole there.
+                const offset_type before = load_offset_at(size_type(c) * granule - header_bytes - sizeof(offset_type));
+                c = offset_type(c - before);
+                hole = take(c, header_load(c));
+            }
+            hole = offset_type(hole + take(offset_type(c + hole), hdr));
         }
-        const auto next = offset_type(c + hole);
+        auto next = offset_type(c + hole);
+        word_type next_hdr = header_load(next);
+        while (next != heap_end_ && header_hole(next_hdr)) {
+            // Free or cached blocks after the hole (cached ones neighbour anything) join it. A
+            // free block must (free blocks never touch); a cached one costs a visit from the budget.
+            if (bounded && header_quick(next_hdr)) {
+                if (budget == 0) {
+                    insert_free(c, hole);
+                    cursor_ = c;
+                    return false;
+                }
+                budget = budget > visit_cost ? budget - visit_cost : 0;
+            }
+            hole = offset_type(hole + take(next, next_hdr));
+            next = offset_type(c + hole);
+            next_hdr = header_load(next);
+        }
         if (need != 0) {
             offset_type n = need;
             if (fit(c, hole, n, align, false) != 0) {
@@ -345,7 +402,6 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
                 return true;
             }
         }
-        const word_type next_hdr = header_load(next); // used: free blocks never touch
         const word_type next_entry = next == heap_end_ ? 0 : table_load(header_slot(next_hdr));
         const offset_type next_size = header_size(next_hdr);
         if (next == heap_end_ || entry_pins(next_entry) != 0) {
@@ -366,7 +422,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
         size_type run_bytes = 0;
         while (run_end != heap_end_) {
             const word_type h = header_load(run_end);
-            if (header_free(h)) break;
+            if (header_free(h) || header_quick(h)) break;
             const slot_type slot = header_slot(h);
             const word_type e = table_load(slot);
             if (entry_pins(e) != 0 || (hole & ((offset_type(1) << entry_align(e)) - 1)) != 0) break;
@@ -399,14 +455,9 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             free_granules_ = offset_type(free_granules_ - (n - next_size));
             note_moved(size_type(next_size) * granule);
             budget = bounded && budget > next_size * granule ? budget - next_size * granule : 0;
-            // What the block left behind is the new hole, with a free block after it if any.
+            // What the block left behind is the new hole; free blocks after it join at the top.
             c = offset_type(at + n);
             hole = offset_type(end - c);
-            const word_type after = header_load(end);
-            if (end != heap_end_ && header_free(after)) {
-                take(end);
-                hole = offset_type(hole + header_size(after));
-            }
             if (hole == 0) set_prev_free(end, false);
             continue;
         }
@@ -416,13 +467,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
         set_prev_free(c, false);
         note_moved(size_type(run_bytes));
         budget = bounded && budget > run_bytes ? budget - run_bytes : 0;
-        c = moved_end;
-        // The hole now ends at run_end; a free block there joins it.
-        const word_type after = header_load(run_end);
-        if (run_end != heap_end_ && header_free(after)) {
-            take(run_end);
-            hole = offset_type(hole + header_size(after));
-        }
+        c = moved_end; // the hole now ends at run_end; free blocks there join it at the top
     }
 }
 
@@ -461,21 +506,28 @@ pool_stats basic_pool<Config>::stats() const noexcept {
     s.pinned_bytes = size_type(pinned_granules_) * granule;
     // One walk: the largest hole, the sum of squares for the fragmentation figure, and the
     // free granules of each stretch between pinned blocks (what compaction can gather).
-    std::uint64_t largest = 0, squares = 0, stretch = 0, best_stretch = 0;
+    // A hole is a run of free and cached blocks (cached ones are merged lazily).
+    std::uint64_t largest = 0, squares = 0, stretch = 0, best_stretch = 0, hole = 0;
+    auto end_hole = [&] {
+        if (hole > largest) largest = hole;
+        const std::uint64_t bytes = hole * granule;
+        squares += bytes * bytes;
+        hole = 0;
+    };
     for (offset_type pos = heap_begin_; pos != heap_end_;) {
         const word_type h = header_load(pos);
         const offset_type size = header_size(h);
-        if (header_free(h)) {
-            if (size > largest) largest = size;
-            const std::uint64_t bytes = std::uint64_t(size) * granule;
-            squares += bytes * bytes;
+        if (header_free(h) || header_quick(h)) {
+            hole += size;
             stretch += size;
-        } else if (entry_pins(table_load(header_slot(h))) != 0) {
-            stretch = 0;
+        } else {
+            end_hole();
+            if (entry_pins(table_load(header_slot(h))) != 0) stretch = 0;
         }
         if (stretch > best_stretch) best_stretch = stretch;
         pos = offset_type(pos + size);
     }
+    end_hole();
     s.largest_free_bytes = size_type(largest) * granule;
     // A new block also needs a slot; without a free one the table takes up to min_free granules.
     if (free_slot_head_ == 0) best_stretch = best_stretch > min_free ? best_stretch - min_free : 0;
@@ -494,7 +546,7 @@ check_result basic_pool<Config>::check() const noexcept {
     if (std::uint64_t(slots_) != std::uint64_t(heap_begin_ - 1) * slots_per_granule)
         return bad("handle table size does not match the heap start", heap_begin_);
     bool prev_free = false, cursor_seen = false, floor_seen = fixed_floor_ == heap_end_;
-    std::uint64_t free_sum = 0, used_sum = 0, pinned_sum = 0, live = 0, listed = 0;
+    std::uint64_t free_sum = 0, used_sum = 0, pinned_sum = 0, live = 0, listed = 0, cached = 0, cached_sum = 0;
     offset_type pos = heap_begin_;
     while (pos != heap_end_) {
         if (pos > heap_end_) return bad("block chain overruns the heap", pos);
@@ -510,6 +562,11 @@ check_result basic_pool<Config>::check() const noexcept {
             if (size < min_free) return bad("free block smaller than a header and footer", pos);
             if (load_offset_at(footer_byte(pos, size)) != size) return bad("free block footer disagrees with its header", pos);
             if (size >= min_listed) ++listed;
+            free_sum += size;
+        } else if (header_quick(h)) {
+            if (size >= quick_classes || size < min_free) return bad("cached block of a size no quick list takes", pos);
+            ++cached;
+            cached_sum += size;
             free_sum += size;
         } else {
             const slot_type slot = header_slot(h);
@@ -562,6 +619,22 @@ check_result basic_pool<Config>::check() const noexcept {
         }
     }
     if (in_bins != listed) return bad("a free block is missing from the free lists", 0);
+    // Quick lists: every cached block once, under its exact size, linked both ways.
+    std::uint64_t in_quick = 0;
+    for (size_type q = 0; q < quick_classes; ++q) {
+        offset_type prev = 0;
+        for (offset_type p = quick_[q]; p != 0; p = link_next(p)) {
+            if (p < heap_begin_ || p >= heap_end_) return bad("quick list link outside the heap", p);
+            const word_type h = header_load(p);
+            if (!header_quick(h)) return bad("quick list holds a block that is not cached", p);
+            if (header_size(h) != q) return bad("cached block in the wrong quick list", p);
+            if (link_prev(p) != prev) return bad("quick list back link is wrong", p);
+            prev = p;
+            if (++in_quick > cached) return bad("quick lists hold more blocks than the heap (a cycle?)", p);
+        }
+    }
+    if (in_quick != cached) return bad("a cached block is missing from the quick lists", 0);
+    if (cached_sum != cached_granules_) return bad("cached byte count disagrees with the blocks", 0);
     // Free slots: a FIFO through the table; live slots point at their blocks.
     std::uint64_t free_slots = 0, last = 0;
     for (offset_type s = free_slot_head_; s != 0; s = entry_offset(table_load(s - 1u))) {
@@ -594,11 +667,17 @@ auto basic_pool<Config>::map(char* out, size_type out_size, size_type cell_bytes
     if (usable()) {
         for (offset_type pos = heap_begin_; pos != heap_end_;) {
             const word_type h = header_load(pos);
-            const offset_type size = header_size(h);
+            offset_type size = header_size(h);
             char symbol = '-';
-            if (!header_free(h)) {
+            if (!header_free(h) && !header_quick(h)) {
                 const slot_type slot = header_slot(h);
                 symbol = entry_pins(table_load(slot)) != 0 ? '#' : symbol_of_slot(slot);
+            } else {
+                // One hole: free and cached blocks in a row.
+                for (word_type n = header_load(offset_type(pos + size));
+                     pos + size != heap_end_ && (header_free(n) || header_quick(n));
+                     n = header_load(offset_type(pos + size)))
+                    size = offset_type(size + header_size(n));
             }
             size_type cells = (size_type(size) * granule + cell_bytes / 2) / cell_bytes;
             if (cells == 0) cells = 1;

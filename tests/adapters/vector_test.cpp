@@ -233,6 +233,7 @@ BOOST_AUTO_TEST_CASE(reallocation_in_place_and_moving) {
         // Grow the handle table first (it grows into the first block, which would move a).
         ivec t1(pool, {1}), t2(pool, {1}), t3(pool, {1}), t4(pool, {1});
     }
+    pool.defrag(); // merge the freed (cached) blocks, so a and b are placed one after the other
     ivec a(pool);
     a.reserve(8);
     for (int i = 0; i < 8; ++i) a.push_back(i);
