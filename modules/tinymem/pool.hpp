@@ -337,7 +337,11 @@ public:
         if (pins == 0) return fail(error::not_pinned);
         if (pins == 1) pinned_granules_ -= header_size(header_load(entry_offset(entry)));
         table_store(slot, with_pins(entry, pins - 1));
-        if (pins == 1) compact_ = false;
+        if (pins == 1) {
+            // Holes before it, behind the compaction cursor, can close now.
+            compact_ = false;
+            cursor_ = heap_begin_;
+        }
         return succeed();
     }
 
@@ -763,6 +767,7 @@ private:
         if (at != pos) {
             insert_free(pos, offset_type(at - pos));
             compact_ = false;
+            if (pos < cursor_) cursor_ = pos; // the lead now sits before a movable block
         }
         const offset_type tail_start = offset_type(at + need);
         if (tail_start != end)
@@ -818,8 +823,16 @@ private:
     // (need is updated as place() does). Result: the new block, or 0.
     offset_type compact_and_place(offset_type& need, offset_type align) noexcept {
         if (free_granules_ < need) return 0;
-        cursor_ = heap_begin_;
-        const bool found = slide(~size_type{0}, need, align);
+        // Resume where the last compaction stopped: holes before cursor_ sit before pinned blocks
+        // (or are new and lowered it). Only a miss goes over the front again, so a mistake in
+        // that bookkeeping can cost time but never a failed request.
+        if (cursor_ < heap_begin_ || cursor_ >= heap_end_) cursor_ = heap_begin_;
+        const bool from_start = cursor_ == heap_begin_;
+        bool found = slide(~size_type{0}, need, align);
+        if (!found && !from_start) {
+            cursor_ = heap_begin_;
+            found = slide(~size_type{0}, need, align);
+        }
         ++compactions_;
         if (!found) return 0;
         // slide() stopped with cursor_ on the hole; carve it here, since place() only looks at
