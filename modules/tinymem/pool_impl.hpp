@@ -422,7 +422,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
         size_type run_bytes = 0;
         while (run_end != heap_end_) {
             const word_type h = header_load(run_end);
-            if (header_free(h) || header_quick(h)) break;
+            if (header_hole(h)) break;
             const slot_type slot = header_slot(h);
             const word_type e = table_load(slot);
             if (entry_pins(e) != 0 || (hole & ((offset_type(1) << entry_align(e)) - 1)) != 0) break;
