@@ -20,10 +20,11 @@ if [ ! -f "$build/build.ninja" ]; then
     "$root/cross/setup.sh" "$build" cortex-m4f-gcc --buildtype=minsize -Db_ndebug=true \
         -Dtests=false >/dev/null
 fi
-ninja -C "$build" -j2 examples/firmware/codesize_probe.elf >/dev/null
-elf=$build/examples/firmware/codesize_probe.elf
+ninja -C "$build" -j2 examples/firmware/codesize_probe.elf examples/firmware/codesize_probe_noquick.elf >/dev/null
 
-echo "tinymem code size, Cortex-M4F (arm-none-eabi-g++ $(arm-none-eabi-g++ -dumpversion), -Os, config16)"
+report() { # ELF LABEL
+elf=$1
+echo "tinymem code size, Cortex-M4F (arm-none-eabi-g++ $(arm-none-eabi-g++ -dumpversion), -Os, $2)"
 echo "symbols (bytes, type, name):"
 arm-none-eabi-nm --size-sort -C -t d "$elf" | awk '
     $2 ~ /^[tTwW]$/ {
@@ -39,3 +40,7 @@ if [ -n "$callers" ]; then
     echo "64-bit division from libgcc: __udivmoddi4 ${div:-?} bytes (+ __aeabi_uldivmod), called by:"
     printf '%s\n' "$callers" | sed 's/^/  /'
 fi
+}
+report "$build/examples/firmware/codesize_probe.elf" "config16"
+echo
+report "$build/examples/firmware/codesize_probe_noquick.elf" "config16 without quick lists: basic_config<std::uint16_t, 4, 0>"

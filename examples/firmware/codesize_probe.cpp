@@ -1,6 +1,7 @@
 // Code-size probe for scripts/codesize.sh: a minimal Cortex-M program that calls exactly the
 // operations whose code size is reported (allocate, deallocate, reallocate, data, pin/unpin,
-// defrag, defrag_step, plus the pool's set-up) on a 16-bit-config pool (tinymem::config16).
+// defrag, defrag_step, plus the pool's set-up) on a 16-bit-config pool (tinymem::config16, or
+// with TINYMEM_PROBE_NO_QUICK the same without quick lists).
 // Each call sits in its own non-inlined function so the optimiser cannot fold it into main;
 // codesize.sh sums the sizes of these probe_ functions and of every tinymem:: function that the
 // linker kept (-ffunction-sections, --gc-sections). main only feeds them run-time values.
@@ -13,7 +14,11 @@
 
 #include "firmware_tinymem.hpp"
 
+#ifdef TINYMEM_PROBE_NO_QUICK
+using pool_type = tinymem::basic_pool<tinymem::basic_config<std::uint16_t, 4, 0>>;
+#else
 using pool_type = tinymem::basic_pool<tinymem::config16>;
+#endif
 using handle = pool_type::handle;
 
 #define PROBE extern "C" __attribute__((noinline, used))

@@ -137,6 +137,26 @@ public:
     //   out_of_handles, fragmented_by_pins. On failure the pool is unchanged.
     // Moves blocks: yes (compaction, handle-table growth).
     handle allocate(size_type bytes, size_type align = granule) noexcept {
+        if constexpr (quick_classes > min_free && !stress_mode) {
+            // The common case inline: a small request, a cached block of its size, a free slot.
+            // (bytes - 1 wraps for 0, which takes the checked path.)
+            if (align == granule && bytes - 1u < (quick_classes - 1) * granule - header_bytes && free_slot_head_ != 0) {
+                offset_type need = offset_type((bytes + header_bytes + granule - 1) / granule);
+                if (need < min_free) need = min_free;
+                const offset_type at = quick_[need];
+                if (at != 0) {
+                    remove_quick(at, need);
+                    free_granules_ = offset_type(free_granules_ - need);
+                    used_granules_ = offset_type(used_granules_ + need);
+                    const slot_type slot = pop_free_slot();
+                    header_store(at, used_header(need, slot, header_prev_free(header_load(at))));
+                    const word_type gen = table_load(slot) >> gen_shift;
+                    table_store(slot, word_type(at) | (gen << gen_shift));
+                    succeed();
+                    return make_handle(slot, gen);
+                }
+            }
+        }
         return allocate_impl(bytes, align, false);
     }
 
@@ -155,27 +175,22 @@ public:
         slot_type slot;
         if (!resolve(h, slot)) return false;
         const word_type entry = table_load(slot);
-        const unsigned pins = entry_pins(entry);
-        if (pins != 0 && pins != fixed_pin) return fail(error::pinned);
-        const offset_type pos = entry_offset(entry);
-        const word_type hdr = header_load(pos);
-        const offset_type size = header_size(hdr);
-        used_granules_ = offset_type(used_granules_ - size);
-        free_granules_ = offset_type(free_granules_ + size);
-        // Cache it unless the cache would hold more than half the free bytes: in a tight pool the
-        // free bytes must stay mergeable, or allocations of other sizes would compact.
-        if (pins == 0 && size < quick_classes && 2u * (cached_granules_ + size) <= free_granules_) {
-            push_quick(pos, size, header_prev_free(hdr));
-            release_slot(slot);
-            return succeed();
+        if constexpr (quick_classes != 0) {
+            const unsigned pins = entry_pins(entry);
+            // Cache it unless the cache would then hold more than half the free bytes: in a
+            // tight pool free bytes must stay mergeable, or requests of other sizes would compact.
+            const offset_type pos = entry_offset(entry);
+            const word_type hdr = header_load(pos);
+            const offset_type size = header_size(hdr);
+            if (pins == 0 && size < quick_classes && 2u * (cached_granules_ + size) <= free_granules_ + size) {
+                used_granules_ = offset_type(used_granules_ - size);
+                free_granules_ = offset_type(free_granules_ + size);
+                push_quick(pos, size, header_prev_free(hdr));
+                release_slot(slot);
+                return succeed();
+            }
         }
-        const offset_type merged = release_range(pos, size, header_prev_free(hdr));
-        if (pins == fixed_pin) {
-            pinned_granules_ = offset_type(pinned_granules_ - size);
-            if (pos == fixed_floor_) raise_fixed_floor(merged);
-        }
-        release_slot(slot);
-        return succeed();
+        return release_block(slot, entry);
     }
 
     // Effect: resizes the block to at least `bytes` usable bytes, keeping its contents up to the
@@ -446,11 +461,15 @@ private:
     static constexpr bool header_free(word_type h) noexcept { return (h & free_bit) != 0; }
     static constexpr bool header_prev_free(word_type h) noexcept { return (h & prev_free_bit) != 0; }
     static constexpr bool header_quick(word_type h) noexcept {
+        if constexpr (quick_classes == 0) return false;
         return (h & free_bit) == 0 && header_slot(h) == quick_slot;
     }
     // Free or cached: the slot field of both is at least quick_slot (free: no_slot). Not for the
     // end sentinel, whose slot is no_slot too.
-    static constexpr bool header_hole(word_type h) noexcept { return header_slot(h) >= quick_slot; }
+    static constexpr bool header_hole(word_type h) noexcept {
+        if constexpr (quick_classes == 0) return header_free(h);
+        return header_slot(h) >= quick_slot;
+    }
     static constexpr word_type used_header(offset_type size, slot_type slot, bool prev_free) noexcept {
         return word_type(size) | (word_type(slot) << offset_bits) | (prev_free ? prev_free_bit : 0);
     }
@@ -558,6 +577,7 @@ private:
     }
 
     handle allocate_impl(size_type bytes, size_type align, bool pinned) noexcept;
+    bool release_block(slot_type slot, word_type entry) noexcept;
 
     // ---- free blocks --------------------------------------------------------------------------
     static unsigned bin_of(offset_type size) noexcept { return detail::floor_log2(size); }
@@ -782,6 +802,14 @@ private:
     static constexpr unsigned slots_per_granule = unsigned(granule / sizeof(word_type));
 
     bool acquire_slot(slot_type& slot) noexcept;
+    // Takes the oldest free slot. Requires: one (free_slot_head_ != 0).
+    slot_type pop_free_slot() noexcept {
+        const auto slot = slot_type(free_slot_head_ - 1u);
+        free_slot_head_ = entry_offset(table_load(slot));
+        if (free_slot_head_ == 0) free_slot_tail_ = 0;
+        live_ = offset_type(live_ + 1);
+        return slot;
+    }
     void release_slot(slot_type slot) noexcept {
         // A new generation makes every copy of the old handle stale.
         push_free_slot(slot, ((table_load(slot) >> gen_shift) + 1) & gen_mask);

@@ -88,6 +88,26 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
     return make_handle(slot, gen);
 }
 
+// deallocate() past its checks, for a block the quick lists do not take: merge it with free
+// neighbours, or refuse a pinned one.
+template <class Config>
+bool basic_pool<Config>::release_block(slot_type slot, word_type entry) noexcept {
+    const unsigned pins = entry_pins(entry);
+    if (pins != 0 && pins != fixed_pin) return fail(error::pinned);
+    const offset_type pos = entry_offset(entry);
+    const word_type hdr = header_load(pos);
+    const offset_type size = header_size(hdr);
+    used_granules_ = offset_type(used_granules_ - size);
+    free_granules_ = offset_type(free_granules_ + size);
+    const offset_type merged = release_range(pos, size, header_prev_free(hdr));
+    if (pins == fixed_pin) {
+        pinned_granules_ = offset_type(pinned_granules_ - size);
+        if (pos == fixed_floor_) raise_fixed_floor(merged);
+    }
+    release_slot(slot);
+    return succeed();
+}
+
 template <class Config>
 auto basic_pool<Config>::place_pinned(offset_type& need, offset_type align) noexcept -> offset_type {
     // First choice: the top of the free block just under the lowest pinned block (or the end),
@@ -103,11 +123,7 @@ auto basic_pool<Config>::place_pinned(offset_type& need, offset_type align) noex
 template <class Config>
 bool basic_pool<Config>::acquire_slot(slot_type& slot) noexcept {
     if (free_slot_head_ == 0 && !grow_table()) return false;
-    slot = slot_type(free_slot_head_ - 1u);
-    const offset_type next = entry_offset(table_load(slot));
-    free_slot_head_ = next;
-    if (next == 0) free_slot_tail_ = 0;
-    live_ = offset_type(live_ + 1);
+    slot = pop_free_slot();
     return true;
 }
 
