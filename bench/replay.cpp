@@ -885,7 +885,8 @@ int main(int argc, char** argv) {
                 " | " + std::to_string(r.tight_compactions) + " | " + std::to_string(r.tight_moved) + " |\n");
         }
         out("\nroomy = 8 x peak live bytes; a peer that fails there is timed at 1.25 x its own minimum footprint "
-            "(shown as \"at N B\"); glibc malloc has no fixed footprint.\n\n");
+            "(shown as \"at N B\"); glibc malloc has no fixed footprint. ns/op: the minimum over " +
+            std::to_string(opt.reps) + " rounds, each timing one whole replay of every column in turn.\n\n");
     }
 
     std::optional<defrag_result> dr;
