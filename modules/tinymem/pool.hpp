@@ -433,6 +433,8 @@ private:
     // its neighbours, so they never merge with it.
     static constexpr slot_type quick_slot = slot_type(slot_mask - 1);
     static constexpr size_type quick_classes = Config::quick_classes;
+    // A compaction for an allocation gathers this fraction of the other free bytes as well.
+    static constexpr unsigned compaction_slack = 2;
     static constexpr word_type free_bit = one << (word_bits - 2);
     static constexpr word_type prev_free_bit = one << (word_bits - 1);
     static constexpr unsigned pin_shift = offset_bits;
@@ -856,12 +858,24 @@ private:
         // that bookkeeping can cost time but never a failed request.
         if (cursor_ < heap_begin_ || cursor_ >= heap_end_) cursor_ = heap_begin_;
         const bool from_start = cursor_ == heap_begin_;
-        bool found = slide(~size_type{0}, need, align);
+        // Gather some slack beyond the request, so the next few misses find room without
+        // compacting again.
+        const size_type slack = size_type(free_granules_ - need) / compaction_slack;
+        const auto want = offset_type(need + slack);
+        ++compactions_;
+        bool found = slide(~size_type{0}, want, align);
+        if (!found && want != need) {
+            // Everything from the cursor on is compact now: its free space is one hole.
+            offset_type n = need;
+            if (const offset_type at = place(n, align, false)) {
+                need = n;
+                return at;
+            }
+        }
         if (!found && !from_start) {
             cursor_ = heap_begin_;
             found = slide(~size_type{0}, need, align);
         }
-        ++compactions_;
         if (!found) return 0;
         // slide() stopped with cursor_ on the hole; carve it here, since place() only looks at
         // a few blocks of a size class and might not reach it.
