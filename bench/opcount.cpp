@@ -83,8 +83,10 @@ int scenario(const char* cfg, std::size_t pool_bytes, std::size_t live, std::siz
     for (std::size_t r = 0; r < rounds; ++r) {
         const std::size_t k = std::uniform_int_distribution<std::size_t>(0, hs.size() - 1)(rng);
         const handle victim = hs[k];
+        const auto cached_before = pool->stats().cached_bytes;
         const bool freed = measured([&] { return pool->deallocate(victim); });
-        dump(name + "|deallocate|");
+        // Two paths: kept whole in a quick list, or merged with its neighbours.
+        dump(name + "|deallocate|" + (pool->stats().cached_bytes > cached_before ? "cached" : ""));
         if (!freed) {
             std::printf("WRONG: deallocate failed in %s\n", name.c_str());
             return 1;
@@ -92,10 +94,12 @@ int scenario(const char* cfg, std::size_t pool_bytes, std::size_t live, std::siz
         measured([&] { return pool->defrag_step(256); });
         dump(name + "|defrag_step(256)|");
         const std::size_t n = rand_size();
-        const auto before = pool->stats().compactions;
+        const auto before = pool->stats();
         const handle h = measured([&] { return pool->allocate(n); });
-        const bool compacted = pool->stats().compactions != before;
-        dump(name + "|allocate|" + (compacted ? "compacting" : "") + (h ? "" : " failed"));
+        const auto after = pool->stats();
+        const bool compacted = after.compactions != before.compactions;
+        const bool from_cache = !compacted && after.cached_bytes < before.cached_bytes;
+        dump(name + "|allocate|" + (compacted ? "compacting" : from_cache ? "cached" : "") + (h ? "" : " failed"));
         if (h) hs[k] = h;
         else {
             ++failed;

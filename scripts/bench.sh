@@ -50,7 +50,7 @@ valgrind --tool=callgrind --collect-atstart=no --combine-dumps=yes --callgrind-o
   echo "Command: \`valgrind --tool=callgrind --collect-atstart=no --combine-dumps=yes tinymem-opcount\`"
   echo "then \`scripts/bench_opcount.py\`. Each call is measured alone (CALLGRIND_TOGGLE_COLLECT around it,"
   echo "one dump per call). Workload: pool filled with the live blocks (random sizes, about 85 % full),"
-  echo "then rounds of deallocate, defrag_step(256), allocate. Compacting allocations are listed apart."
+  echo "then rounds of deallocate, defrag_step(256), allocate. Each path is listed apart: allocations served from a quick list (cached), by a split, or after a compaction; deallocations kept in a quick list (cached) or merged."
   echo
   echo '```'
   cat "$OUT/opcount.log"

@@ -21,6 +21,8 @@ def main(path):
                     op += " (failed)"
                 elif "compacting" in flags:
                     op += " (compacting)"
+                elif "cached" in flags:
+                    op += " (cached)"
                 worst[(scenario, op)] = max(worst[(scenario, op)], n)
                 count[(scenario, op)] += 1
                 label = None
@@ -28,7 +30,10 @@ def main(path):
         print("no measurements found in", path)
         return 1
     scenarios = list(dict.fromkeys(s for s, _ in worst))
-    ops = ["allocate", "deallocate", "defrag_step(256)", "allocate (compacting)", "allocate (failed)"]
+    # Each path of a call apart: allocate from a quick list or by splitting a free block,
+    # deallocate into a quick list or by merging.
+    ops = ["allocate", "allocate (cached)", "deallocate", "deallocate (cached)", "defrag_step(256)",
+           "allocate (compacting)", "allocate (failed)"]
     ops = [o for o in ops if any((s, o) in worst for s in scenarios)]
     print("| scenario | " + " | ".join(f"{o} worst Ir (calls)" for o in ops) + " |")
     print("|---" * (len(ops) + 1) + "|")

@@ -138,7 +138,8 @@ private:
 TINYMEM_EXPORT struct pool_stats {
     std::size_t capacity_bytes = 0;      // the heap: the buffer less the control header
     std::size_t used_bytes = 0;          // live blocks, headers and rounding included
-    std::size_t free_bytes = 0;          // free blocks
+    std::size_t free_bytes = 0;          // free blocks, cached ones included
+    std::size_t cached_bytes = 0;        // freed blocks kept whole in the quick lists
     std::size_t table_bytes = 0;         // the handle table (grows to the live-block high water)
     std::size_t largest_free_bytes = 0;  // the largest single free block
     std::size_t largest_allocatable = 0; // the largest request allocate() can serve right now

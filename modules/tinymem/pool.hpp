@@ -380,13 +380,20 @@ public:
     }
 
     // Effect: one bounded step of the same compaction, resumable: moves at most `budget` bytes
-    //   (a single block larger than the budget is moved whole when it is the next to move), and
-    //   visits a bounded number of blocks. allocate, deallocate and pin may run between steps.
-    // Result: true when the pool is compact (a further step would move nothing).
+    //   and visits a bounded number of blocks (about budget / (4 granules)), so its time is
+    //   bounded by the budget alone. A block larger than the budget is never moved by a step: it
+    //   stays, with the hole before it, as a pinned block would, until defrag() or an allocation
+    //   that needs the space moves it. allocate, deallocate and pin may run between steps.
+    // Result: true when a further step would move nothing (the pool is compact, but for holes
+    //   before pinned blocks and before blocks larger than the budget).
     bool defrag_step(size_type budget) noexcept {
         if constexpr (stress_mode) if (usable()) stress_move_all();
-        if (!usable() || compact_) return true;
+        if (!usable()) return true;
+        // Compact, but for blocks too large for the steps so far: a larger budget goes again.
+        if (compact_ && size_type(step_skipped_) * granule <= budget) compact_ = step_skipped_ == 0;
+        if (compact_) return true;
         if (cursor_ < heap_begin_ || cursor_ >= heap_end_) cursor_ = heap_begin_;
+        if (cursor_ == heap_begin_) step_skipped_ = 0; // a new pass records them again
         if (slide(budget, 0, 1)) {
             ++compactions_;
             return true;
@@ -854,8 +861,8 @@ private:
     offset_type compact_and_place(offset_type& need, offset_type align) noexcept {
         if (free_granules_ < need) return 0;
         // Resume where the last compaction stopped: holes before cursor_ sit before pinned blocks
-        // (or are new and lowered it). Only a miss goes over the front again, so a mistake in
-        // that bookkeeping can cost time but never a failed request.
+        // or before blocks a defrag_step left (new holes lower it). Only a miss goes over the
+        // front again, so what the cursor skips can cost time but never a failed request.
         if (cursor_ < heap_begin_ || cursor_ >= heap_end_) cursor_ = heap_begin_;
         const bool from_start = cursor_ == heap_begin_;
         // Gather some slack beyond the request, so the next few misses find room without
@@ -891,7 +898,8 @@ private:
     offset_type heap_begin_ = 0;     // data granule of the first block
     offset_type heap_end_ = 0;       // data granule of the end sentinel
     offset_type fixed_floor_ = 0;    // lowest allocate_pinned block (heap_end_ when none)
-    offset_type cursor_ = 0;         // compaction: every hole before it sits before a pinned block
+    offset_type cursor_ = 0;         // compaction resumes here: holes before it sit before pinned
+                                     // blocks or blocks too large for the last defrag_step
     offset_type free_granules_ = 0;   // free and cached blocks
     offset_type cached_granules_ = 0; // cached blocks (in quick lists)
     offset_type used_granules_ = 0;
@@ -905,7 +913,8 @@ private:
     bin_mask_type bin_mask_ = 0;
     std::uint16_t tag_ = 0;
     error last_error_ = error::none;
-    bool compact_ = true;            // nothing for defrag_step to do
+    bool compact_ = true;            // nothing for defrag_step to do (with a budget below
+    offset_type step_skipped_ = 0;   // the largest block, in granules, a step pass left alone)
     std::uint32_t compactions_ = 0;
     std::uint64_t bytes_moved_ = 0;
     std::uint32_t failed_[error_count] = {};

@@ -345,6 +345,7 @@ void basic_pool<Config>::stress_move_all() noexcept {
 template <class Config>
 bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type align) noexcept {
     const bool bounded = budget != ~size_type{0};
+    const size_type step_budget = budget;
     // A full pass from the start relists every free block it meets, so it may empty the bins
     // first and skip unlinking each hole it swallows (scattered list neighbours cost misses).
     const bool relist = !bounded && need == 0 && cursor_ == heap_begin_;
@@ -373,6 +374,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
                 cursor_ = heap_begin_;
                 if (need != 0) return false;
                 compact_ = true;
+                if (!bounded) step_skipped_ = 0;
                 return true;
             }
             if (bounded && budget == 0) {
@@ -433,6 +435,23 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             return false;
         }
         budget = bounded && budget > visit_cost ? budget - visit_cost : 0;
+        if (bounded && size_type(next_size) * granule > budget) {
+            if (size_type(next_size) * granule > step_budget) {
+                // Larger than a whole step may move: steps leave it (and the hole before it) to
+                // defrag() and to allocations, as they leave a pinned block.
+                if (next_size > step_skipped_) step_skipped_ = next_size;
+                insert_free(c, hole);
+                hole = 0;
+                c = offset_type(next + next_size);
+                continue;
+            }
+            if (budget + visit_cost < step_budget) {
+                insert_free(c, hole);
+                cursor_ = c; // the next step starts with it
+                return false;
+            }
+            budget = size_type(next_size) * granule; // a fresh step spends it all on this block
+        }
         // The run of movable blocks that stay aligned when shifted down by `hole` granules.
         offset_type run_end = next;
         size_type run_bytes = 0;
@@ -516,6 +535,7 @@ pool_stats basic_pool<Config>::stats() const noexcept {
     s.capacity_bytes = size_type(heap_end_) * granule;
     s.used_bytes = size_type(used_granules_) * granule;
     s.free_bytes = size_type(free_granules_) * granule;
+    s.cached_bytes = size_type(cached_granules_) * granule;
     s.table_bytes = size_type(slots_) * sizeof(word_type);
     s.live_blocks = live_;
     s.free_handles = size_type(slots_ - live_);
