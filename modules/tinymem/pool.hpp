@@ -461,7 +461,7 @@ private:
     static constexpr unsigned bin_count = offset_bits;
     using bin_mask_type = std::conditional_t<(bin_count > 16), std::uint32_t, std::uint16_t>;
     // What visiting one block costs from a defrag_step budget, so steps stay bounded.
-    static constexpr size_type visit_cost = 4 * granule;
+    static constexpr size_type visit_cost = 32;
 
     static constexpr offset_type header_size(word_type h) noexcept { return offset_type(h & size_mask); }
     static constexpr slot_type header_slot(word_type h) noexcept {

@@ -426,6 +426,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             // Sliding stops here: the hole goes back into the heap; walk on past the obstacle.
             insert_free(c, hole);
             hole = 0;
+            budget = bounded && budget > visit_cost ? budget - visit_cost : 0;
             c = next == heap_end_ ? next : offset_type(next + next_size);
             continue;
         }
@@ -442,6 +443,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
                 if (next_size > step_skipped_) step_skipped_ = next_size;
                 insert_free(c, hole);
                 hole = 0;
+                budget = budget > visit_cost ? budget - visit_cost : 0;
                 c = offset_type(next + next_size);
                 continue;
             }
@@ -454,7 +456,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
         }
         // The run of movable blocks that stay aligned when shifted down by `hole` granules.
         offset_type run_end = next;
-        size_type run_bytes = 0;
+        size_type run_bytes = 0, run_cost = 0;
         while (run_end != heap_end_) {
             const word_type h = header_load(run_end);
             if (header_hole(h)) break;
@@ -462,7 +464,10 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             const word_type e = table_load(slot);
             if (entry_pins(e) != 0 || (hole & ((offset_type(1) << entry_align(e)) - 1)) != 0) break;
             const size_type bytes = size_type(header_size(h)) * granule;
-            if (run_end != next && bounded && run_bytes + bytes > budget) break;
+            // A step pays for each block it moves, not only for its bytes: every block is a table
+            // update, so a run of tiny blocks costs what its count says.
+            if (run_end != next && bounded && run_cost + bytes + visit_cost > budget) break;
+            run_cost += bytes + visit_cost;
             // The table lives apart from the heap: point it at the block's new place now.
             table_store(slot, with_offset(e, offset_type(run_end - hole)));
             run_bytes += bytes;
@@ -475,6 +480,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             if (at == 0 || at >= next) {
                 insert_free(c, hole);
                 hole = 0;
+                budget = bounded && budget > visit_cost ? budget - visit_cost : 0;
                 c = offset_type(next + next_size);
                 continue;
             }
@@ -501,7 +507,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
         const auto moved_end = offset_type(c + (run_end - next));
         set_prev_free(c, false);
         note_moved(size_type(run_bytes));
-        budget = bounded && budget > run_bytes ? budget - run_bytes : 0;
+        budget = bounded && budget > run_cost ? budget - run_cost : 0;
         c = moved_end; // the hole now ends at run_end; free blocks there join it at the top
     }
 }
