@@ -20,12 +20,14 @@ import tinymem.adapters;
 #include <tinymem_adapters.hpp>
 #endif
 
+#include "showcase_workload.hpp"
+
 namespace {
 
-constexpr std::size_t pool_bytes = 16384;
-constexpr int vector_count = 16;
-constexpr int first_length = 120;  // every vector grows to this, one element per turn
-constexpr int final_length = 360;  // then the even-numbered survivors grow to this
+using showcase::final_length;
+using showcase::first_length;
+using showcase::pool_bytes;
+using showcase::vector_count;
 
 template <class P>
 void print_map(const char* title, const P& pool) {
@@ -41,38 +43,10 @@ void print_stats(const char* title, const tinymem::pool_stats& s) {
                 s.fragmentation_percent, unsigned(s.compactions), (unsigned long long)s.bytes_moved);
 }
 
-// The same workload for any vector type, made by `make`. Returns the number of elements
-// pushed before the first std::bad_alloc (or the total when none).
-template <class Vec, class Make, class After>
-long run_workload(Make make, bool& failed, After after) {
-    std::vector<std::unique_ptr<Vec>> vecs;
-    long pushed = 0;
-    failed = false;
-    try {
-        for (int i = 0; i < vector_count; ++i) vecs.push_back(make());
-        for (int len = 0; len < first_length; ++len)
-            for (auto& v : vecs) {
-                v->push_back(len);
-                ++pushed;
-            }
-        for (std::size_t i = 1; i < vecs.size(); i += 2) vecs[i].reset(); // destroy the odd ones
-        for (int len = first_length; len < final_length; ++len)
-            for (auto& v : vecs)
-                if (v) {
-                    v->push_back(len);
-                    ++pushed;
-                }
-        after();
-    } catch (const std::bad_alloc&) {
-        failed = true;
-    }
-    return pushed;
-}
-
 } // namespace
 
 int main() {
-    const long wanted = long(vector_count) * first_length + long(vector_count / 2) * (final_length - first_length);
+    const long wanted = showcase::wanted;
     std::printf("tinymem adapters showcase: %d vectors of int in a %zu-byte pool, each grown to %d elements "
                 "interleaved, the odd ones destroyed, the others grown to %d (%ld push_backs, at most %zu "
                 "bytes live)\n\n",
@@ -88,8 +62,8 @@ int main() {
     {
         std::pmr::monotonic_buffer_resource mono(buffer, sizeof buffer, std::pmr::null_memory_resource());
         std::pmr::unsynchronized_pool_resource pools(&mono);
-        pmr_pushed = run_workload<std::pmr::vector<int>>(
-            [&] { return std::make_unique<std::pmr::vector<int>>(&pools); }, pmr_failed, [] {});
+        pmr_pushed = showcase::run<std::pmr::vector<int>>(
+            [&] { return std::make_unique<std::pmr::vector<int>>(&pools); }, pmr_failed, [](auto&) {});
     }
     std::printf("std::pmr::vector (unsynchronized_pool_resource over a %zu-byte monotonic buffer): %s after %ld of "
                 "%ld push_backs\n",
@@ -102,8 +76,8 @@ int main() {
     {
         static tinymem::pool<pool_bytes> pinned_pool;
         tinymem::memory_resource pinned_res(pinned_pool);
-        pinned_pushed = run_workload<std::pmr::vector<int>>(
-            [&] { return std::make_unique<std::pmr::vector<int>>(&pinned_res); }, pinned_failed, [] {});
+        pinned_pushed = showcase::run<std::pmr::vector<int>>(
+            [&] { return std::make_unique<std::pmr::vector<int>>(&pinned_res); }, pinned_failed, [](auto&) {});
     }
     std::printf("std::pmr::vector (tinymem::memory_resource, pinned blocks, same pool size):  %s after %ld of "
                 "%ld push_backs\n",
@@ -114,9 +88,9 @@ int main() {
     bool tm_failed = false;
     long tm_pushed = 0;
     {
-        tm_pushed = run_workload<tinymem::vector<int>>(
+        tm_pushed = showcase::run<tinymem::vector<int>>(
             [&] { return std::make_unique<tinymem::vector<int>>(pool); }, tm_failed,
-            [&] { print_map("tinymem pool at the end of the workload (8 vectors of 360 ints)", pool); });
+            [&](auto&) { print_map("tinymem pool at the end of the workload (8 vectors of 360 ints)", pool); });
         std::printf("tinymem::vector (tinymem::pool<%zu>, movable blocks):                   %s after %ld of "
                     "%ld push_backs\n\n",
                     pool_bytes, tm_failed ? "std::bad_alloc" : "succeeded", tm_pushed, wanted);

@@ -13,43 +13,25 @@
 
 #include "adapters_under_test.hpp"
 
+#include "showcase_workload.hpp" // examples/
+
 namespace {
 
-constexpr std::size_t pool_bytes = 16384;
-constexpr int vector_count = 16, first_length = 120, final_length = 360;
+using showcase::final_length;
+using showcase::pool_bytes;
+using showcase::wanted;
 
-// Returns the push_backs done before the first std::bad_alloc; checks the contents otherwise.
+// The showcase workload, checking every survivor's contents when it completes.
 template <class Vec, class Make>
 long workload(Make make, bool& failed) {
-    std::vector<std::unique_ptr<Vec>> vecs;
-    long pushed = 0;
-    failed = false;
-    try {
-        for (int i = 0; i < vector_count; ++i) vecs.push_back(make());
-        for (int len = 0; len < first_length; ++len)
-            for (auto& v : vecs) {
-                v->push_back(len);
-                ++pushed;
-            }
-        for (std::size_t i = 1; i < vecs.size(); i += 2) vecs[i].reset();
-        for (int len = first_length; len < final_length; ++len)
-            for (auto& v : vecs)
-                if (v) {
-                    v->push_back(len);
-                    ++pushed;
-                }
+    return showcase::run<Vec>(make, failed, [](auto& vecs) {
         for (auto& v : vecs)
             if (v) {
                 BOOST_TEST(v->size() == std::size_t(final_length));
                 for (int i = 0; i < final_length; ++i) BOOST_TEST((*v)[typename Vec::size_type(i)] == i);
             }
-    } catch (const std::bad_alloc&) {
-        failed = true;
-    }
-    return pushed;
+    });
 }
-
-constexpr long wanted = long(vector_count) * first_length + long(vector_count / 2) * (final_length - first_length);
 
 } // namespace
 
