@@ -466,8 +466,10 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             const size_type bytes = size_type(header_size(h)) * granule;
             // A step pays for each block it moves, not only for its bytes: every block is a table
             // update, so a run of tiny blocks costs what its count says.
-            if (run_end != next && bounded && run_cost + bytes + visit_cost > budget) break;
-            run_cost += bytes + visit_cost;
+            if (bounded) {
+                if (run_end != next && run_cost + bytes + visit_cost > budget) break;
+                run_cost += bytes + visit_cost;
+            }
             // The table lives apart from the heap: point it at the block's new place now.
             table_store(slot, with_offset(e, offset_type(run_end - hole)));
             run_bytes += bytes;
