@@ -330,6 +330,8 @@ struct suite {
     }
 
     // ---- defrag_step: bounded, resumable, interleaved with other calls ---------------------
+    // The budget (256 bytes) exceeds the largest block (204 bytes and a header): a step never
+    // moves a block larger than its budget.
     static void defrag_step() {
         static handle hs[300];
         pool_t p(whole());
@@ -337,7 +339,9 @@ struct suite {
         unsigned steps = 0;
         handle extra{};
         for (;;) {
-            const bool done = p.defrag_step(64);
+            const std::uint64_t moved = p.stats().bytes_moved;
+            const bool done = p.defrag_step(256);
+            CHECK(p.stats().bytes_moved - moved <= 256);
             ++steps;
             if (steps % 5 == 0) {
                 // Other calls between steps.
@@ -357,13 +361,13 @@ struct suite {
         }
         CHECK(steps > 10);
         if (extra) CHECK(p.deallocate(extra));
-        while (!p.defrag_step(64)) ++steps;
+        while (!p.defrag_step(256)) ++steps;
         const tinymem::pool_stats s = p.stats();
         CHECK(s.largest_free_bytes == s.free_bytes);
         CHECK(survivors_hold(p, hs, made));
         CHECK(pool_ok(p));
-        CHECK(p.defrag_step(64)); // compact: nothing to do
-        std::printf("  [%s] defrag_step(64): %u steps to compact %lu blocks\n", g_context, steps,
+        CHECK(p.defrag_step(256)); // compact: nothing to do
+        std::printf("  [%s] defrag_step(256): %u steps to compact %lu blocks\n", g_context, steps,
                     static_cast<unsigned long>(made / 2));
     }
 
