@@ -12,6 +12,9 @@
 // A used block's slot is its handle's index in the table, so a block can be moved in O(1).
 // A free block also keeps its size in a footer (so the block after it can merge backwards) and,
 // when large enough, two links in a size-class list (bins). No two free blocks are adjacent.
+// A freed small block may instead be cached whole in a quick list of its exact size (header slot
+// quick_slot): to its neighbours it looks used, so they do not merge with it; compaction and the
+// calls that need plain free space merge it (see "the quick lists" below).
 #ifndef TINYMEM_POOL_HPP
 #define TINYMEM_POOL_HPP
 
