@@ -383,8 +383,8 @@ public:
     }
 
     // Effect: one bounded step of the same compaction, resumable: moves at most `budget` bytes
-    //   and visits a bounded number of blocks (about budget / (4 granules)), so its time is
-    //   bounded by the budget alone. A block larger than the budget is never moved by a step: it
+    //   and visits a bounded number of blocks (each block it moves or walks past costs 32 bytes
+    //   of the budget), so its time is bounded by the budget alone. A block larger than the budget is never moved by a step: it
     //   stays, with the hole before it, as a pinned block would, until defrag() or an allocation
     //   that needs the space moves it. allocate, deallocate and pin may run between steps.
     // Result: true when a further step would move nothing (the pool is compact, but for holes
