@@ -146,10 +146,7 @@ public:
             if (align == granule && bytes - 1u < (quick_classes - 1) * granule - header_bytes && free_slot_head_ != 0) {
                 offset_type need = offset_type((bytes + header_bytes + granule - 1) / granule);
                 if (need < min_free) need = min_free;
-                const offset_type at = quick_[need];
-                if (at != 0) {
-                    remove_quick(at, need);
-                    free_granules_ = offset_type(free_granules_ - need);
+                if (const offset_type at = take_quick(need)) {
                     used_granules_ = offset_type(used_granules_ + need);
                     const slot_type slot = pop_free_slot();
                     header_store(at, used_header(need, slot, header_prev_free(header_load(at))));
@@ -669,6 +666,16 @@ private:
             quick_[size] = next;
         if (next != 0) set_link_prev(next, prev);
         cached_granules_ = offset_type(cached_granules_ - size);
+    }
+    // Takes a cached block of exactly `need` granules for a new block; its bytes leave the free
+    // count. Requires: need < quick_classes. Result: its data granule, or 0 when none is cached.
+    offset_type take_quick(offset_type need) noexcept {
+        const offset_type at = quick_[need];
+        if (at != 0) {
+            remove_quick(at, need);
+            free_granules_ = offset_type(free_granules_ - need);
+        }
+        return at;
     }
     // Turns the cached block at pos into an ordinary free block, merged with free neighbours.
     // Result: the merged free block's start.

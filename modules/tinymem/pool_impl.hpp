@@ -49,15 +49,10 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
 
     offset_type n = need;
     offset_type at = 0;
-    if (!pinned && align_granules == 1 && need < quick_classes && quick_[need] != 0) {
-        // A cached block of exactly this size (looked up after acquire_slot: table growth may
-        // have settled it).
-        at = quick_[need];
-        remove_quick(at, need);
-        free_granules_ = offset_type(free_granules_ - need);
-    } else {
-        at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
-    }
+    // A cached block of exactly this size first (looked up after acquire_slot: table growth may
+    // have settled it).
+    if (!pinned && align_granules == 1 && need < quick_classes) at = take_quick(need);
+    if (at == 0) at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
     if (at == 0 && free_granules_ >= need) {
         n = need;
         if (pinned) {
