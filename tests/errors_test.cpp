@@ -238,4 +238,34 @@ BOOST_AUTO_TEST_CASE(bad_buffers) {
     test::require_ok(skewed);
 }
 
+// Past the last handle-table slot an allocation fails with out_of_handles, though bytes remain;
+// the pool and every block stay intact, and a freed slot serves the next request.
+template <class Config>
+void slot_limit(std::size_t buffer_bytes) {
+    std::vector<std::byte> buf(buffer_bytes);
+    basic_pool<Config> p{buf};
+    BOOST_REQUIRE(p.usable());
+    std::vector<typename basic_pool<Config>::handle> hs;
+    for (;;) {
+        const auto h = p.allocate(2);
+        if (!h) break;
+        test::fill(p, h, std::uint32_t(hs.size()), 2);
+        hs.push_back(h);
+    }
+    BOOST_TEST(to_string(p.last_error()) == to_string(error::out_of_handles));
+    BOOST_TEST(hs.size() == std::size_t(Config::max_slots));
+    BOOST_TEST(p.stats().free_bytes >= 64u); // bytes were left: the table was the limit
+    test::require_ok(p);
+    for (std::size_t i = 0; i < hs.size(); i += 997) BOOST_TEST(test::holds(p, hs[i], std::uint32_t(i), 2));
+    BOOST_REQUIRE(p.deallocate(hs[5]));
+    const auto again = p.allocate(2);
+    BOOST_TEST(bool(again));
+    BOOST_TEST(!p.valid(hs[5]));
+    test::require_ok(p);
+}
+
+BOOST_AUTO_TEST_CASE(the_last_slot_then_out_of_handles) {
+    slot_limit<config16>(16382 * 12 + 4096); // 8-byte blocks and 4-byte table words
+}
+
 BOOST_AUTO_TEST_SUITE_END()

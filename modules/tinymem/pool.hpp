@@ -835,6 +835,7 @@ private:
         live_ = offset_type(live_ - 1);
     }
     bool grow_table() noexcept;
+    void add_table_granules(offset_type count) noexcept;
     bool shift_front_run() noexcept;
     offset_type shift_run_up(offset_type from, offset_type want, error& why) noexcept;
     void push_free_slot(slot_type slot, word_type gen) noexcept {

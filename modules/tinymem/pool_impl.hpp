@@ -126,7 +126,7 @@ bool basic_pool<Config>::acquire_slot(slot_type& slot) noexcept {
 // a movable one is moved away first (compacting if there is no hole for it).
 template <class Config>
 bool basic_pool<Config>::grow_table() noexcept {
-    if (std::uint64_t(slots_) + slots_per_granule > Config::max_slots) return fail(error::out_of_handles);
+    if (std::uint64_t(slots_) >= Config::max_slots) return fail(error::out_of_handles);
     bool compacted = false;
     for (;;) {
         const offset_type pos = heap_begin_;
@@ -146,9 +146,7 @@ bool basic_pool<Config>::grow_table() noexcept {
             else
                 set_prev_free(offset_type(pos + size), false);
             free_granules_ = offset_type(free_granules_ - take);
-            for (unsigned i = 0; i < take * slots_per_granule; ++i) push_free_slot(slots_ + i, 0);
-            slots_ = offset_type(slots_ + take * slots_per_granule);
-            heap_begin_ = offset_type(heap_begin_ + take);
+            add_table_granules(take);
             if (cursor_ < heap_begin_) cursor_ = heap_begin_;
             if (fixed_floor_ < heap_begin_) fixed_floor_ = heap_begin_;
             return true;
@@ -172,6 +170,18 @@ bool basic_pool<Config>::grow_table() noexcept {
     }
 }
 
+// The `count` granules at heap_begin_ join the table; their slots (none past max_slots: the last
+// granules may hold slots that are never used) go to the free slot list.
+template <class Config>
+void basic_pool<Config>::add_table_granules(offset_type count) noexcept {
+    const std::uint64_t room = Config::max_slots - slots_;
+    const std::uint64_t added = std::uint64_t(count) * slots_per_granule;
+    const auto n = slot_type(added < room ? added : room);
+    for (slot_type i = 0; i < n; ++i) push_free_slot(slots_ + i, 0);
+    slots_ = offset_type(slots_ + n);
+    heap_begin_ = offset_type(heap_begin_ + count);
+}
+
 // Makes room for the table by moving the blocks between it and the first hole up; the granules
 // freed at the front join the table. Only needed when the block after the table is larger than
 // any hole even after compaction.
@@ -180,9 +190,7 @@ bool basic_pool<Config>::shift_front_run() noexcept {
     error why = error::none;
     const offset_type delta = shift_run_up(heap_begin_, 1, why);
     if (delta == 0) return fail(why == error::pinned ? error::out_of_handles : why);
-    for (unsigned i = 0; i < delta * slots_per_granule; ++i) push_free_slot(slots_ + i, 0);
-    slots_ = offset_type(slots_ + delta * slots_per_granule);
-    heap_begin_ = offset_type(heap_begin_ + delta);
+    add_table_granules(delta);
     cursor_ = heap_begin_;
     if (fixed_floor_ < heap_begin_) fixed_floor_ = heap_begin_;
     return true;
@@ -582,7 +590,8 @@ check_result basic_pool<Config>::check() const noexcept {
         return check_result{what, size_type(pos) * granule};
     };
     if (!usable()) return bad("pool is not usable (bad buffer)", 0);
-    if (std::uint64_t(slots_) != std::uint64_t(heap_begin_ - 1) * slots_per_granule)
+    const std::uint64_t table_slots = std::uint64_t(heap_begin_ - 1) * slots_per_granule;
+    if (slots_ != (table_slots < Config::max_slots ? table_slots : Config::max_slots))
         return bad("handle table size does not match the heap start", heap_begin_);
     bool prev_free = false, cursor_seen = false, floor_seen = fixed_floor_ == heap_end_;
     std::uint64_t free_sum = 0, used_sum = 0, pinned_sum = 0, live = 0, listed = 0, cached = 0, cached_sum = 0;
