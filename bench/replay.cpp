@@ -73,9 +73,14 @@ bool pattern_check(const std::byte* p, std::size_t n, std::uint64_t key) {
 }
 
 // ---- allocators under one interface -------------------------------------------------------------
-enum class tm_cfg { c16, c16_g8, c32 };
+enum class tm_cfg { c16, c16_g8, c17, c32 };
 const char* cfg_name(tm_cfg c) {
-    return c == tm_cfg::c16 ? "config16" : c == tm_cfg::c16_g8 ? "config16_g8" : "config32";
+    switch (c) {
+    case tm_cfg::c16: return "config16";
+    case tm_cfg::c16_g8: return "config16_g8";
+    case tm_cfg::c17: return "config17";
+    default: return "config32";
+    }
 }
 
 template <class Config>
@@ -330,25 +335,35 @@ void report_wrong(const std::string& who, const tb::trace& t, const replay_resul
 }
 
 // ---- tinymem: config by pool size ----------------------------------------------------------------
-constexpr std::size_t c16_max = 65535u * 4, c16g8_max = 65535u * 8;
-
-tm_cfg cfg_for_footprint(std::size_t f) {
-    if (f >= tm_adapter<tinymem::config16>::control && f - tm_adapter<tinymem::config16>::control <= c16_max)
-        return tm_cfg::c16;
-    if (f - tm_adapter<tinymem::config16_g8>::control <= c16g8_max) return tm_cfg::c16_g8;
+// The densest configuration whose offsets reach the whole pool and whose table holds the trace's
+// largest number of live blocks.
+tm_cfg cfg_for_footprint(std::size_t f, const tb::trace& t) {
+    auto fits = [&](auto config) {
+        using C = decltype(config);
+        constexpr std::size_t control = tm_adapter<C>::control;
+        return f >= control && (f - control) / C::granule <= C::max_granules && t.max_live_blocks <= C::max_slots;
+    };
+    if (fits(tinymem::config16{})) return tm_cfg::c16;
+    if (fits(tinymem::config16_g8{})) return tm_cfg::c16_g8;
+    if (fits(tinymem::config17{})) return tm_cfg::c17;
     return tm_cfg::c32;
 }
 
 // Calls fn(adapter&) on a fresh tinymem adapter with total footprint f.
 template <class Fn>
-auto with_tinymem(std::size_t f, std::size_t ids, Fn&& fn) {
-    switch (cfg_for_footprint(f)) {
+auto with_tinymem(std::size_t f, const tb::trace& t, Fn&& fn) {
+    const std::size_t ids = t.ids;
+    switch (cfg_for_footprint(f, t)) {
     case tm_cfg::c16: {
         tm_adapter<tinymem::config16> a(f - tm_adapter<tinymem::config16>::control, ids);
         return fn(a);
     }
     case tm_cfg::c16_g8: {
         tm_adapter<tinymem::config16_g8> a(f - tm_adapter<tinymem::config16_g8>::control, ids);
+        return fn(a);
+    }
+    case tm_cfg::c17: {
+        tm_adapter<tinymem::config17> a(f - tm_adapter<tinymem::config17>::control, ids);
         return fn(a);
     }
     default: {
@@ -373,7 +388,7 @@ const char* kind_name(alloc_kind k) {
 template <class Fn>
 replay_result with_adapter(alloc_kind kind, std::size_t f, const tb::trace& t, Fn&& fn) {
     switch (kind) {
-    case alloc_kind::tinymem: return with_tinymem(f, t.ids, fn);
+    case alloc_kind::tinymem: return with_tinymem(f, t, fn);
     case alloc_kind::pmr_pool: {
         pmr_pool_adapter a(f - pmr_pool_adapter::control, t.ids);
         return fn(a);
@@ -520,11 +535,11 @@ std::optional<double> efficiency_target(const std::string& name) {
 // ---- timeline ------------------------------------------------------------------------------------
 tb::svg::panel timeline_tinymem(const tb::trace& t, std::size_t f, std::vector<std::size_t>& live_after) {
     tb::svg::panel p;
-    p.title = "tinymem (" + std::string(cfg_name(cfg_for_footprint(f))) + "), footprint " + std::to_string(f) +
+    p.title = "tinymem (" + std::string(cfg_name(cfg_for_footprint(f, t))) + "), footprint " + std::to_string(f) +
               " B (1.05 x its minimum)";
     p.lines = {{"live bytes (requested)", {}}, {"free bytes", {}}, {"largest free block", {}}};
     const std::size_t every = std::max<std::size_t>(1, t.ops.size() / 500);
-    with_tinymem(f, t.ids, [&](auto& a) {
+    with_tinymem(f, t, [&](auto& a) {
         auto r = run<false>(a, t, [&](std::size_t i) {
             if (i % every != 0 && i + 1 != t.ops.size()) return;
             const auto s = a.pool->stats();
@@ -732,7 +747,8 @@ int main(int argc, char** argv) {
     };
     out("# tinymem trace replay\n\n");
     out("Footprint = every byte given to the allocator: tinymem's buffer + sizeof(basic_pool<Config>) "
-        "(config16 up to 256 KiB, config16_g8 up to 512 KiB, else config32; default alignment = granule); "
+        "(the densest one that fits the pool and the trace's live blocks: config16 up to 256 KiB, config16_g8 up to "
+        "512 KiB, config17 up to 1 MiB and 8,190 blocks, else config32; default alignment = granule); "
         "pmr: the fixed buffer + the resource objects (requests aligned to " + std::to_string(pmr_align) +
         "). Efficiency = peak live bytes / smallest footprint with no failed request (bisection to 8 bytes). "
         "ns/op: minimum of " + std::to_string(opt.reps) + " timed replays (steady_clock over the whole replay), "
@@ -783,11 +799,11 @@ int main(int argc, char** argv) {
             ++g_wrong;
             continue;
         }
-        r.min_cfg = cfg_for_footprint(*r.min_fp[0]);
+        r.min_cfg = cfg_for_footprint(*r.min_fp[0], t);
         {
             // Why 8 bytes less is not enough: the failing request and the pool at that moment.
             const auto live = live_bytes_after(t);
-            r.why = with_tinymem(*r.min_fp[0] - 8, t.ids, [&](auto& a) {
+            r.why = with_tinymem(*r.min_fp[0] - 8, t, [&](auto& a) {
                 const auto res = run<false>(a, t);
                 if (res.out != outcome::failed) return std::string("does not fail");
                 const auto s = a.pool->stats();
@@ -800,7 +816,7 @@ int main(int argc, char** argv) {
             });
         }
         const std::size_t roomy = 8 * t.peak_live;
-        r.roomy_cfg = cfg_for_footprint(roomy);
+        r.roomy_cfg = cfg_for_footprint(roomy, t);
         const alloc_kind all[4] = {alloc_kind::tinymem, alloc_kind::pmr_pool, alloc_kind::pmr_mono, alloc_kind::malloc};
         // Verify every replay first, then time them in interleaved rounds (one replay of each per
         // round, the minimum kept), so load from other processes hits all of them alike.
@@ -834,7 +850,7 @@ int main(int argc, char** argv) {
                 if (ns && (!*job.ns || *ns < **job.ns)) *job.ns = ns;
             }
         if (tight_ok) {
-            with_tinymem(r.tight_fp, t.ids, [&](auto& a) {
+            with_tinymem(r.tight_fp, t, [&](auto& a) {
                 run<false>(a, t);
                 const auto s = a.pool->stats();
                 r.tight_compactions = s.compactions;

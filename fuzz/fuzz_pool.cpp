@@ -426,7 +426,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 0: run_config<tinymem::config16>(in, bytes, skew); break;
     case 1: run_config<tinymem::config16_g8>(in, bytes, skew); break;
     case 2: run_config<tinymem::config32>(in, bytes, skew); break;
-    default: run_config<tinymem::config32_g16>(in, bytes, skew); break;
+    default:
+        // The last two configurations share one selector value; the skew bit picks one.
+        if (skew & 1) run_config<tinymem::config17>(in, bytes, skew);
+        else run_config<tinymem::config32_g16>(in, bytes, skew);
+        break;
     }
     return 0;
 }

@@ -228,6 +228,13 @@ BOOST_AUTO_TEST_CASE(bad_buffers) {
     std::vector<std::byte> just(too_big.size() - 8);
     basic_pool<config16_g8> ok{just};
     BOOST_TEST(ok.usable());
+    std::vector<std::byte> mib(std::size_t(1) << 20); // 131,072 granules of 8: one more than 17 bits
+    basic_pool<config17> over17{mib};
+    BOOST_TEST(!over17.usable());
+    BOOST_TEST(!over17.allocate(8));
+    BOOST_TEST(over17.last_error() == error::bad_buffer);
+    basic_pool<config17> under17{std::span<std::byte>(mib).first(mib.size() - 8)};
+    BOOST_TEST(under17.usable());
     // A misaligned buffer is rounded up to the granule.
     alignas(16) std::byte raw[512];
     basic_pool<config16> skewed{std::span<std::byte>(raw + 1, 500)};
@@ -266,6 +273,7 @@ void slot_limit(std::size_t buffer_bytes) {
 
 BOOST_AUTO_TEST_CASE(the_last_slot_then_out_of_handles) {
     slot_limit<config16>(16382 * 12 + 4096); // 8-byte blocks and 4-byte table words
+    slot_limit<config17>(8190 * 12 + 4096);  // 8-byte granules, 4-byte words
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -425,6 +425,7 @@ BOOST_AUTO_TEST_CASE(every_configuration_round_trips) {
     run(config16{}, 16384);
     run(config16_g8{}, 16384);
     run(basic_config<std::uint16_t, 16>{}, 16384);
+    run(config17{}, 16384);
     run(config32{}, 16384);
     run(config32_g16{}, 16384);
 }
@@ -437,6 +438,14 @@ BOOST_AUTO_TEST_CASE(largest_pools_of_each_width) {
     BOOST_REQUIRE(h);
     BOOST_TEST(p16.size(h) >= 200000u);
     test::require_ok(p16);
+    std::vector<std::byte> mib((std::size_t(1) << 20) - 8); // 17-bit, 8-byte granules: just under 1 MiB
+    basic_pool<config17> p17{mib};
+    BOOST_TEST(p17.usable());
+    const auto m = p17.allocate(900000);
+    BOOST_REQUIRE(m);
+    test::fill(p17, m, 5, 900000);
+    BOOST_TEST(test::holds(p17, m, 5, 900000));
+    test::require_ok(p17);
     std::vector<std::byte> huge(std::size_t(8) << 20);
     basic_pool<config32> p32{huge};
     const auto g = p32.allocate(7u << 20);

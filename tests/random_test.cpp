@@ -235,7 +235,8 @@ BOOST_AUTO_TEST_CASE(config16_g8_256_KiB) { run<config16_g8>("config16_g8, 256 K
 BOOST_AUTO_TEST_CASE(config16_g16_16_KiB) {
     run<basic_config<std::uint16_t, 16>>("config16 granule 16, 16 KiB", 16384, 700, 0.10);
 }
-BOOST_AUTO_TEST_CASE(config32_64_KiB) { run<config32>("config32, 64 KiB", 65536, 2048, 0.11); }
+BOOST_AUTO_TEST_CASE(config17_1_MiB) { run<config17>("config17, 1 MiB", (std::size_t(1) << 20) - 8, 600, 0.04); }
+BOOST_AUTO_TEST_CASE(config32_64_KiB) { run<config32>("config32, 64 KiB", 65536, 2048, 0.07); }
 BOOST_AUTO_TEST_CASE(config32_4_MiB) { run<config32>("config32, 4 MiB", std::size_t(4) << 20, 65536, 0.03); }
 BOOST_AUTO_TEST_CASE(config32_g16_1_MiB) { run<config32_g16>("config32_g16, 1 MiB", std::size_t(1) << 20, 16384, 0.07); }
 

@@ -14,8 +14,8 @@
 namespace tinymem {
 
 // A pool's widths. Every block costs one header word inside the pool and one handle-table word,
-// so the word size is the bookkeeping per live block: 8 bytes in the 16-bit configurations,
-// 16 bytes in the 32-bit ones.
+// so the word size is the bookkeeping per live block: 8 bytes with 32-bit words (the 16- and
+// 17-bit configurations), 16 bytes with 64-bit words (the 32-bit ones).
 //
 // Offset  - type of block offsets and sizes, counted in granules (uint16_t or uint32_t).
 // Granule - the allocation unit and the default alignment in bytes (4, 8 or 16).
@@ -24,36 +24,43 @@ namespace tinymem {
 //   (deferred coalescing). Costs QuickClasses offsets in the control block; 0 turns it off.
 //   Compaction and any allocation that finds no hole merge them back, so the cache never makes
 //   a request fail.
+// OffsetBits - width of the offset and size fields in the header and table words: 16 with
+//   uint16_t, 32 with uint32_t, or 17 with uint32_t for the compact 32-bit-word layout of pools
+//   between 256 KiB and 1 MiB (2^17 granules of 8 bytes) at half the bookkeeping of config32.
 //
-// The 16-bit header word packs size:16 | slot:14 | free:1 | prev_free:1, so a 16-bit pool holds
-// at most 16,382 live blocks and at most 65,535 granules (256 KiB with 4-byte granules, 512 KiB
-// with 8, 1 MiB with 16). The 32-bit words hold 2^30 - 2 blocks and 2^32 - 1 granules.
-TINYMEM_EXPORT template <class Offset, std::size_t Granule, std::size_t QuickClasses = 64>
+// A 32-bit header word packs size:OffsetBits | slot | free:1 | prev_free:1, so a 16-bit pool
+// holds at most 16,382 live blocks and 65,535 granules (256 KiB with 4-byte granules, 512 KiB
+// with 8, 1 MiB with 16); a 17-bit pool 8,190 live blocks and 131,071 granules. The 64-bit words
+// of the 32-bit configurations hold 2^30 - 2 blocks and 2^32 - 1 granules.
+TINYMEM_EXPORT template <class Offset, std::size_t Granule, std::size_t QuickClasses = 64,
+                         unsigned OffsetBits = unsigned(sizeof(Offset) * 8)>
 struct basic_config {
     static_assert(std::is_same_v<Offset, std::uint16_t> || std::is_same_v<Offset, std::uint32_t>,
                   "tinymem: Offset must be std::uint16_t or std::uint32_t");
+    static_assert(OffsetBits == sizeof(Offset) * 8 || (sizeof(Offset) == 4 && OffsetBits == 17),
+                  "tinymem: OffsetBits must be the width of Offset, or 17 with std::uint32_t");
     static_assert(Granule == 4 || Granule == 8 || Granule == 16,
                   "tinymem: Granule must be 4, 8 or 16 bytes");
-    static_assert(sizeof(Offset) == 2 || Granule >= 8,
-                  "tinymem: the 32-bit configuration needs a granule of at least 8 bytes "
-                  "(its block header is 8 bytes)");
 
     static_assert(QuickClasses <= 256, "tinymem: at most 256 quick classes");
     using offset_type = Offset;
     static constexpr std::size_t quick_classes = QuickClasses;
     // Block header and handle-table entry.
-    using word_type = std::conditional_t<sizeof(Offset) == 2, std::uint32_t, std::uint64_t>;
+    using word_type = std::conditional_t<(OffsetBits <= 17), std::uint32_t, std::uint64_t>;
+    static_assert(sizeof(word_type) <= Granule,
+                  "tinymem: the 32-bit configuration needs a granule of at least 8 bytes "
+                  "(its block header is 8 bytes)");
     // What a handle holds: slot, generation and pool tag.
     using handle_value_type = word_type;
 
     static constexpr std::size_t granule = Granule;
-    static constexpr unsigned offset_bits = sizeof(Offset) * 8;
+    static constexpr unsigned offset_bits = OffsetBits;
     static constexpr unsigned word_bits = sizeof(word_type) * 8;
     // Header word: size | slot | free | prev_free.
     static constexpr unsigned slot_bits = word_bits - offset_bits - 2;
     // Table word: offset | pin | align | generation.
     static constexpr unsigned pin_bits = 4;
-    static constexpr unsigned align_bits = sizeof(Offset) == 2 ? 4 : 5;
+    static constexpr unsigned align_bits = sizeof(word_type) == 4 ? 4 : 5;
     static constexpr unsigned generation_bits = word_bits - offset_bits - pin_bits - align_bits;
     // Handle: slot | generation | tag; the tag tells pools apart.
     static constexpr unsigned tag_bits = word_bits - slot_bits - generation_bits;
@@ -68,6 +75,9 @@ struct basic_config {
 TINYMEM_EXPORT using config16 = basic_config<std::uint16_t, 4>;
 // Up to 512 KiB with 8-byte alignment by default.
 TINYMEM_EXPORT using config16_g8 = basic_config<std::uint16_t, 8>;
+// Up to 1 MiB (8,190 live blocks), 8-byte granules, 8 bytes per live block: a large Cortex-M
+// or Cortex-A SRAM, or a hosted pool of a few hundred KiB with many blocks.
+TINYMEM_EXPORT using config17 = basic_config<std::uint32_t, 8, 64, 17>;
 // Hosted pools of several MiB (up to 32 GiB), 8-byte granules, 16 bytes per live block.
 TINYMEM_EXPORT using config32 = basic_config<std::uint32_t, 8>;
 // 16-byte default alignment, as malloc gives on 64-bit hosts.

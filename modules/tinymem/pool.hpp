@@ -83,7 +83,8 @@ public:
     using handle = basic_handle<Config>;
     using size_type = std::size_t;
     using offset_type = typename Config::offset_type;
-    // A handle-table index: 14 bits in the 16-bit configurations, 30 in the 32-bit ones.
+    // A handle-table index: 14 bits in the 16-bit configurations, 13 in the 17-bit one, 30 in the
+    // 32-bit ones.
     using slot_type = std::uint32_t;
     using word_type = typename Config::word_type;
 
@@ -182,7 +183,8 @@ public:
             const offset_type pos = entry_offset(entry);
             const word_type hdr = header_load(pos);
             const offset_type size = header_size(hdr);
-            if (pins == 0 && size < quick_classes && 2u * (cached_granules_ + size) <= free_granules_ + size) {
+            if (pins == 0 && size < quick_classes && size >= min_quick &&
+                2u * (cached_granules_ + size) <= free_granules_ + size) {
                 used_granules_ = offset_type(used_granules_ - size);
                 free_granules_ = offset_type(free_granules_ + size);
                 push_quick(pos, size, header_prev_free(hdr));
@@ -638,8 +640,10 @@ private:
     // Compaction (slide) swallows cached blocks as holes; walkers that need a plain heap
     // (table growth, growth in place, shifting) settle the one they meet. Cached bytes count as
     // free everywhere (free_granules_, stats), so the cache never makes a request fail.
-    static_assert(min_free * granule >= header_bytes + 2 * sizeof(offset_type),
-                  "tinymem: the smallest block must hold the two quick-list links");
+    // The smallest block a quick list takes: a header and two links (config17's single-granule
+    // blocks have room for one link only; they are merged at once).
+    static constexpr offset_type min_quick =
+        offset_type((header_bytes + 2 * sizeof(offset_type) + granule - 1) / granule);
 
     void push_quick(offset_type pos, offset_type size, bool prev_free) noexcept {
         header_store(pos, word_type(size) | (word_type(quick_slot) << offset_bits) | (prev_free ? prev_free_bit : 0));
