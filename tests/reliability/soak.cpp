@@ -1,11 +1,11 @@
-// Soak: N random operations at about 95 % utilisation, in a 64 KiB pool (config16) and a
-// 4 MiB pool (config32). Blocks of 8 B .. 1 KiB (log-uniform), default alignment; a bounded
+// Soak: N random operations at about 95 % utilisation, in a 64 KiB pool (config16), a 1 MiB
+// pool (config17) and a 4 MiB pool (config32). Blocks of 8 B .. 1 KiB (log-uniform), default alignment; a bounded
 // defrag_step every 64 operations. Every block holds one byte value derived from its id; all
 // contents are verified (and check() run) every 2^18 operations and at the end.
 // A failed allocation is "unexpected" when the free bytes sufficed (a free slot existed and the
 // request, rounded, was no larger than the free bytes): that count must be zero.
 //
-// Usage: soak [OPS_PER_POOL [64k|4m|both]] (default 10^8, both). Seed: TINYMEM_SEED. Not run by `meson test`:
+// Usage: soak [OPS_PER_POOL [64k|1m|4m|all]] (default 10^8, all). Seed: TINYMEM_SEED. Not run by `meson test`:
 // scripts/soak.sh or `meson test --benchmark`.
 #include <chrono>
 #include <cstdint>
@@ -141,9 +141,17 @@ int main(int argc, char** argv) {
     std::printf("TINYMEM_SEED=%llu ops per pool %llu\n", static_cast<unsigned long long>(seed),
                 static_cast<unsigned long long>(ops));
     std::fflush(stdout);
-    const std::string which = argc > 2 ? argv[2] : "both";
-    const bool a = which == "4m" || soak<tinymem::config16, 65536>("64 KiB config16", ops, seed);
+    const std::string which = argc > 2 ? argv[2] : "all";
+    if (which != "64k" && which != "1m" && which != "4m" && which != "all") {
+        std::fprintf(stderr, "usage: soak [OPS_PER_POOL [64k|1m|4m|all]]\n");
+        return 2;
+    }
+    auto wanted = [&](const char* name) { return which == "all" || which == name; };
+    bool ok = true;
+    if (wanted("64k")) ok = soak<tinymem::config16, 65536>("64 KiB config16", ops, seed) && ok;
     std::fflush(stdout);
-    const bool b = which == "64k" || soak<tinymem::config32, 4u << 20>("4 MiB config32", ops, seed + 1);
-    return a && b ? 0 : 1;
+    if (wanted("1m")) ok = soak<tinymem::config17, 1u << 20>("1 MiB config17", ops, seed + 2) && ok;
+    std::fflush(stdout);
+    if (wanted("4m")) ok = soak<tinymem::config32, 4u << 20>("4 MiB config32", ops, seed + 1) && ok;
+    return ok ? 0 : 1;
 }
