@@ -150,7 +150,7 @@ int main(int argc, char** argv) {
     bool ok = true;
     if (wanted("64k")) ok = soak<tinymem::config16, 65536>("64 KiB config16", ops, seed) && ok;
     std::fflush(stdout);
-    if (wanted("1m")) ok = soak<tinymem::config17, 1u << 20>("1 MiB config17", ops, seed + 2) && ok;
+    if (wanted("1m")) ok = soak<tinymem::config17, (1u << 20) - 8>("1 MiB config17", ops, seed + 2) && ok;
     std::fflush(stdout);
     if (wanted("4m")) ok = soak<tinymem::config32, 4u << 20>("4 MiB config32", ops, seed + 1) && ok;
     return ok ? 0 : 1;
