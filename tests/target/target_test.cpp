@@ -568,6 +568,7 @@ int main(int argc, char** argv) {
 
     suite<tinymem::config16>::run("config16", seed, ops);
     suite<tinymem::config16_g8>::run("config16_g8", seed + 1, ops);
+    suite<tinymem::config17>::run("config17", seed + 3, ops);
     suite<tinymem::config32>::run("config32", seed + 2, ops);
 
     std::printf("tinymem target test: %lu checks, %lu failed: %s\n", g_checks, g_failures,
