@@ -909,7 +909,7 @@ int main(int argc, char** argv) {
     std::optional<defrag_result> dr, dr_noquick;
     if (opt.defrag) {
         // config16 and the same without quick lists, in alternating rounds (minimum kept).
-        const int runs = opt.quick ? 3 : 50;
+        const int runs = opt.quick ? 3 : 400;
         auto keep_best = [](std::optional<defrag_result>& best, const std::optional<defrag_result>& r) {
             if (!r) return false;
             if (!best) best = r;
