@@ -159,9 +159,10 @@ public:
                 if (need < min_free) need = min_free;
                 if (const offset_type at = take_quick(need)) {
                     used_granules_ = offset_type(used_granules_ + need);
-                    const slot_type slot = pop_free_slot();
+                    word_type free_entry;
+                    const slot_type slot = pop_free_slot(free_entry);
                     header_store(at, used_header(need, slot, header_prev_free(header_load(at))));
-                    const word_type gen = table_load(slot) >> gen_shift;
+                    const word_type gen = free_entry >> gen_shift;
                     table_store(slot, word_type(at) | (gen << gen_shift));
                     succeed();
                     return make_handle(slot, gen);
@@ -198,7 +199,7 @@ public:
                 used_granules_ = offset_type(used_granules_ - size);
                 free_granules_ = offset_type(free_granules_ + size);
                 push_quick(pos, size, header_prev_free(hdr));
-                release_slot(slot);
+                release_slot(slot, entry);
                 return succeed();
             }
         }
@@ -575,7 +576,7 @@ private:
     }
 
     error check_handle(handle h, slot_type& slot) const noexcept {
-        if (!h || !usable()) return error::invalid_handle;
+        // A null handle has tag 0, which no pool has; an unusable pool has no slots.
         if (handle_tag(h) != tag_) return error::invalid_handle;
         slot = slot_type(h.value() & slot_mask);
         if (slot >= slots_) return error::invalid_handle;
@@ -838,17 +839,20 @@ private:
     static constexpr unsigned slots_per_granule = unsigned(granule / sizeof(word_type));
 
     bool acquire_slot(slot_type& slot) noexcept;
-    // Takes the oldest free slot. Requires: one (free_slot_head_ != 0).
-    slot_type pop_free_slot() noexcept {
+    // Takes the oldest free slot; `entry` gets its table word (the generation to hand out).
+    // Requires: one (free_slot_head_ != 0).
+    slot_type pop_free_slot(word_type& entry) noexcept {
         const auto slot = slot_type(free_slot_head_ - 1u);
-        free_slot_head_ = entry_offset(table_load(slot));
+        entry = table_load(slot);
+        free_slot_head_ = entry_offset(entry);
         if (free_slot_head_ == 0) free_slot_tail_ = 0;
         live_ = offset_type(live_ + 1);
         return slot;
     }
-    void release_slot(slot_type slot) noexcept {
+    // Frees the slot whose table word (before freeing) is `entry`.
+    void release_slot(slot_type slot, word_type entry) noexcept {
         // A new generation makes every copy of the old handle stale.
-        push_free_slot(slot, ((table_load(slot) >> gen_shift) + 1) & gen_mask);
+        push_free_slot(slot, ((entry >> gen_shift) + 1) & gen_mask);
         live_ = offset_type(live_ - 1);
     }
     bool grow_table() noexcept;

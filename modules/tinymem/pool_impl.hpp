@@ -99,7 +99,7 @@ bool basic_pool<Config>::release_block(slot_type slot, word_type entry) noexcept
         pinned_granules_ = offset_type(pinned_granules_ - size);
         if (pos == fixed_floor_) raise_fixed_floor(merged);
     }
-    release_slot(slot);
+    release_slot(slot, entry);
     return succeed();
 }
 
@@ -118,7 +118,8 @@ auto basic_pool<Config>::place_pinned(offset_type& need, offset_type align) noex
 template <class Config>
 bool basic_pool<Config>::acquire_slot(slot_type& slot) noexcept {
     if (free_slot_head_ == 0 && !grow_table()) return false;
-    slot = pop_free_slot();
+    word_type entry;
+    slot = pop_free_slot(entry);
     return true;
 }
 
