@@ -26,7 +26,7 @@ namespace tinymem {
 //   a request fail.
 // OffsetBits - width of the offset and size fields in the header and table words: 16 with
 //   uint16_t, 32 with uint32_t, or 17 with uint32_t for the compact 32-bit-word layout of pools
-//   between 256 KiB and 1 MiB (2^17 granules of 8 bytes) at half the bookkeeping of config32.
+//   between 512 KiB and 1 MiB (2^17 granules of 8 bytes) at half the bookkeeping of config32.
 //
 // A 32-bit header word packs size:OffsetBits | slot | free:1 | prev_free:1, so a 16-bit pool
 // holds at most 16,382 live blocks and 65,535 granules (256 KiB with 4-byte granules, 512 KiB
@@ -76,7 +76,7 @@ TINYMEM_EXPORT using config16 = basic_config<std::uint16_t, 4>;
 // Up to 512 KiB with 8-byte alignment by default.
 TINYMEM_EXPORT using config16_g8 = basic_config<std::uint16_t, 8>;
 // Up to 1 MiB (8,190 live blocks), 8-byte granules, 8 bytes per live block: a large Cortex-M
-// or Cortex-A SRAM, or a hosted pool of a few hundred KiB with many blocks.
+// or Cortex-A SRAM, or a hosted pool too large for config16_g8 and small enough to skip config32.
 TINYMEM_EXPORT using config17 = basic_config<std::uint32_t, 8, 64, 17>;
 // Hosted pools of several MiB (up to 32 GiB), 8-byte granules, 16 bytes per live block.
 TINYMEM_EXPORT using config32 = basic_config<std::uint32_t, 8>;
