@@ -350,6 +350,10 @@ template <class Config>
 bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type align) noexcept {
     const bool bounded = budget != ~size_type{0};
     const size_type step_budget = budget;
+    // What a step pays for a visit or a move; an unbounded pass pays nothing.
+    auto spend = [&](size_type cost) {
+        if (bounded) budget = budget > cost ? budget - cost : 0;
+    };
     // A full pass from the start relists every free block it meets, so it may empty the bins
     // first and skip unlinking each hole it swallows (scattered list neighbours cost misses).
     const bool relist = !bounded && need == 0 && cursor_ == heap_begin_;
@@ -388,7 +392,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             const word_type hdr = header_load(c);
             if (!header_hole(hdr)) {
                 c = offset_type(c + header_size(hdr));
-                budget = bounded && budget > visit_cost ? budget - visit_cost : 0;
+                spend(visit_cost);
                 continue;
             }
             if (header_prev_free(hdr)) {
@@ -410,7 +414,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
                     cursor_ = c;
                     return false;
                 }
-                budget = budget > visit_cost ? budget - visit_cost : 0;
+                spend(visit_cost);
             }
             hole = offset_type(hole + take(next, next_hdr));
             next = offset_type(c + hole);
@@ -430,7 +434,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             // Sliding stops here: the hole goes back into the heap; walk on past the obstacle.
             insert_free(c, hole);
             hole = 0;
-            budget = bounded && budget > visit_cost ? budget - visit_cost : 0;
+            spend(visit_cost);
             c = next == heap_end_ ? next : offset_type(next + next_size);
             continue;
         }
@@ -439,7 +443,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             cursor_ = c;
             return false;
         }
-        budget = bounded && budget > visit_cost ? budget - visit_cost : 0;
+        spend(visit_cost);
         if (bounded && size_type(next_size) * granule > budget) {
             if (size_type(next_size) * granule > step_budget) {
                 // Larger than a whole step may move: steps leave it (and the hole before it) to
@@ -447,7 +451,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
                 if (next_size > step_skipped_) step_skipped_ = next_size;
                 insert_free(c, hole);
                 hole = 0;
-                budget = budget > visit_cost ? budget - visit_cost : 0;
+                spend(visit_cost);
                 c = offset_type(next + next_size);
                 continue;
             }
@@ -486,7 +490,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             if (at == 0 || at >= next) {
                 insert_free(c, hole);
                 hole = 0;
-                budget = bounded && budget > visit_cost ? budget - visit_cost : 0;
+                spend(visit_cost);
                 c = offset_type(next + next_size);
                 continue;
             }
@@ -501,7 +505,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             used_granules_ = offset_type(used_granules_ + (n - next_size));
             free_granules_ = offset_type(free_granules_ - (n - next_size));
             note_moved(size_type(next_size) * granule);
-            budget = bounded && budget > next_size * granule ? budget - next_size * granule : 0;
+            spend(size_type(next_size) * granule);
             // What the block left behind is the new hole; free blocks after it join at the top.
             c = offset_type(at + n);
             hole = offset_type(end - c);
@@ -513,7 +517,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
         const auto moved_end = offset_type(c + (run_end - next));
         set_prev_free(c, false);
         note_moved(size_type(run_bytes));
-        budget = bounded && budget > run_cost ? budget - run_cost : 0;
+        spend(run_cost);
         c = moved_end; // the hole now ends at run_end; free blocks there join it at the top
     }
 }
