@@ -838,7 +838,8 @@ private:
     // ---- handle table -------------------------------------------------------------------------
     static constexpr unsigned slots_per_granule = unsigned(granule / sizeof(word_type));
 
-    bool acquire_slot(slot_type& slot) noexcept;
+    // Takes a free slot, growing the table if none is free; `entry` as pop_free_slot() gives it.
+    bool acquire_slot(slot_type& slot, word_type& entry) noexcept;
     // Takes the oldest free slot; `entry` gets its table word (the generation to hand out).
     // Requires: one (free_slot_head_ != 0).
     slot_type pop_free_slot(word_type& entry) noexcept {

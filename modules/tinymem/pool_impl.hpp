@@ -45,7 +45,8 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
     if constexpr (stress_mode) stress_move_all();
     const auto align_granules = offset_type(align <= granule ? 1 : align / granule);
     slot_type slot;
-    if (!acquire_slot(slot)) return {};
+    word_type entry; // the free slot's table word: its generation is the handle's
+    if (!acquire_slot(slot, entry)) return {};
 
     offset_type n = need;
     offset_type at = 0;
@@ -64,12 +65,12 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
         }
     }
     if (at == 0) {
-        push_free_slot(slot, table_load(slot) >> gen_shift);
+        push_free_slot(slot, entry >> gen_shift);
         live_ = offset_type(live_ - 1);
         fail(failure_reason(need));
         return {};
     }
-    const word_type gen = table_load(slot) >> gen_shift;
+    const word_type gen = entry >> gen_shift;
     header_store(at, used_header(n, slot, header_prev_free(header_load(at))));
     const unsigned pins = pinned ? fixed_pin : 0u;
     table_store(slot, word_type(at) | (word_type(pins) << pin_shift) |
@@ -116,9 +117,8 @@ auto basic_pool<Config>::place_pinned(offset_type& need, offset_type align) noex
 }
 
 template <class Config>
-bool basic_pool<Config>::acquire_slot(slot_type& slot) noexcept {
+bool basic_pool<Config>::acquire_slot(slot_type& slot, word_type& entry) noexcept {
     if (free_slot_head_ == 0 && !grow_table()) return false;
-    word_type entry;
     slot = pop_free_slot(entry);
     return true;
 }
