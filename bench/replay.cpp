@@ -352,24 +352,17 @@ tm_cfg cfg_for_footprint(std::size_t f, const tb::trace& t) {
 // Calls fn(adapter&) on a fresh tinymem adapter with total footprint f.
 template <class Fn>
 auto with_tinymem(std::size_t f, const tb::trace& t, Fn&& fn) {
-    const std::size_t ids = t.ids;
+    // The buffer is what the footprint leaves after the pool object.
+    auto run = [&](auto config) {
+        using adapter = tm_adapter<decltype(config)>;
+        adapter a(f - adapter::control, t.ids);
+        return fn(a);
+    };
     switch (cfg_for_footprint(f, t)) {
-    case tm_cfg::c16: {
-        tm_adapter<tinymem::config16> a(f - tm_adapter<tinymem::config16>::control, ids);
-        return fn(a);
-    }
-    case tm_cfg::c16_g8: {
-        tm_adapter<tinymem::config16_g8> a(f - tm_adapter<tinymem::config16_g8>::control, ids);
-        return fn(a);
-    }
-    case tm_cfg::c17: {
-        tm_adapter<tinymem::config17> a(f - tm_adapter<tinymem::config17>::control, ids);
-        return fn(a);
-    }
-    default: {
-        tm_adapter<tinymem::config32> a(f - tm_adapter<tinymem::config32>::control, ids);
-        return fn(a);
-    }
+    case tm_cfg::c16: return run(tinymem::config16{});
+    case tm_cfg::c16_g8: return run(tinymem::config16_g8{});
+    case tm_cfg::c17: return run(tinymem::config17{});
+    default: return run(tinymem::config32{});
     }
 }
 
