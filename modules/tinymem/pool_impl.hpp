@@ -340,6 +340,103 @@ void basic_pool<Config>::stress_move_all() noexcept {
     }
 }
 
+// slide() for a whole pass without a budget (defrag(), and allocations of default alignment):
+// the same walk without the step accounting and the over-aligned moves, so that a full
+// compaction spends few instructions per block. Locals stand in for base_ and heap_end_: the
+// words are stored through std::byte pointers, which may alias the pool object, so members
+// would be reloaded after every store. An over-aligned block is left to slide(): at once when
+// the lists are intact, after the pass when this pass relists.
+template <class Config>
+bool basic_pool<Config>::sweep(offset_type need) noexcept {
+    std::byte* const base = base_;
+    const offset_type end = heap_end_;
+    auto hdr = [base](offset_type pos) {
+        word_type w;
+        std::memcpy(&w, base + size_type(pos) * granule - header_bytes, sizeof w);
+        return w;
+    };
+    const bool relist = need == 0 && cursor_ == heap_begin_;
+    if (relist) empty_lists();
+    bool deferred = false; // an over-aligned block stayed, for slide()
+    size_type moved = 0;
+    offset_type c = cursor_;
+    offset_type hole = 0; // when non-zero, [c, c + hole) is free and in no list, its header unwritten
+    for (;;) {
+        if (hole == 0) {
+            word_type h = 0;
+            while (c != end && !header_hole(h = hdr(c))) c = offset_type(c + header_size(h));
+            if (c == end) break;
+            if (header_prev_free(h)) {
+                // A cached block after a free one (the cursor may point at it): start at the free one.
+                offset_type before;
+                std::memcpy(&before, base + size_type(c) * granule - header_bytes - sizeof before, sizeof before);
+                c = offset_type(c - before);
+                hole = take_hole(c, hdr(c), relist);
+            }
+            hole = offset_type(hole + take_hole(offset_type(c + hole), h, relist));
+        }
+        offset_type next = offset_type(c + hole);
+        word_type next_hdr = hdr(next);
+        while (next != end && header_hole(next_hdr)) {
+            hole = offset_type(hole + take_hole(next, next_hdr, relist));
+            next = offset_type(c + hole);
+            next_hdr = hdr(next);
+        }
+        if (need != 0 && hole >= need) {
+            insert_free(c, hole); // compact_and_place() carves it
+            cursor_ = c;
+            note_moved(moved);
+            return true;
+        }
+        // The run of blocks that may move down by `hole` granules: not pinned, and aligned there.
+        offset_type run_end = next;
+        word_type h = next_hdr;
+        while (run_end != end && !header_hole(h)) {
+            const slot_type slot = header_slot(h);
+            word_type e;
+            std::memcpy(&e, base + size_type(slot) * sizeof e, sizeof e);
+            if ((e & pin_align_mask) != 0 &&
+                (entry_pins(e) != 0 || (hole & ((offset_type(1) << entry_align(e)) - 1)) != 0))
+                break;
+            e = with_offset(e, offset_type(run_end - hole));
+            std::memcpy(base + size_type(slot) * sizeof e, &e, sizeof e);
+            run_end = offset_type(run_end + header_size(h));
+            h = hdr(run_end);
+        }
+        if (run_end == next) {
+            // The end, a pinned block or an over-aligned one: the hole stays before it.
+            insert_free(c, hole);
+            hole = 0;
+            if (next == end) break;
+            if (entry_pins(table_load(header_slot(next_hdr))) == 0) {
+                if (!relist) {
+                    cursor_ = c;
+                    note_moved(moved);
+                    return slide(~size_type{0}, need, 1);
+                }
+                deferred = true;
+            }
+            c = offset_type(next + header_size(next_hdr));
+            continue;
+        }
+        const size_type run_bytes = size_type(run_end - next) * granule;
+        std::memmove(base + size_type(c) * granule - header_bytes, base + size_type(next) * granule - header_bytes,
+                     run_bytes);
+        // Its first block now follows a used block.
+        const word_type first = next_hdr & ~prev_free_bit;
+        std::memcpy(base + size_type(c) * granule - header_bytes, &first, sizeof first);
+        moved += run_bytes;
+        c = offset_type(c + (run_end - next));
+    }
+    note_moved(moved);
+    cursor_ = heap_begin_;
+    if (deferred) return slide(~size_type{0}, need, 1);
+    if (need != 0) return false;
+    compact_ = true;
+    step_skipped_ = 0;
+    return true;
+}
+
 // The compaction engine. Walks blocks from cursor_; at each hole, shifts the run of movable
 // blocks after it down by the hole's size in one memmove (headers included), so holes bubble up
 // and merge. While it slides, the hole is held in locals (c, hole) rather than written back and
@@ -354,26 +451,9 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
     auto spend = [&](size_type cost) {
         if (bounded) budget = budget > cost ? budget - cost : 0;
     };
-    // A full pass from the start relists every free block it meets, so it may empty the bins
-    // first and skip unlinking each hole it swallows (scattered list neighbours cost misses).
     const bool relist = !bounded && need == 0 && cursor_ == heap_begin_;
-    if (relist) {
-        for (auto& b : bins_) b = 0;
-        bin_mask_ = 0;
-        for (auto& q : quick_) q = 0;
-        cached_granules_ = 0;
-    }
-    // Takes the free or cached block at pos out of its list for the hole. Result: its size.
-    auto take = [&](offset_type pos, word_type h) {
-        const offset_type size = header_size(h);
-        if (relist)
-            TINYMEM_UNPOISON(base_ + size_type(pos) * granule - header_bytes, size_type(size) * granule);
-        else if (header_quick(h))
-            remove_quick(pos, size);
-        else
-            remove_free(pos);
-        return size;
-    };
+    if (relist) empty_lists();
+    auto take = [&](offset_type pos, word_type h) { return take_hole(pos, h, relist); };
     offset_type c = cursor_;
     offset_type hole = 0; // when non-zero, [c, c + hole) is free and in no bin, its header unwritten
     for (;;) {
