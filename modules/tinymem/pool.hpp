@@ -297,9 +297,10 @@ public:
         const slot_type slot = slot_type(h.value() & slot_mask);
         if (slot >= slots_) return nullptr;
         const word_type entry = table_load(slot);
-        if ((entry >> gen_shift) != handle_gen(h) || entry_pins(entry) == free_pin ||
-            handle_tag(h) != tag_)
-            return nullptr;
+        // The handle's generation and tag, side by side above its slot, against the entry's
+        // generation and this pool's tag: one comparison for both.
+        const word_type key = (entry >> gen_shift) | (word_type(tag_) << Config::generation_bits);
+        if (word_type(h.value() >> Config::slot_bits) != key || entry_pins(entry) == free_pin) return nullptr;
         return base_ + size_type(entry_offset(entry)) * granule;
     }
     const void* data(handle h) const noexcept { return const_cast<basic_pool*>(this)->data(h); }
