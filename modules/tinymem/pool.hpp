@@ -673,11 +673,15 @@ private:
         offset_type((header_bytes + 2 * sizeof(offset_type) + granule - 1) / granule);
 
     void push_quick(offset_type pos, offset_type size, bool prev_free) noexcept {
-        header_store(pos, word_type(size) | (word_type(quick_slot) << offset_bits) | (prev_free ? prev_free_bit : 0));
+        // base_ in a local, the links in one store: every store through the buffer may alias the
+        // pool object, so the compiler would reload base_ after each (deallocate's hot path).
+        std::byte* const base = base_;
         const offset_type head = quick_[size];
-        set_link_next(pos, head);
-        set_link_prev(pos, 0);
-        if (head != 0) set_link_prev(head, pos);
+        const word_type hdr = word_type(size) | (word_type(quick_slot) << offset_bits) | (prev_free ? prev_free_bit : 0);
+        std::memcpy(base + size_type(pos) * granule - header_bytes, &hdr, sizeof hdr);
+        const offset_type links[2] = {head, 0}; // next, prev
+        std::memcpy(base + size_type(pos) * granule, links, sizeof links);
+        if (head != 0) std::memcpy(base + size_type(head) * granule + sizeof(offset_type), &pos, sizeof pos);
         quick_[size] = pos;
         cached_granules_ = offset_type(cached_granules_ + size);
         if (pos < cursor_) cursor_ = pos; // a hole behind the compaction cursor
@@ -874,11 +878,18 @@ private:
     bool shift_front_run() noexcept;
     offset_type shift_run_up(offset_type from, offset_type want, error& why) noexcept;
     void push_free_slot(slot_type slot, word_type gen) noexcept {
-        table_store(slot, (gen << gen_shift) | (word_type(free_pin) << pin_shift));
-        if (free_slot_tail_ == 0)
+        std::byte* const base = base_; // one load: the stores below may alias the pool object
+        const offset_type tail = free_slot_tail_;
+        const word_type entry = (gen << gen_shift) | (word_type(free_pin) << pin_shift);
+        std::memcpy(base + size_type(slot) * sizeof(word_type), &entry, sizeof entry);
+        if (tail == 0) {
             free_slot_head_ = offset_type(slot + 1);
-        else
-            table_store(free_slot_tail_ - 1u, with_offset(table_load(free_slot_tail_ - 1u), offset_type(slot + 1)));
+        } else {
+            word_type last;
+            std::memcpy(&last, base + size_type(tail - 1u) * sizeof(word_type), sizeof last);
+            last = with_offset(last, offset_type(slot + 1));
+            std::memcpy(base + size_type(tail - 1u) * sizeof(word_type), &last, sizeof last);
+        }
         free_slot_tail_ = offset_type(slot + 1);
     }
     // After the lowest pinned block was freed (now part of the free block at `from`): the next
