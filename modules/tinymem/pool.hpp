@@ -297,10 +297,7 @@ public:
         const slot_type slot = slot_type(h.value() & slot_mask);
         if (slot >= slots_) return nullptr;
         const word_type entry = table_load(slot);
-        // The handle's generation and tag, side by side above its slot, against the entry's
-        // generation and this pool's tag: one comparison for both.
-        const word_type key = (entry >> gen_shift) | (word_type(tag_) << Config::generation_bits);
-        if (word_type(h.value() >> Config::slot_bits) != key || entry_pins(entry) == free_pin) return nullptr;
+        if (!names_entry(h, entry)) return nullptr;
         return base_ + size_type(entry_offset(entry)) * granule;
     }
     const void* data(handle h) const noexcept { return const_cast<basic_pool*>(this)->data(h); }
@@ -526,9 +523,6 @@ private:
     static constexpr word_type with_offset(word_type e, offset_type pos) noexcept {
         return (e & ~size_mask) | word_type(pos);
     }
-    static word_type handle_gen(handle h) noexcept {
-        return word_type(h.value() >> Config::slot_bits) & gen_mask;
-    }
     static word_type handle_tag(handle h) noexcept { return word_type(h.value() >> tag_shift) & tag_mask; }
     handle make_handle(slot_type slot, word_type gen) const noexcept {
         using V = typename handle::value_type;
@@ -588,14 +582,19 @@ private:
         return true;
     }
 
+    // Whether `entry`, the table word of h's slot, is the live block h names. The handle's
+    // generation and tag, side by side above its slot, meet the entry's generation next to this
+    // pool's tag in one comparison; a free slot never matches.
+    bool names_entry(handle h, word_type entry) const noexcept {
+        const word_type key = (entry >> gen_shift) | (word_type(tag_) << Config::generation_bits);
+        return word_type(h.value() >> Config::slot_bits) == key && entry_pins(entry) != free_pin;
+    }
     error check_handle(handle h, slot_type& slot) const noexcept {
-        // A null handle has tag 0, which no pool has; an unusable pool has no slots.
-        if (handle_tag(h) != tag_) return error::invalid_handle;
         slot = slot_type(h.value() & slot_mask);
-        if (slot >= slots_) return error::invalid_handle;
-        const word_type entry = table_load(slot);
-        if (entry_pins(entry) == free_pin || (entry >> gen_shift) != handle_gen(h)) return error::stale_handle;
-        return error::none;
+        if (slot < slots_ && names_entry(h, table_load(slot))) return error::none;
+        // A null handle has tag 0, which no pool has; an unusable pool has no slots.
+        if (handle_tag(h) != tag_ || slot >= slots_) return error::invalid_handle;
+        return error::stale_handle;
     }
     bool resolve(handle h, slot_type& slot) noexcept {
         const error e = check_handle(h, slot);
@@ -940,6 +939,18 @@ private:
         else
             remove_free(pos);
         return size;
+    }
+    // Starts the hole slide() or sweep() holds at the free or cached block at c (header h). A
+    // cached block right after a free one (the cursor may point at it) starts it at the free one,
+    // and c moves there. Result: the hole's size so far.
+    offset_type open_hole(offset_type& c, word_type h, bool relist) noexcept {
+        offset_type hole = 0;
+        if (header_prev_free(h)) {
+            const offset_type before = load_offset_at(size_type(c) * granule - header_bytes - sizeof(offset_type));
+            c = offset_type(c - before);
+            hole = take_hole(c, header_load(c), relist);
+        }
+        return offset_type(hole + take_hole(offset_type(c + hole), h, relist));
     }
     // Compacts until a hole takes `need` granules aligned to `align` granules, then carves it
     // (need is updated as place() does). Result: the new block, or 0.

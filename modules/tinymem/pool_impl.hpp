@@ -366,14 +366,7 @@ bool basic_pool<Config>::sweep(offset_type need) noexcept {
             word_type h = 0;
             while (c != end && !header_hole(h = hdr(c))) c = offset_type(c + header_size(h));
             if (c == end) break;
-            if (header_prev_free(h)) {
-                // A cached block after a free one (the cursor may point at it): start at the free one.
-                offset_type before;
-                std::memcpy(&before, base + size_type(c) * granule - header_bytes - sizeof before, sizeof before);
-                c = offset_type(c - before);
-                hole = take_hole(c, hdr(c), relist);
-            }
-            hole = offset_type(hole + take_hole(offset_type(c + hole), h, relist));
+            hole = open_hole(c, h, relist);
         }
         offset_type next = offset_type(c + hole);
         word_type next_hdr = hdr(next);
@@ -453,7 +446,6 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
     };
     const bool relist = !bounded && need == 0 && cursor_ == heap_begin_;
     if (relist) empty_lists();
-    auto take = [&](offset_type pos, word_type h) { return take_hole(pos, h, relist); };
     offset_type c = cursor_;
     offset_type hole = 0; // when non-zero, [c, c + hole) is free and in no bin, its header unwritten
     for (;;) {
@@ -475,13 +467,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
                 spend(visit_cost);
                 continue;
             }
-            if (header_prev_free(hdr)) {
-                // A cached block the cursor points at, after a free block: start the hole there.
-                const offset_type before = load_offset_at(size_type(c) * granule - header_bytes - sizeof(offset_type));
-                c = offset_type(c - before);
-                hole = take(c, header_load(c));
-            }
-            hole = offset_type(hole + take(offset_type(c + hole), hdr));
+            hole = open_hole(c, hdr, relist);
         }
         auto next = offset_type(c + hole);
         word_type next_hdr = header_load(next);
@@ -496,7 +482,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
                 }
                 spend(visit_cost);
             }
-            hole = offset_type(hole + take(next, next_hdr));
+            hole = offset_type(hole + take_hole(next, next_hdr, relist));
             next = offset_type(c + hole);
             next_hdr = header_load(next);
         }
