@@ -3,6 +3,10 @@
 // arrays (.bss). Output goes through printf (semihosting); the exit status is the result:
 // 0 when every check passed.
 //
+// The pools are 32 KiB (TINYMEM_TARGET_POOL_BYTES: tests/target/meson.build passes less for a
+// board with little RAM); every size below that depends on the pool is written for 32 KiB and
+// scaled, so the default build runs exactly the same test at any size.
+//
 // Arguments (semihosting has no environment; cross/qemu-semihost.sh forwards TINYMEM_* variables
 // as NAME=VALUE arguments):
 //   TINYMEM_SEED=N   seed of the randomised churn (default: the host's time, printed)
@@ -13,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <new>
 #include <span>
 
 #include "tinymem_under_test.hpp"
@@ -57,8 +62,25 @@ inline std::uint8_t pattern(std::uint32_t seed, std::size_t i) {
 
 bool aligned(const void* p, std::size_t a) { return reinterpret_cast<std::uintptr_t>(p) % a == 0; }
 
+#ifndef TINYMEM_TARGET_POOL_BYTES
+#define TINYMEM_TARGET_POOL_BYTES 32768
+#endif
+constexpr std::size_t pool_bytes = TINYMEM_TARGET_POOL_BYTES;
+static_assert(pool_bytes >= 4096 && pool_bytes % 4096 == 0, "TINYMEM_TARGET_POOL_BYTES: a multiple of 4 KiB");
+// `bytes` of a 32 KiB pool, in this pool.
+constexpr std::size_t scaled(std::size_t bytes) { return bytes * pool_bytes / 32768; }
+
+// Live blocks the churn's reference model holds; handles fragment() and exhaustion() keep.
+constexpr std::size_t max_blocks = scaled(512);
+constexpr std::size_t max_handles = scaled(600) + 16;
+
+// The suites (one per configuration) run one after another and share these.
+alignas(64) std::byte g_buffer[pool_bytes];
+alignas(16) std::byte g_other_buffer[1024];
+alignas(16) std::byte g_scratch[max_blocks * 32 + max_handles * 8];
+
 // A pool<Bytes> in .bss, constructed by a static constructor (init_array).
-tinymem::pool<8192> g_bss_pool;
+tinymem::pool<scaled(8192)> g_bss_pool;
 
 template <class Config>
 struct suite {
@@ -66,11 +88,8 @@ struct suite {
     using handle = typename pool_t::handle;
     using error = tinymem::error;
     static constexpr std::size_t granule = Config::granule;
-    static constexpr std::size_t pool_bytes = 32 * 1024;
-    static constexpr std::size_t max_blocks = 512;
-
-    alignas(64) static inline std::byte buffer[pool_bytes];
-    alignas(16) static inline std::byte other_buffer[1024];
+    static constexpr std::byte* other_buffer = g_other_buffer;
+    static constexpr std::size_t other_bytes = sizeof g_other_buffer;
 
     // Reference model of the churn: what each live block should hold.
     struct block {
@@ -81,7 +100,10 @@ struct suite {
         bool pinned;
         const void* pinned_at;
     };
-    static inline block model[max_blocks];
+    static_assert(sizeof(block) <= 32 && alignof(block) <= 16 && sizeof(handle) <= 8);
+    // In g_scratch (built by run()): the model, then the handle array.
+    static inline block* model = nullptr;
+    static inline handle* hs = nullptr;
     static inline std::size_t live = 0;
     static inline handle freed_ring[32];
     static inline std::size_t freed_count = 0;
@@ -103,7 +125,7 @@ struct suite {
         if (!r.ok()) std::printf("  check(): %s at byte %lu\n", r.problem, static_cast<unsigned long>(r.offset));
         return r.ok();
     }
-    static std::span<std::byte> whole() { return std::span<std::byte>(buffer, pool_bytes); }
+    static std::span<std::byte> whole() { return std::span<std::byte>(g_buffer, pool_bytes); }
 
     // ---- allocate / deallocate, stale handles, bad input ----------------------------------
     static void basic() {
@@ -152,7 +174,7 @@ struct suite {
         CHECK(!p.valid(forged));
         CHECK(p.data(forged) == nullptr);
         CHECK(!p.deallocate(forged));
-        pool_t q(std::span<std::byte>(other_buffer, sizeof other_buffer));
+        pool_t q(std::span<std::byte>(other_buffer, other_bytes));
         const handle foreign = q.allocate(8);
         CHECK(foreign);
         CHECK(!p.valid(foreign));
@@ -183,7 +205,7 @@ struct suite {
         pool_t none(std::span<std::byte>{});
         CHECK(!none.usable() && !none.allocate(1));
         // A buffer starting off the granule is rounded up, not misused.
-        pool_t odd(std::span<std::byte>(other_buffer + 1, sizeof other_buffer - 1));
+        pool_t odd(std::span<std::byte>(other_buffer + 1, other_bytes - 1));
         CHECK(odd.usable());
         const handle o = odd.allocate(24);
         CHECK(o && aligned(odd.data(o), granule));
@@ -217,17 +239,17 @@ struct suite {
             auto guard = p.pin(b);
             CHECK(guard);
             const void* at = guard.data();
-            CHECK(!p.reallocate(b, 4000) && p.last_error() == error::pinned);
+            CHECK(!p.reallocate(b, scaled(4000)) && p.last_error() == error::pinned);
             CHECK(p.data(b) == at && holds(p, b, 11, 40));
             CHECK(p.reallocate(b, 16)); // shrinking in place is fine
             CHECK(p.data(b) == at && holds(p, b, 11, 16));
         }
-        CHECK(p.reallocate(b, 4000) && holds(p, b, 11, 16));
+        CHECK(p.reallocate(b, scaled(4000)) && holds(p, b, 11, 16));
         // Over-aligned blocks keep their alignment when they move.
         const handle d = p.allocate(24, 64);
         CHECK(d && aligned(p.data(d), 64));
         fill(p, d, 14, 24);
-        CHECK(p.reallocate(d, 3000));
+        CHECK(p.reallocate(d, scaled(3000)));
         CHECK(aligned(p.data(d), 64) && holds(p, d, 14, 24));
         CHECK(holds(p, c, 13, 32));
         CHECK(pool_ok(p));
@@ -236,14 +258,14 @@ struct suite {
     // ---- pins -----------------------------------------------------------------------------
     static void pins() {
         pool_t p(whole());
-        handle hs[40];
-        for (unsigned i = 0; i < 40; ++i) {
+        constexpr unsigned n = pool_bytes >= 16384 ? 40 : 16; // about 6 KiB, or 1 KiB
+        for (unsigned i = 0; i < n; ++i) {
             hs[i] = p.allocate(20 + 7 * i);
             CHECK(hs[i]);
             fill(p, hs[i], 100 + i, 20 + 7 * i);
         }
-        for (unsigned i = 0; i < 40; i += 2) CHECK(p.deallocate(hs[i]));
-        const handle mid = hs[21];
+        for (unsigned i = 0; i < n; i += 2) CHECK(p.deallocate(hs[i]));
+        const handle mid = hs[n / 2 + 1];
         {
             auto guard = p.pin(mid);
             CHECK(guard && p.pin_count(mid) == 1);
@@ -251,7 +273,7 @@ struct suite {
             CHECK(!p.deallocate(mid) && p.last_error() == error::pinned);
             p.defrag();
             CHECK(p.data(mid) == at);
-            for (unsigned i = 1; i < 40; i += 2) CHECK(holds(p, hs[i], 100 + i, 20 + 7 * i));
+            for (unsigned i = 1; i < n; i += 2) CHECK(holds(p, hs[i], 100 + i, 20 + 7 * i));
             CHECK(pool_ok(p));
             auto moved = static_cast<decltype(guard)&&>(guard); // guards are move-only
             CHECK(!guard && moved && p.pin_count(mid) == 1);
@@ -267,7 +289,7 @@ struct suite {
         CHECK(fixed && p.pin_count(fixed) == pool_t::max_pins + 1);
         fill(p, fixed, 7, 200);
         const void* fixed_at = p.data(fixed);
-        for (unsigned i = 1; i < 40; i += 2)
+        for (unsigned i = 1; i < n; i += 2)
             CHECK(static_cast<const std::byte*>(p.data(hs[i])) < static_cast<const std::byte*>(fixed_at));
         CHECK(p.deallocate(hs[1]));
         p.defrag();
@@ -301,10 +323,9 @@ struct suite {
 
     // ---- defrag and allocation through compaction ------------------------------------------
     static void defrag() {
-        static handle hs[300];
         pool_t p(whole());
-        const std::size_t made = fragment(p, hs, 300);
-        CHECK(made > 100);
+        const std::size_t made = fragment(p, hs, max_handles);
+        CHECK(made > scaled(100));
         tinymem::pool_stats s = p.stats();
         CHECK(s.largest_free_bytes < s.free_bytes);
         CHECK(s.fragmentation_percent > 0);
@@ -318,7 +339,7 @@ struct suite {
 
         // A request larger than any hole but within the free bytes compacts on demand.
         pool_t q(whole());
-        const std::size_t made2 = fragment(q, hs, 300);
+        const std::size_t made2 = fragment(q, hs, max_handles);
         s = q.stats();
         const std::size_t want = s.largest_free_bytes + 256;
         CHECK(want < s.free_bytes);
@@ -333,9 +354,8 @@ struct suite {
     // The budget (256 bytes) exceeds the largest block (204 bytes and a header): a step never
     // moves a block larger than its budget.
     static void defrag_step() {
-        static handle hs[300];
         pool_t p(whole());
-        const std::size_t made = fragment(p, hs, 300);
+        const std::size_t made = fragment(p, hs, max_handles);
         unsigned steps = 0;
         handle extra{};
         for (;;) {
@@ -359,7 +379,7 @@ struct suite {
             }
             if (done || steps > 100000) break;
         }
-        CHECK(steps > 10);
+        CHECK(steps > scaled(10));
         if (extra) CHECK(p.deallocate(extra));
         while (!p.defrag_step(256)) ++steps;
         const tinymem::pool_stats s = p.stats();
@@ -373,11 +393,10 @@ struct suite {
 
     // ---- running out ----------------------------------------------------------------------
     static void exhaustion() {
-        static handle hs[600];
         pool_t p(whole());
         std::size_t n = 0;
-        while (n < 600 && (hs[n] = p.allocate(200))) ++n;
-        CHECK(n > 50 && n < 600);
+        while (n < max_handles && (hs[n] = p.allocate(200))) ++n;
+        CHECK(n > scaled(50) && n < max_handles);
         CHECK(p.last_error() == error::out_of_memory || p.last_error() == error::out_of_handles);
         CHECK(p.stats().failed[unsigned(p.last_error())] >= 1);
         CHECK(pool_ok(p));
@@ -417,8 +436,8 @@ struct suite {
                 std::uint32_t bytes;
                 const std::uint32_t kind = r.below(100);
                 if (kind < 70) bytes = 1 + r.below(64);
-                else if (kind < 95) bytes = 1 + r.below(1024);
-                else bytes = 1 + r.below(6000);
+                else if (kind < 95) bytes = 1 + r.below(scaled(1024));
+                else bytes = 1 + r.below(scaled(6000));
                 std::uint32_t align = std::uint32_t(granule);
                 if (r.below(10) == 0) align = 1u << r.below(7); // 1 .. 64
                 const handle h = p.allocate(bytes, align);
@@ -462,7 +481,7 @@ struct suite {
                 b = model[--live];
             } else if (what < 80 && live > 0) {
                 block& b = model[r.below(std::uint32_t(live))];
-                const std::uint32_t bytes = 1 + r.below(r.below(4) == 0 ? 3000 : 200);
+                const std::uint32_t bytes = 1 + r.below(r.below(4) == 0 ? scaled(3000) : 200);
                 if (p.reallocate(b.h, bytes)) {
                     ++reallocs;
                     const std::uint32_t keep = bytes < b.bytes ? bytes : b.bytes;
@@ -525,6 +544,10 @@ struct suite {
 
     static void run(const char* name, std::uint64_t seed, unsigned long ops) {
         g_context = name;
+        model = reinterpret_cast<block*>(g_scratch);
+        for (std::size_t i = 0; i < max_blocks; ++i) ::new (static_cast<void*>(model + i)) block{};
+        hs = reinterpret_cast<handle*>(g_scratch + max_blocks * 32);
+        for (std::size_t i = 0; i < max_handles; ++i) ::new (static_cast<void*>(hs + i)) handle{};
         const unsigned long before = g_failures, checks = g_checks;
         basic();
         reallocation();
@@ -536,6 +559,28 @@ struct suite {
         std::printf("[%s] %lu checks, %lu failed\n", name, g_checks - checks, g_failures - before);
     }
 };
+
+// Stack high water: the free RAM between newlib's heap and the stack is filled with a pattern
+// before the tests and searched afterwards for the deepest word they overwrote. On a board with
+// 16 KiB of RAM this is what shows that the test (and the pools' calls) fit their stack.
+extern "C" void* sbrk(std::ptrdiff_t increment); // newlib; strict -std=c++20 hides its declaration
+constexpr std::uint32_t stack_paint = 0x5AC3A53Cu;
+std::uintptr_t g_paint_low = 0, g_paint_high = 0;
+
+__attribute__((noinline)) void paint_stack() {
+    std::uint32_t here = 0;
+    const auto sp = reinterpret_cast<std::uintptr_t>(&here);
+    g_paint_high = (sp - 256) & ~std::uintptr_t(3);
+    g_paint_low = (reinterpret_cast<std::uintptr_t>(sbrk(0)) + 256 + 3) & ~std::uintptr_t(3);
+    if (g_paint_high - g_paint_low > 65536) g_paint_low = g_paint_high - 65536; // a large RAM: 64 KiB will do
+    for (std::uintptr_t a = g_paint_low; a < g_paint_high; a += 4) *reinterpret_cast<volatile std::uint32_t*>(a) = stack_paint;
+}
+// Bytes of stack used below the painted top: from the deepest overwritten word up.
+std::size_t stack_used() {
+    std::uintptr_t a = g_paint_low;
+    while (a < g_paint_high && *reinterpret_cast<volatile std::uint32_t*>(a) == stack_paint) a += 4;
+    return a == g_paint_low ? std::size_t(-1) : std::size_t(g_paint_high - a);
+}
 
 std::uint64_t parse_number(const char* s) {
     std::uint64_t v = 0;
@@ -553,15 +598,16 @@ int main(int argc, char** argv) {
         else if (std::strncmp(argv[i], "TINYMEM_OPS=", 12) == 0) ops = parse_number(argv[i] + 12);
     }
     std::printf("tinymem target test: seed %lu (rerun with TINYMEM_SEED=%lu), %lu churn ops, "
-                "sizeof(void*) %u, sizeof(size_t) %u\n",
+                "%lu-byte pools, sizeof(void*) %u, sizeof(size_t) %u\n",
                 static_cast<unsigned long>(seed), static_cast<unsigned long>(seed), ops,
-                unsigned(sizeof(void*)), unsigned(sizeof(std::size_t)));
+                static_cast<unsigned long>(pool_bytes), unsigned(sizeof(void*)), unsigned(sizeof(std::size_t)));
 
-    g_context = "pool<8192> in .bss";
+    paint_stack();
+    g_context = "pool<Bytes> in .bss";
     CHECK(g_bss_pool.usable());
     {
-        const auto h = g_bss_pool.allocate(1000);
-        CHECK(h && g_bss_pool.size(h) >= 1000);
+        const auto h = g_bss_pool.allocate(scaled(1000));
+        CHECK(h && g_bss_pool.size(h) >= scaled(1000));
         CHECK(g_bss_pool.check().ok());
         CHECK(g_bss_pool.deallocate(h));
     }
@@ -571,6 +617,11 @@ int main(int argc, char** argv) {
     suite<tinymem::config17>::run("config17", seed + 3, ops);
     suite<tinymem::config32>::run("config32", seed + 2, ops);
 
+    const std::size_t used = stack_used();
+    g_context = "stack";
+    CHECK(used != std::size_t(-1)); // the paint reached the heap: the stack may have overrun it
+    std::printf("tinymem target test: stack high water %lu bytes below main's frame (%lu bytes painted)\n",
+                static_cast<unsigned long>(used), static_cast<unsigned long>(g_paint_high - g_paint_low));
     std::printf("tinymem target test: %lu checks, %lu failed: %s\n", g_checks, g_failures,
                 g_failures == 0 ? "PASS" : "FAIL");
     return g_failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
