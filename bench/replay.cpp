@@ -726,8 +726,17 @@ int main(int argc, char** argv) {
             if (!fp.empty() && fp.back() == 'x') f = std::size_t(std::strtod(fp.c_str(), nullptr) * double(t.peak_live));
             const auto v = verify_at(k, f, t);
             const auto ns = v.out == outcome::ok ? time_at(k, f, t, opt.reps) : std::nullopt;
-            std::printf("%s %s footprint %zu: %s\n", t.name.c_str(), kind_name(k), f,
-                        ns ? (fmt(*ns, 1) + " ns/op").c_str() : ("fails: " + v.what).c_str());
+            std::string moves;
+            if (k == alloc_kind::tinymem && v.out == outcome::ok)
+                with_tinymem(f, t, [&](auto& a) {
+                    run<false>(a, t);
+                    const auto s = a.pool->stats();
+                    moves = ", " + std::to_string(s.compactions) + " compactions, " + std::to_string(s.bytes_moved) +
+                            " bytes moved";
+                    return 0;
+                });
+            std::printf("%s %s footprint %zu: %s%s\n", t.name.c_str(), kind_name(k), f,
+                        ns ? (fmt(*ns, 1) + " ns/op").c_str() : ("fails: " + v.what).c_str(), moves.c_str());
         }
         return g_wrong != 0 ? 1 : 0;
     }
