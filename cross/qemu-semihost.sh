@@ -5,7 +5,7 @@
 #
 #   cross/qemu-semihost.sh MACHINE PROGRAM.elf [ARGS...]
 #
-# MACHINE: mps2-an386 (Cortex-M4F), mps2-an385 (Cortex-M3).
+# MACHINE: mps2-an386 (Cortex-M4F), mps2-an385 (Cortex-M3), microbit (Cortex-M0).
 # Program arguments travel as semihosting `arg=` entries (argv[0] is the program). Semihosting
 # has no environment, so variables named TINYMEM_* (e.g. TINYMEM_SEED) are passed on as extra
 # NAME=VALUE arguments; the test programs look for them there.

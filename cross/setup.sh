@@ -2,7 +2,7 @@
 # Configures a tinymem cross build in one command:
 #   cross/setup.sh BUILD_DIR CONFIG [meson setup options...]
 # CONFIG is a cross file of this folder without .ini: cortex-m4f-gcc, cortex-m4f-clang,
-# cortex-m3-gcc, aarch64-linux-gcc, aarch64-linux-clang.
+# cortex-m3-gcc, cortex-m0-gcc, aarch64-linux-gcc, aarch64-linux-clang.
 # Meson 1.0 cross files cannot name their own folder (@DIRNAME@ came later), so this writes
 # BUILD_DIR/cross-paths.ini with the constant `cross_dir` and passes it first.
 set -euo pipefail

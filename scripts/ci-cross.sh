@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Cross builds of tinymem and their tests (issue 5):
 #   scripts/ci-cross.sh BUILD_ROOT
-# Configures, builds and runs `meson test` in four cross builds under BUILD_ROOT:
+# Configures, builds and runs `meson test` in five cross builds under BUILD_ROOT:
 #   m4f-gcc     Cortex-M4F, arm-none-eabi-g++ 12, header build     tests on qemu-system-arm (mps2-an386)
 #   m4f-clang   Cortex-M4F, clang 19, module build                 tests on qemu-system-arm (mps2-an386)
 #   m3-gcc      Cortex-M3, arm-none-eabi-g++ 12, header build      tests on qemu-system-arm (mps2-an385)
+#   m0-gcc      Cortex-M0, arm-none-eabi-g++ 12, header build      tests on qemu-system-arm (microbit)
 #   aarch64-gcc aarch64 Linux, aarch64-linux-gnu-g++-12            Boost.Test suite on qemu-aarch64
 # Each build's results are in BUILD_ROOT/<name>/meson-logs/testlog.json. Exits non-zero when any
 # build or test fails (all builds are still attempted). Installs nothing; packages needed:
@@ -23,6 +24,7 @@ configs=(
     "m4f-gcc cortex-m4f-gcc"
     "m4f-clang cortex-m4f-clang"
     "m3-gcc cortex-m3-gcc"
+    "m0-gcc cortex-m0-gcc"
     "aarch64-gcc aarch64-linux-gcc"
 )
 failed=()
@@ -52,4 +54,4 @@ if [ ${#failed[@]} -ne 0 ]; then
     echo "ci-cross: FAILED: ${failed[*]}"
     exit 1
 fi
-echo "ci-cross: all four cross builds passed"
+echo "ci-cross: all ${#configs[@]} cross builds passed"

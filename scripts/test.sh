@@ -2,7 +2,7 @@
 # README's second command: installs what is missing, then builds and runs every test:
 #   module build (clang 19) and header build (g++ 12) of the whole suite,
 #   a consumer project using tinymem as a subproject and from a `meson install`,
-#   the cross builds under QEMU (Cortex-M4F gcc and clang, Cortex-M3, aarch64),
+#   the cross builds under QEMU (Cortex-M4F gcc and clang, Cortex-M3, Cortex-M0, aarch64),
 #   the sanitizer, fuzz-regression, bounded-fuzzing and thread-sanitizer runs.
 # Ends with one line: "N passed, N failed". Exit status 0 only when nothing failed.
 set -uo pipefail
