@@ -206,7 +206,7 @@ public:
             const word_type hdr = header_load(pos);
             const offset_type size = header_size(hdr);
             if (pins == 0 && size < quick_classes && size >= min_quick &&
-                2u * (cached_granules_ + size) <= free_granules_ + size) {
+                2 * size_type(cached_granules_) + size <= free_granules_) { // 2 (cached + size) <= free + size
                 used_granules_ = offset_type(used_granules_ - size);
                 free_granules_ = offset_type(free_granules_ + size);
                 push_quick(pos, size, header_prev_free(hdr));
@@ -883,11 +883,17 @@ private:
         std::memcpy(base + size_type(slot) * sizeof(word_type), &entry, sizeof entry);
         if (tail == 0) {
             free_slot_head_ = offset_type(slot + 1);
+        } else if constexpr (offset_bits == 8 * sizeof(offset_type)) {
+            // The offset field is a whole offset_type of the word: store the link alone.
+            constexpr size_type field = std::endian::native == std::endian::little ? 0 : sizeof(word_type) - sizeof(offset_type);
+            const auto link = offset_type(slot + 1);
+            std::memcpy(base + size_type(tail) * sizeof(word_type) - sizeof(word_type) + field, &link, sizeof link);
         } else {
+            std::byte* const at = base + size_type(tail) * sizeof(word_type) - sizeof(word_type);
             word_type last;
-            std::memcpy(&last, base + size_type(tail - 1u) * sizeof(word_type), sizeof last);
+            std::memcpy(&last, at, sizeof last);
             last = with_offset(last, offset_type(slot + 1));
-            std::memcpy(base + size_type(tail - 1u) * sizeof(word_type), &last, sizeof last);
+            std::memcpy(at, &last, sizeof last);
         }
         free_slot_tail_ = offset_type(slot + 1);
     }
