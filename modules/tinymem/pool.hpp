@@ -62,6 +62,17 @@
 #define TINYMEM_SWEEP 1
 #endif
 #endif
+// A hint to bring the memory at an address (a std::uintptr_t) into the data cache: compaction
+// walks the heap upwards one header at a time, each load waiting for the one before, so it asks
+// for the bytes a few blocks ahead. Never faults. Nothing on a Cortex-M (most have no data
+// cache) or without GCC's builtin; define it to choose.
+#ifndef TINYMEM_PREFETCH
+#if defined(__GNUC__) && !(defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M')
+#define TINYMEM_PREFETCH(address) __builtin_prefetch(reinterpret_cast<const void*>(address))
+#else
+#define TINYMEM_PREFETCH(address) ((void)(address))
+#endif
+#endif
 // Stress mode (-DTINYMEM_STRESS=1, Meson option `stress`): see basic_pool::stress_mode.
 #ifndef TINYMEM_STRESS
 #define TINYMEM_STRESS 0
