@@ -7,6 +7,8 @@
 #include "tinymem/export.hpp"
 
 #ifndef TINYMEM_MODULE
+#include <cstdio>
+#include <cstdlib>
 #include <tinymem.hpp>
 #include <type_traits>
 #endif
@@ -39,6 +41,15 @@ struct is_relocatable : std::bool_constant<std::is_trivially_copyable_v<T>> {};
 
 TINYMEM_EXPORT template <class T>
 inline constexpr bool is_relocatable_v = is_relocatable<T>::value;
+
+namespace detail {
+// A mistake an adapter cannot report through its result (a reference must refer to something):
+// one line on stderr, then std::abort().
+[[noreturn]] inline void adapter_misuse(const char* what) noexcept {
+    std::fprintf(stderr, "tinymem: %s\n", what);
+    std::abort();
+}
+} // namespace detail
 
 } // namespace tinymem
 

@@ -273,22 +273,25 @@ public:
     T* data() noexcept { return h_ ? static_cast<T*>(pool_->data(h_)) : nullptr; }
     const T* data() const noexcept { return h_ ? static_cast<const T*>(pool_->data(h_)) : nullptr; }
 
-    T& operator[](size_type i) noexcept { return data()[i]; }
-    const T& operator[](size_type i) const noexcept { return data()[i]; }
+    // Element access requires i < size(), as with std::vector (at() checks it). A vector whose
+    // block is gone (empty, or freed through the pool behind its back) stops the program with a
+    // message instead of indexing a null pointer.
+    T& operator[](size_type i) noexcept { return elements()[i]; }
+    const T& operator[](size_type i) const noexcept { return elements()[i]; }
 #if TINYMEM_ADAPTERS_EXCEPTIONS
     T& at(size_type i) {
         if (i >= size_) throw std::out_of_range("tinymem::vector::at: index out of range");
-        return data()[i];
+        return elements()[i];
     }
     const T& at(size_type i) const {
         if (i >= size_) throw std::out_of_range("tinymem::vector::at: index out of range");
-        return data()[i];
+        return elements()[i];
     }
 #endif
-    T& front() noexcept { return data()[0]; }
-    const T& front() const noexcept { return data()[0]; }
-    T& back() noexcept { return data()[size_ - 1]; }
-    const T& back() const noexcept { return data()[size_ - 1]; }
+    T& front() noexcept { return elements()[0]; }
+    const T& front() const noexcept { return elements()[0]; }
+    T& back() noexcept { return elements()[size_ - 1]; }
+    const T& back() const noexcept { return elements()[size_ - 1]; }
 
     // Calls f(element i) with the element moved out to the stack, then moves it back; returns
     // what f returns. For elements that live in pool memory but must themselves allocate: the
@@ -496,6 +499,15 @@ public:
     }
 
 private:
+    // The elements, for the accessors that require an element to exist.
+    T* elements() const noexcept {
+        T* const p = h_ ? static_cast<T*>(pool_->data(h_)) : nullptr;
+        if (p == nullptr) [[unlikely]]
+            detail::adapter_misuse("tinymem::vector: element access without elements (empty vector, or its "
+                                   "block was freed through the pool)");
+        return p;
+    }
+
     // Undoes a partial append: destroys what was added since it was made.
     struct rollback {
         vector& v;
