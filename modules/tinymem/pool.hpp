@@ -896,7 +896,9 @@ private:
             free_slot_head_ = offset_type(slot + 1);
         } else if constexpr (offset_bits == 8 * sizeof(offset_type)) {
             // The offset field is a whole offset_type of the word: store the link alone.
-            constexpr size_type field = std::endian::native == std::endian::little ? 0 : sizeof(word_type) - sizeof(offset_type);
+            static_assert(std::endian::native == std::endian::little || std::endian::native == std::endian::big);
+            constexpr size_type field =
+                std::endian::native == std::endian::little ? 0 : sizeof(word_type) - sizeof(offset_type);
             const auto link = offset_type(slot + 1);
             std::memcpy(base + size_type(tail) * sizeof(word_type) - sizeof(word_type) + field, &link, sizeof link);
         } else {
