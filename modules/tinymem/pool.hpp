@@ -892,23 +892,25 @@ private:
         const offset_type tail = free_slot_tail_;
         const word_type entry = (gen << gen_shift) | (word_type(free_pin) << pin_shift);
         std::memcpy(base + size_type(slot) * sizeof(word_type), &entry, sizeof entry);
+        const auto link = offset_type(slot + 1);
         if (tail == 0) {
-            free_slot_head_ = offset_type(slot + 1);
-        } else if constexpr (offset_bits == 8 * sizeof(offset_type)) {
-            // The offset field is a whole offset_type of the word: store the link alone.
-            static_assert(std::endian::native == std::endian::little || std::endian::native == std::endian::big);
-            constexpr size_type field =
-                std::endian::native == std::endian::little ? 0 : sizeof(word_type) - sizeof(offset_type);
-            const auto link = offset_type(slot + 1);
-            std::memcpy(base + size_type(tail) * sizeof(word_type) - sizeof(word_type) + field, &link, sizeof link);
+            free_slot_head_ = link;
         } else {
-            std::byte* const at = base + size_type(tail) * sizeof(word_type) - sizeof(word_type);
-            word_type last;
-            std::memcpy(&last, at, sizeof last);
-            last = with_offset(last, offset_type(slot + 1));
-            std::memcpy(at, &last, sizeof last);
+            std::byte* const last = base + size_type(tail) * sizeof(word_type) - sizeof(word_type);
+            if constexpr (offset_bits == 8 * sizeof(offset_type)) {
+                // The offset field is a whole offset_type of the word: store the link alone.
+                static_assert(std::endian::native == std::endian::little || std::endian::native == std::endian::big);
+                constexpr size_type field =
+                    std::endian::native == std::endian::little ? 0 : sizeof(word_type) - sizeof(offset_type);
+                std::memcpy(last + field, &link, sizeof link);
+            } else {
+                word_type w;
+                std::memcpy(&w, last, sizeof w);
+                w = with_offset(w, link);
+                std::memcpy(last, &w, sizeof w);
+            }
         }
-        free_slot_tail_ = offset_type(slot + 1);
+        free_slot_tail_ = link;
     }
     // After the lowest pinned block was freed (now part of the free block at `from`): the next
     // allocate_pinned block above, or the end.

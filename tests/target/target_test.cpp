@@ -74,10 +74,12 @@ constexpr std::size_t scaled(std::size_t bytes) { return bytes * pool_bytes / 32
 constexpr std::size_t max_blocks = scaled(512);
 constexpr std::size_t max_handles = scaled(600) + 16;
 
-// The suites (one per configuration) run one after another and share these.
+// The suites (one per configuration) run one after another and share these. g_scratch holds a
+// suite's model (max_blocks entries of at most model_entry bytes), then its handles.
+constexpr std::size_t model_entry = 32, handle_entry = 8;
 alignas(64) std::byte g_buffer[pool_bytes];
 alignas(16) std::byte g_other_buffer[1024];
-alignas(16) std::byte g_scratch[max_blocks * 32 + max_handles * 8];
+alignas(16) std::byte g_scratch[max_blocks * model_entry + max_handles * handle_entry];
 
 // A pool<Bytes> in .bss, constructed by a static constructor (init_array).
 tinymem::pool<scaled(8192)> g_bss_pool;
@@ -88,8 +90,6 @@ struct suite {
     using handle = typename pool_t::handle;
     using error = tinymem::error;
     static constexpr std::size_t granule = Config::granule;
-    static constexpr std::byte* other_buffer = g_other_buffer;
-    static constexpr std::size_t other_bytes = sizeof g_other_buffer;
 
     // Reference model of the churn: what each live block should hold.
     struct block {
@@ -100,7 +100,7 @@ struct suite {
         bool pinned;
         const void* pinned_at;
     };
-    static_assert(sizeof(block) <= 32 && alignof(block) <= 16 && sizeof(handle) <= 8);
+    static_assert(sizeof(block) <= model_entry && alignof(block) <= 16 && sizeof(handle) <= handle_entry);
     // In g_scratch (built by run()): the model, then the handle array.
     static inline block* model = nullptr;
     static inline handle* hs = nullptr;
@@ -145,7 +145,7 @@ struct suite {
         CHECK(p.handle_of(p.data(a)) == a);
         CHECK(!p.handle_of(static_cast<std::byte*>(p.data(a)) + 1));
         CHECK(p.last_error() == error::invalid_pointer);
-        CHECK(!p.handle_of(other_buffer));
+        CHECK(!p.handle_of(g_other_buffer));
         CHECK(pool_ok(p));
 
         // Free, then every use of the old handle is refused as stale.
@@ -174,7 +174,7 @@ struct suite {
         CHECK(!p.valid(forged));
         CHECK(p.data(forged) == nullptr);
         CHECK(!p.deallocate(forged));
-        pool_t q(std::span<std::byte>(other_buffer, other_bytes));
+        pool_t q(std::span<std::byte>(g_other_buffer, sizeof g_other_buffer));
         const handle foreign = q.allocate(8);
         CHECK(foreign);
         CHECK(!p.valid(foreign));
@@ -199,13 +199,13 @@ struct suite {
         CHECK(pool_ok(p));
 
         // Buffers that cannot hold a pool.
-        pool_t tiny(std::span<std::byte>(other_buffer, 4));
+        pool_t tiny(std::span<std::byte>(g_other_buffer, 4));
         CHECK(!tiny.usable());
         CHECK(!tiny.allocate(1) && tiny.last_error() == error::bad_buffer);
         pool_t none(std::span<std::byte>{});
         CHECK(!none.usable() && !none.allocate(1));
         // A buffer starting off the granule is rounded up, not misused.
-        pool_t odd(std::span<std::byte>(other_buffer + 1, other_bytes - 1));
+        pool_t odd(std::span<std::byte>(g_other_buffer + 1, sizeof g_other_buffer - 1));
         CHECK(odd.usable());
         const handle o = odd.allocate(24);
         CHECK(o && aligned(odd.data(o), granule));
@@ -546,7 +546,7 @@ struct suite {
         g_context = name;
         model = reinterpret_cast<block*>(g_scratch);
         for (std::size_t i = 0; i < max_blocks; ++i) ::new (static_cast<void*>(model + i)) block{};
-        hs = reinterpret_cast<handle*>(g_scratch + max_blocks * 32);
+        hs = reinterpret_cast<handle*>(g_scratch + max_blocks * model_entry);
         for (std::size_t i = 0; i < max_handles; ++i) ::new (static_cast<void*>(hs + i)) handle{};
         const unsigned long before = g_failures, checks = g_checks;
         basic();

@@ -270,8 +270,8 @@ public:
     handle_type handle() const noexcept { return h_; }
 
     // The elements; valid until the next call that may move blocks in the pool.
-    T* data() noexcept { return h_ ? static_cast<T*>(pool_->data(h_)) : nullptr; }
-    const T* data() const noexcept { return h_ ? static_cast<const T*>(pool_->data(h_)) : nullptr; }
+    T* data() noexcept { return block(); }
+    const T* data() const noexcept { return block(); }
 
     // Element access requires i < size(), as with std::vector (at() checks it). A vector whose
     // block is gone (empty, or freed through the pool behind its back) stops the program with a
@@ -499,9 +499,11 @@ public:
     }
 
 private:
+    // The elements, or nullptr when the vector has no block (or its handle no longer names one).
+    T* block() const noexcept { return h_ ? static_cast<T*>(pool_->data(h_)) : nullptr; }
     // The elements, for the accessors that require an element to exist.
     T* elements() const noexcept {
-        T* const p = h_ ? static_cast<T*>(pool_->data(h_)) : nullptr;
+        T* const p = block();
         if (p == nullptr) [[unlikely]]
             detail::adapter_misuse("tinymem::vector: element access without elements (empty vector, or its "
                                    "block was freed through the pool)");
