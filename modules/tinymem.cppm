@@ -19,3 +19,4 @@ export module tinymem;
 #define TINYMEM_MODULE 1
 #include "tinymem/config.hpp"
 #include "tinymem/pool.hpp"
+#include "tinymem/bump_pool.hpp"

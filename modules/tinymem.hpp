@@ -5,5 +5,6 @@
 
 #include "tinymem/config.hpp"
 #include "tinymem/pool.hpp"
+#include "tinymem/bump_pool.hpp"
 
 #endif

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Code size of tinymem on a Cortex-M4 at -Os, 16-bit configuration (tinymem::config16):
+# Code size of tinymem on a Cortex-M4 at -Os, 16-bit configuration (tinymem::config16), for
+# basic_pool (with and without quick lists) and for the lean engine basic_bump_pool:
 # the bytes of .text that allocate, deallocate, reallocate, data, pin (acquire_pin + unpin),
 # defrag, defrag_step and the pool's set-up contribute to a firmware.
 #
@@ -20,7 +21,8 @@ if [ ! -f "$build/build.ninja" ]; then
     "$root/cross/setup.sh" "$build" cortex-m4f-gcc --buildtype=minsize -Db_ndebug=true \
         -Dtests=false >/dev/null
 fi
-ninja -C "$build" -j2 examples/firmware/codesize_probe.elf examples/firmware/codesize_probe_noquick.elf >/dev/null
+ninja -C "$build" -j2 examples/firmware/codesize_probe.elf examples/firmware/codesize_probe_noquick.elf \
+    examples/firmware/codesize_probe_bump.elf >/dev/null
 
 report() { # ELF LABEL
 elf=$1
@@ -44,3 +46,5 @@ fi
 report "$build/examples/firmware/codesize_probe.elf" "config16"
 echo
 report "$build/examples/firmware/codesize_probe_noquick.elf" "config16 without quick lists: basic_config<std::uint16_t, 4, 0>"
+echo
+report "$build/examples/firmware/codesize_probe_bump.elf" "the lean engine: basic_bump_pool<config16>"

@@ -1,7 +1,8 @@
 // Code-size probe for scripts/codesize.sh: a minimal Cortex-M program that calls exactly the
 // operations whose code size is reported (allocate, deallocate, reallocate, data, pin/unpin,
 // defrag, defrag_step, plus the pool's set-up) on a 16-bit-config pool (tinymem::config16, or
-// with TINYMEM_PROBE_NO_QUICK the same without quick lists).
+// with TINYMEM_PROBE_NO_QUICK the same without quick lists, or with TINYMEM_PROBE_BUMP the lean
+// engine, basic_bump_pool<config16>).
 // Each call sits in its own non-inlined function so the optimiser cannot fold it into main;
 // codesize.sh sums the sizes of these probe_ functions and of every tinymem:: function that the
 // linker kept (-ffunction-sections, --gc-sections). main only feeds them run-time values.
@@ -14,7 +15,9 @@
 
 #include "firmware_tinymem.hpp"
 
-#ifdef TINYMEM_PROBE_NO_QUICK
+#if defined(TINYMEM_PROBE_BUMP)
+using pool_type = tinymem::basic_bump_pool<tinymem::config16>;
+#elif defined(TINYMEM_PROBE_NO_QUICK)
 using pool_type = tinymem::basic_pool<tinymem::basic_config<std::uint16_t, 4, 0>>;
 #else
 using pool_type = tinymem::basic_pool<tinymem::config16>;

@@ -1,0 +1,769 @@
+// tinymem's lean engine: a pool that places blocks by bumping a top pointer and closes holes
+// only by sliding blocks down. For firmware where flash matters more than the speed of a nearly
+// full pool: about a quarter of basic_pool's code (scripts/codesize.sh), the same handles,
+// errors, pins and pointer rule. Freestanding: no exceptions, RTTI, heap or I/O; touches only
+// the buffer it was given.
+//
+// Layout of the buffer (positions in granules; a block is named by the granule where its data
+// starts, its header word sits in the bytes just before):
+//
+//   [ block | hole | block | block ... | top: free ......... | <- handle table ]
+//     1                                 top_                  grows down from the end
+//
+// allocate() takes its granules at top_ and never looks at holes; deallocate() marks a block
+// free, and freeing the topmost block lowers top_. When the top runs short, allocate() slides
+// every movable block down over the holes, which gathers the free space at the top but for the
+// holes just before pinned blocks. A header is size | slot | free; there are no free lists and
+// no footers, since holes are only ever found by the walk compaction does anyway.
+//
+// Against basic_pool: a nearly full pool compacts far more often (every hole waits for a
+// compaction to be reused), over-aligned requests are refused, and there is no allocate_pinned,
+// handle_of or map, so the pmr adapter and tinymem::vector need basic_pool.
+#ifndef TINYMEM_BUMP_POOL_HPP
+#define TINYMEM_BUMP_POOL_HPP
+
+#include "config.hpp"
+#include "pool.hpp" // detail:: helpers, the poisoning hooks
+
+namespace tinymem {
+
+// A pool of movable blocks over a caller-provided buffer, allocating at the top. Not copyable
+// or movable: handles and the table refer to its address. bump_pool<Bytes> carries its storage.
+//
+// Pointer rule (as basic_pool): a pointer from data() or get() stays valid until the next call
+// on this pool that may move blocks: allocate, reallocate, defrag and defrag_step. deallocate,
+// pin, unpin and every const call never move blocks. A pinned block never moves.
+TINYMEM_EXPORT template <class Config = default_config>
+class basic_bump_pool {
+public:
+    using config_type = Config;
+    using handle = basic_handle<Config>;
+    using size_type = std::size_t;
+    using offset_type = typename Config::offset_type;
+    using slot_type = std::uint32_t;
+    using word_type = typename Config::word_type;
+
+    static constexpr size_type granule = Config::granule;
+    // Bookkeeping per live block: one header word plus one table word.
+    static constexpr size_type overhead_per_block = 2 * sizeof(word_type);
+    // Nested pins a block can hold.
+    static constexpr unsigned max_pins = 13;
+    // What visiting one block costs from a defrag_step budget, in bytes moved (as basic_pool).
+    static constexpr size_type visit_cost = 64;
+
+    class pin_guard;
+
+    // Effect: takes over `buffer` (not owned) as an empty pool.
+    // Requires: the buffer outlives the pool. Its start is rounded up to the granule.
+    // Errors: a buffer of fewer than 4 granules, or with more granules than the configuration
+    //   can address (config max_granules), makes an unusable pool: usable() is false and every
+    //   allocation fails with error::bad_buffer.
+    explicit basic_bump_pool(std::span<std::byte> buffer) noexcept { init(buffer.data(), buffer.size()); }
+    basic_bump_pool(const basic_bump_pool&) = delete;
+    basic_bump_pool& operator=(const basic_bump_pool&) = delete;
+#ifdef TINYMEM_POISONING
+    // Gives the buffer back unpoisoned (it may be reused for other things).
+    ~basic_bump_pool() {
+        if (usable()) TINYMEM_UNPOISON(base_, total_);
+    }
+#endif
+
+    // Whether the constructor accepted its buffer.
+    bool usable() const noexcept { return base_ != nullptr; }
+
+    // Bytes of the heap (the buffer less alignment); the table and the blocks share it.
+    size_type capacity() const noexcept { return total_; }
+
+    // ---- allocation ---------------------------------------------------------------------------
+
+    // Effect: allocates a movable block of at least `bytes` usable bytes at the top. If the top
+    //   is too small but the free bytes suffice, compacts first.
+    // Result: a handle, or a null handle on failure. Never throws.
+    // Errors (last_error()): zero_size, too_large, bad_alignment (not a power of two, or more
+    //   than the granule: this engine does not over-align), out_of_memory, out_of_handles,
+    //   fragmented_by_pins. On failure the pool's blocks and contents are unchanged.
+    // Moves blocks: yes (compaction).
+    handle allocate(size_type bytes, size_type align = granule) noexcept;
+
+    // Effect: frees the block; its handle and every copy of it become stale.
+    // Result: true on success. Errors: invalid_handle, stale_handle, pinned. Moves blocks: no.
+    bool deallocate(handle h) noexcept;
+
+    // Effect: resizes the block to at least `bytes` usable bytes, keeping its contents up to the
+    //   smaller size. Shrinks in place; grows in place when the block is the topmost one or the
+    //   next block is free, else moves it to the top (compacting if needed). The handle stays.
+    // Result: true on success; on failure the block and its contents are unchanged.
+    // Errors: as allocate(), plus invalid_handle, stale_handle, pinned (a pinned block grows
+    //   only when it is the topmost). Unlike basic_pool, a block that is not the topmost needs
+    //   the whole new size free besides its old bytes (out_of_memory otherwise). Moves blocks: yes.
+    bool reallocate(handle h, size_type bytes) noexcept;
+
+    // ---- access -------------------------------------------------------------------------------
+
+    // Result: whether `h` names a live block of this pool.
+    bool valid(handle h) const noexcept {
+        slot_type slot;
+        return check_handle(h, slot) == error::none;
+    }
+    // Result: the block's usable bytes (at least what was requested), or 0 for a bad handle.
+    size_type size(handle h) const noexcept {
+        slot_type slot;
+        if (check_handle(h, slot) != error::none) return 0;
+        return size_type(header_size(header_load(entry_offset(table_load(slot))))) * granule - header_bytes;
+    }
+    // Result: the block's data, or nullptr for a bad handle. Valid until the next call that may
+    //   move blocks, or while the block is pinned.
+    void* data(handle h) noexcept {
+        const slot_type slot = slot_type(h.value() & slot_mask);
+        if (slot >= slots_) return nullptr;
+        const word_type entry = table_load(slot);
+        if (!names_entry(h, entry)) return nullptr;
+        return base_ + size_type(entry_offset(entry)) * granule;
+    }
+    const void* data(handle h) const noexcept { return const_cast<basic_bump_pool*>(this)->data(h); }
+    // Result: data(h) as a T*. Requires: alignof(T) <= granule.
+    template <class T>
+    T* get(handle h) noexcept {
+        return static_cast<T*>(data(h));
+    }
+    template <class T>
+    const T* get(handle h) const noexcept {
+        return static_cast<const T*>(data(h));
+    }
+
+    // ---- pinning ------------------------------------------------------------------------------
+
+    // Effect: pins the block so it never moves until the guard is destroyed; pins nest.
+    // Result: a guard, false on failure. Errors: invalid_handle, stale_handle, pin_overflow.
+    pin_guard pin(handle h) noexcept { return pin_guard(*this, h); }
+    // Effect: adds one pin, as pin() does without a guard. Pair with unpin().
+    bool acquire_pin(handle h) noexcept { return add_pins(h, 1); }
+    // Effect: removes one pin. Errors: invalid_handle, stale_handle, not_pinned.
+    bool unpin(handle h) noexcept { return add_pins(h, -1); }
+    // Result: the block's pin count (0 when unpinned or for a bad handle).
+    unsigned pin_count(handle h) const noexcept {
+        slot_type slot;
+        if (check_handle(h, slot) != error::none) return 0;
+        return entry_pins(table_load(slot));
+    }
+
+    // ---- compaction ---------------------------------------------------------------------------
+
+    // Effect: full compaction: slides every movable block down so the free space is one block
+    //   at the top, but for holes just before pinned blocks. Moves blocks: yes.
+    void defrag() noexcept {
+        if (!usable()) return;
+        cursor_ = heap_begin;
+        slide(~size_type{0});
+        ++compactions_;
+    }
+
+    // Effect: one bounded step of the same compaction, resumable: moves at most `budget` bytes
+    //   and visits at most budget / visit_cost blocks, so its time is bounded by the budget
+    //   alone. A block larger than the budget is never moved by a step: it stays, with the hole
+    //   before it, until defrag() or an allocation that needs the space moves it. allocate,
+    //   deallocate and pin may run between steps.
+    // Result: true when a further step would move nothing (the pool is compact, but for holes
+    //   before pinned blocks and before blocks larger than the budget).
+    bool defrag_step(size_type budget) noexcept;
+
+    // ---- diagnostics --------------------------------------------------------------------------
+
+    error last_error() const noexcept { return last_error_; }
+    // A snapshot of the pool (a walk over every block: O(blocks)). cached_bytes is always 0.
+    pool_stats stats() const noexcept;
+    // Effect: walks the whole pool and checks every invariant (block chain, headers, handle
+    //   table, free-slot list, counters). O(blocks + handles).
+    // Result: the first broken invariant, or ok().
+    check_result check() const noexcept;
+
+protected:
+    basic_bump_pool() noexcept = default;
+    void init(std::byte* data, size_type bytes) noexcept;
+
+private:
+    // ---- word layouts: as basic_pool's, so handles and errors read the same ------------------
+    static constexpr unsigned offset_bits = Config::offset_bits;
+    static constexpr size_type header_bytes = sizeof(word_type);
+    static constexpr word_type one = 1;
+    static constexpr word_type size_mask = (one << offset_bits) - 1;
+    static constexpr word_type slot_mask = (one << Config::slot_bits) - 1;
+    static constexpr slot_type no_slot = slot_type(slot_mask);
+    static constexpr slot_type max_slots = slot_type(Config::max_slots);
+    static constexpr word_type free_bit = one << (Config::word_bits - 2);
+    static constexpr unsigned pin_shift = offset_bits;
+    static constexpr unsigned gen_shift = pin_shift + Config::pin_bits + Config::align_bits;
+    static constexpr word_type gen_mask = (one << Config::generation_bits) - 1;
+    static constexpr unsigned free_pin = 15; // a free table slot
+    static constexpr unsigned tag_shift = Config::slot_bits + Config::generation_bits;
+    static constexpr word_type tag_mask = (one << Config::tag_bits) - 1;
+    static constexpr offset_type heap_begin = 1; // the first block's data granule
+
+    static constexpr offset_type header_size(word_type h) noexcept { return offset_type(h & size_mask); }
+    static constexpr slot_type header_slot(word_type h) noexcept {
+        return slot_type((h >> offset_bits) & slot_mask);
+    }
+    static constexpr bool header_free(word_type h) noexcept { return (h & free_bit) != 0; }
+    static constexpr word_type used_header(offset_type size, slot_type slot) noexcept {
+        return word_type(size) | (word_type(slot) << offset_bits);
+    }
+    static constexpr word_type free_header(offset_type size) noexcept {
+        return word_type(size) | (word_type(no_slot) << offset_bits) | free_bit;
+    }
+    static constexpr offset_type entry_offset(word_type e) noexcept { return offset_type(e & size_mask); }
+    static constexpr unsigned entry_pins(word_type e) noexcept { return unsigned(e >> pin_shift) & 15u; }
+    static constexpr word_type with_pins(word_type e, unsigned pins) noexcept {
+        return (e & ~(word_type(15) << pin_shift)) | (word_type(pins) << pin_shift);
+    }
+    static constexpr word_type with_offset(word_type e, offset_type pos) noexcept {
+        return (e & ~size_mask) | word_type(pos);
+    }
+    static word_type handle_tag(handle h) noexcept { return word_type(h.value() >> tag_shift) & tag_mask; }
+    handle make_handle(slot_type slot, word_type gen) const noexcept {
+        using V = typename handle::value_type;
+        return handle(V(V(slot) | (V(gen) << Config::slot_bits) | (V(tag_) << tag_shift)));
+    }
+
+    // ---- raw access (memcpy: the buffer holds user objects and our words alike) ---------------
+    word_type load_at(size_type byte) const noexcept {
+        word_type w;
+        std::memcpy(&w, base_ + byte, sizeof w);
+        return w;
+    }
+    void store_at(size_type byte, word_type w) noexcept { std::memcpy(base_ + byte, &w, sizeof w); }
+    static size_type header_byte(offset_type pos) noexcept { return size_type(pos) * granule - header_bytes; }
+    word_type header_load(offset_type pos) const noexcept { return load_at(header_byte(pos)); }
+    void header_store(offset_type pos, word_type h) noexcept { store_at(header_byte(pos), h); }
+    // Slot 0's word is the buffer's last; the table grows down.
+    size_type table_byte(slot_type slot) const noexcept { return total_ - (size_type(slot) + 1) * header_bytes; }
+    word_type table_load(slot_type slot) const noexcept { return load_at(table_byte(slot)); }
+    void table_store(slot_type slot, word_type e) noexcept { store_at(table_byte(slot), e); }
+    // The highest top_ a table of `slots` words leaves: a block ends where the table starts.
+    offset_type limit_for(size_type slots) const noexcept {
+        const size_type end = (total_ - slots * header_bytes + header_bytes) / granule;
+        return offset_type(end < Config::max_granules ? end : Config::max_granules);
+    }
+    // Granules free at the top with a table of `slots` words.
+    offset_type top_room(size_type slots) const noexcept {
+        const offset_type limit = limit_for(slots);
+        return limit > top_ ? offset_type(limit - top_) : offset_type(0);
+    }
+    // Poisons (or unpoisons) the bytes of granules [from, to) as a block there would hold them,
+    // header included.
+    void poison_span(offset_type from, offset_type to) noexcept {
+        TINYMEM_POISON(base_ + header_byte(from), size_type(to - from) * granule);
+    }
+    void unpoison_span(offset_type from, offset_type to) noexcept {
+        TINYMEM_UNPOISON(base_ + header_byte(from), size_type(to - from) * granule);
+    }
+    // Makes [pos, pos + size) a hole: a free header, the rest poisoned.
+    void make_hole(offset_type pos, offset_type size) noexcept {
+        header_store(pos, free_header(size));
+        TINYMEM_POISON(base_ + size_type(pos) * granule, size_type(size) * granule - header_bytes);
+    }
+    // Records free granules at pos: a hole, or part of the top when they end there.
+    void release_span(offset_type pos, offset_type end) noexcept {
+        if (end == top_) {
+            poison_span(pos, end);
+            top_ = pos;
+        } else {
+            make_hole(pos, offset_type(end - pos));
+            holes_ = offset_type(holes_ + (end - pos));
+            compact_ = false;
+        }
+        if (pos < cursor_) cursor_ = pos; // keeps cursor_ at or below every hole it may close
+    }
+
+    // ---- results ------------------------------------------------------------------------------
+    // Out of line: a call is smaller than the counter update at each of the many failure sites.
+    [[gnu::noinline, gnu::cold]] bool fail(error e) noexcept {
+        last_error_ = e;
+        ++failed_[static_cast<unsigned>(e)];
+        return false;
+    }
+    bool succeed() noexcept {
+        last_error_ = error::none;
+        return true;
+    }
+    // As basic_pool: the handle's generation and tag against the entry's and this pool's, in
+    // one comparison; a free slot never matches.
+    bool names_entry(handle h, word_type entry) const noexcept {
+        const word_type key = (entry >> gen_shift) | (word_type(tag_) << Config::generation_bits);
+        return word_type(h.value() >> Config::slot_bits) == key && entry_pins(entry) != free_pin;
+    }
+    error check_handle(handle h, slot_type& slot) const noexcept {
+        slot = slot_type(h.value() & slot_mask);
+        if (slot < slots_ && names_entry(h, table_load(slot))) return error::none;
+        if (handle_tag(h) != tag_ || slot >= slots_) return error::invalid_handle;
+        return error::stale_handle;
+    }
+    // check_handle(), recording a failure; `entry` gets the slot's table word.
+    bool resolve(handle h, slot_type& slot, word_type& entry) noexcept {
+        const error e = check_handle(h, slot);
+        if (e != error::none) {
+            fail(e);
+            return false; // here, not fail()'s result: g++ then sees `entry` is set on success
+        }
+        entry = table_load(slot);
+        return true;
+    }
+    // Turns a request into granules, header included; anything above the heap is too_large
+    // before arithmetic on it.
+    bool granules_for(size_type bytes, offset_type& out) noexcept {
+        error e = error::none;
+        if (!usable()) e = error::bad_buffer;
+        else if (bytes == 0) e = error::zero_size;
+        else if (bytes > total_ || (bytes + header_bytes + granule - 1) / granule > size_type(limit_for(1) - heap_begin))
+            e = error::too_large; // never fits, even in an empty pool
+        if (e != error::none) {
+            fail(e);
+            return false; // as in resolve()
+        }
+        out = offset_type((bytes + header_bytes + granule - 1) / granule);
+        return true;
+    }
+    // Makes `need` granules free at the top with a table of `slots` words, compacting if the
+    // free bytes suffice. Result: whether they are; if not, records why.
+    bool make_room(offset_type need, size_type slots) noexcept;
+    // acquire_pin (delta 1) and unpin (-1) in one body.
+    bool add_pins(handle h, int delta) noexcept;
+    // Compacts when the top holds fewer than `need` granules (with a table of `slots` words)
+    // and there are holes to gather.
+    void compact_for(offset_type need, size_type slots) noexcept;
+
+    // Slides movable blocks down from cursor_ until top_, or until `budget` bytes (moves and
+    // visits) are spent. Result: true when it reached top_.
+    bool slide(size_type budget) noexcept;
+
+    // Frees a slot: a new generation makes every copy of the old handle stale; FIFO reuse keeps
+    // that generation unmatched for longest.
+    void release_slot(slot_type slot, word_type entry) noexcept {
+        table_store(slot, ((((entry >> gen_shift) + 1) & gen_mask) << gen_shift) | (word_type(free_pin) << pin_shift));
+        if (free_slot_tail_ == 0)
+            free_slot_head_ = offset_type(slot + 1);
+        else
+            table_store(free_slot_tail_ - 1u, with_offset(table_load(free_slot_tail_ - 1u), offset_type(slot + 1)));
+        free_slot_tail_ = offset_type(slot + 1);
+        live_ = offset_type(live_ - 1);
+    }
+
+    // ---- state (the control block; everything else lives in the buffer) ----------------------
+    std::byte* base_ = nullptr;
+    size_type total_ = 0;            // bytes of the heap, a whole number of granules
+    offset_type top_ = 0;            // data granule of the next block at the top
+    offset_type cursor_ = 0;         // compaction resumes here: holes below sit before pinned
+                                     // blocks, or before blocks too large for the steps so far
+    offset_type holes_ = 0;          // free granules below top_
+    offset_type used_granules_ = 0;
+    offset_type slots_ = 0;          // table size
+    offset_type live_ = 0;           // used slots
+    offset_type free_slot_head_ = 0; // FIFO of free slots, slot + 1 (0: empty)
+    offset_type free_slot_tail_ = 0;
+    offset_type step_skipped_ = 0;   // the largest block, in granules, a step pass left alone
+    std::uint16_t tag_ = 0;
+    error last_error_ = error::none;
+    bool compact_ = true;            // nothing for defrag_step to do
+    std::uint32_t compactions_ = 0;
+    std::uint64_t bytes_moved_ = 0;
+    std::uint32_t failed_[error_count] = {};
+};
+
+// A bump pool with its storage inside: `Bytes` is the whole footprint.
+TINYMEM_EXPORT template <std::size_t Bytes, class Config = default_config>
+class bump_pool : public basic_bump_pool<Config> {
+    static_assert(Bytes > sizeof(basic_bump_pool<Config>) + 8 * Config::granule,
+                  "tinymem: bump_pool<Bytes>: Bytes must exceed the control block and a few granules");
+
+public:
+    bump_pool() noexcept { this->init(storage_, sizeof storage_); }
+
+private:
+    alignas(Config::granule) std::byte storage_[Bytes - sizeof(basic_bump_pool<Config>)];
+};
+
+// An RAII pin: the block does not move while the guard lives. Move-only.
+template <class Config>
+class basic_bump_pool<Config>::pin_guard {
+public:
+    pin_guard() noexcept = default;
+    pin_guard(basic_bump_pool& p, handle h) noexcept {
+        if (p.acquire_pin(h)) {
+            pool_ = &p;
+            handle_ = h;
+        }
+    }
+    pin_guard(pin_guard&& o) noexcept : pool_(o.pool_), handle_(o.handle_) { o.pool_ = nullptr; }
+    pin_guard& operator=(pin_guard&& o) noexcept {
+        if (this != &o) {
+            release();
+            pool_ = o.pool_;
+            handle_ = o.handle_;
+            o.pool_ = nullptr;
+        }
+        return *this;
+    }
+    pin_guard(const pin_guard&) = delete;
+    pin_guard& operator=(const pin_guard&) = delete;
+    ~pin_guard() { release(); }
+
+    explicit operator bool() const noexcept { return pool_ != nullptr; }
+    // The pinned block's data; nullptr for a failed guard. Valid while the guard lives.
+    void* data() const noexcept { return pool_ ? pool_->data(handle_) : nullptr; }
+    template <class T>
+    T* get() const noexcept {
+        return static_cast<T*>(data());
+    }
+    handle get_handle() const noexcept { return handle_; }
+    // Effect: unpins now; the guard becomes empty.
+    void release() noexcept {
+        if (pool_) pool_->unpin(handle_);
+        pool_ = nullptr;
+    }
+
+private:
+    basic_bump_pool* pool_ = nullptr;
+    handle handle_{};
+};
+
+// ---- out of line --------------------------------------------------------------------------------
+
+template <class Config>
+void basic_bump_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
+    base_ = nullptr;
+    tag_ = std::uint16_t(1 + (detail::next_pool_tag() - 1) % tag_mask);
+    if (data == nullptr) return;
+    TINYMEM_UNPOISON(data, bytes); // a buffer reused from an earlier pool
+    const auto addr = reinterpret_cast<std::uintptr_t>(data);
+    const size_type skip = (granule - addr % granule) % granule;
+    if (bytes < skip) return;
+    const size_type granules = (bytes - skip) / granule;
+    if (granules < 4 || granules > Config::max_granules) return;
+    base_ = data + skip;
+    total_ = granules * granule;
+    top_ = cursor_ = heap_begin;
+    poison_span(heap_begin, limit_for(0)); // the top is free
+    compact_ = true;
+}
+
+template <class Config>
+void basic_bump_pool<Config>::compact_for(offset_type need, size_type slots) noexcept {
+    if (top_room(slots) >= need || holes_ == 0) return;
+    // A step pass may have left holes below cursor_ before blocks it could not move.
+    if (step_skipped_ != 0) cursor_ = heap_begin;
+    slide(~size_type{0});
+    ++compactions_;
+}
+
+template <class Config>
+bool basic_bump_pool<Config>::make_room(offset_type need, size_type slots) noexcept {
+    compact_for(need, slots);
+    if (top_room(slots) >= need) return true;
+    // Holes are left only before pinned blocks now.
+    if (size_type(holes_) + top_room(slots) >= need) return fail(error::fragmented_by_pins);
+    return fail(slots > slots_ && size_type(holes_) + top_room(slots_) >= need ? error::out_of_handles
+                                                                               : error::out_of_memory);
+}
+
+template <class Config>
+auto basic_bump_pool<Config>::allocate(size_type bytes, size_type align) noexcept -> handle {
+    offset_type need;
+    if (usable() && (!detail::is_power_of_two(align) || align > granule)) {
+        fail(error::bad_alignment);
+        return {};
+    }
+    if (!granules_for(bytes, need)) return {};
+    const bool new_slot = free_slot_head_ == 0;
+    if (new_slot && slots_ == max_slots) {
+        fail(error::out_of_handles);
+        return {};
+    }
+    if (!make_room(need, size_type(slots_) + new_slot)) return {};
+    slot_type slot;
+    word_type gen = 0;
+    if (new_slot) {
+        slot = slots_;
+        slots_ = offset_type(slots_ + 1);
+        TINYMEM_UNPOISON(base_ + table_byte(slot), header_bytes);
+    } else {
+        slot = slot_type(free_slot_head_ - 1u);
+        const word_type entry = table_load(slot);
+        free_slot_head_ = entry_offset(entry);
+        if (free_slot_head_ == 0) free_slot_tail_ = 0;
+        gen = entry >> gen_shift;
+    }
+    live_ = offset_type(live_ + 1);
+    const offset_type at = top_;
+    top_ = offset_type(top_ + need);
+    unpoison_span(at, top_);
+    header_store(at, used_header(need, slot));
+    table_store(slot, word_type(at) | (gen << gen_shift));
+    used_granules_ = offset_type(used_granules_ + need);
+    succeed();
+    return make_handle(slot, gen);
+}
+
+template <class Config>
+bool basic_bump_pool<Config>::deallocate(handle h) noexcept {
+    slot_type slot;
+    word_type entry;
+    if (!resolve(h, slot, entry)) return false;
+    if (entry_pins(entry) != 0) return fail(error::pinned);
+    const offset_type pos = entry_offset(entry);
+    const offset_type size = header_size(header_load(pos));
+    used_granules_ = offset_type(used_granules_ - size);
+    release_span(pos, offset_type(pos + size));
+    release_slot(slot, entry);
+    return succeed();
+}
+
+template <class Config>
+bool basic_bump_pool<Config>::reallocate(handle h, size_type bytes) noexcept {
+    slot_type slot;
+    word_type entry;
+    if (!resolve(h, slot, entry)) return false;
+    offset_type need;
+    if (!granules_for(bytes, need)) return false;
+    const bool pinned = entry_pins(entry) != 0;
+    offset_type pos = entry_offset(entry);
+    const offset_type size = header_size(header_load(pos));
+    if (need <= size) {
+        if (need < size) {
+            header_store(pos, used_header(need, slot));
+            used_granules_ = offset_type(used_granules_ - (size - need));
+            release_span(offset_type(pos + need), offset_type(pos + size));
+        }
+        return succeed();
+    }
+    // The topmost block grows into the top; another moves there. Compaction first if the top is
+    // short (it keeps the order of blocks, so the topmost stays topmost).
+    const offset_type extra = offset_type(need - size);
+    const bool topmost = pos + size == top_;
+    if (pinned && !topmost) return fail(error::pinned);
+    if (!make_room(topmost ? extra : need, slots_)) return false;
+    pos = entry_offset(table_load(slot));
+    if (!topmost) {
+        const offset_type at = top_;
+        unpoison_span(at, offset_type(at + size));
+        top_ = offset_type(at + size);
+        std::memcpy(base_ + size_type(at) * granule, base_ + size_type(pos) * granule,
+                    size_type(size) * granule - header_bytes);
+        table_store(slot, with_offset(table_load(slot), at));
+        bytes_moved_ += size_type(size) * granule;
+        release_span(pos, offset_type(pos + size));
+        pos = at;
+    }
+    unpoison_span(top_, offset_type(top_ + extra));
+    top_ = offset_type(top_ + extra);
+    header_store(pos, used_header(need, slot));
+    used_granules_ = offset_type(used_granules_ + extra);
+    if (cursor_ > pos) cursor_ = pos; // it may point into the grown block
+    return succeed();
+}
+
+template <class Config>
+bool basic_bump_pool<Config>::add_pins(handle h, int delta) noexcept {
+    slot_type slot;
+    word_type entry;
+    if (!resolve(h, slot, entry)) return false;
+    const unsigned pins = entry_pins(entry);
+    if (delta > 0 ? pins == max_pins : pins == 0) return fail(delta > 0 ? error::pin_overflow : error::not_pinned);
+    const unsigned now = unsigned(int(pins) + delta);
+    table_store(slot, with_pins(entry, now));
+    if (now == 0) {
+        // The hole before it, below the cursor, can close now.
+        cursor_ = heap_begin;
+        compact_ = false;
+    }
+    return succeed();
+}
+
+template <class Config>
+bool basic_bump_pool<Config>::defrag_step(size_type budget) noexcept {
+    if (!usable()) return true;
+    // Compact, but for blocks too large for the steps so far: a larger budget goes again.
+    if (compact_ && size_type(step_skipped_) * granule <= budget) compact_ = step_skipped_ == 0;
+    if (compact_) return true;
+    if (cursor_ == heap_begin) step_skipped_ = 0; // a new pass records them again
+    if (!slide(budget)) return false;
+    ++compactions_;
+    return true;
+}
+
+// The compaction engine. Walks the blocks from cursor_ holding a gap [c, r) of free granules in
+// locals; each movable block after it moves down by the gap in one memmove (header included),
+// so the gap travels up and swallows the holes it meets. A pinned block, or one a step may not
+// move, stays: the gap before it becomes a hole and a new gap starts after it. At top_ the gap
+// joins the top; where the budget runs out it becomes a hole, and cursor_ resumes there.
+template <class Config>
+bool basic_bump_pool<Config>::slide(size_type budget) noexcept {
+    // Unbounded passes (budget ~0) are charged too: the charges cannot reach ~0.
+    const size_type step_limit = budget; // a block above this never moves in a step
+    offset_type c = cursor_, r = cursor_;
+    bool done = true;
+    while (r != top_) {
+        if (budget < visit_cost) {
+            done = false;
+            break;
+        }
+        budget -= visit_cost;
+        const word_type h = header_load(r);
+        const offset_type size = header_size(h);
+        const offset_type next = offset_type(r + size);
+        if (header_free(h)) {
+            TINYMEM_UNPOISON(base_ + size_type(r) * granule, size_type(size) * granule - header_bytes);
+            r = next;
+            continue;
+        }
+        if (c != r) {
+            const slot_type slot = header_slot(h);
+            const word_type e = table_load(slot);
+            const size_type bytes = size_type(size) * granule;
+            if (entry_pins(e) != 0 || bytes > step_limit) {
+                // It stays; the gap before it becomes a hole.
+                if (entry_pins(e) == 0 && size > step_skipped_) step_skipped_ = size;
+                make_hole(c, offset_type(r - c));
+                c = r = next;
+                continue;
+            }
+            if (bytes > budget) {
+                done = false;
+                break;
+            }
+            std::memmove(base_ + header_byte(c), base_ + header_byte(r), bytes);
+            table_store(slot, with_offset(e, c));
+            bytes_moved_ += bytes;
+            budget -= bytes;
+        }
+        c = offset_type(c + size);
+        r = next;
+    }
+    if (r == top_ && c != r) {
+        holes_ = offset_type(holes_ - (r - c));
+        poison_span(c, r);
+        top_ = c;
+    } else if (c != r) {
+        make_hole(c, offset_type(r - c));
+    }
+    cursor_ = c;
+    if (done) {
+        compact_ = true;
+        if (step_limit == ~size_type{0}) step_skipped_ = 0;
+        // Blocks a step left stay behind the cursor; a larger budget starts from the front.
+        if (step_skipped_ != 0) cursor_ = heap_begin;
+    }
+    return done;
+}
+
+template <class Config>
+pool_stats basic_bump_pool<Config>::stats() const noexcept {
+    pool_stats s;
+    if (!usable()) return s;
+    s.capacity_bytes = total_;
+    s.used_bytes = size_type(used_granules_) * granule;
+    s.table_bytes = size_type(slots_) * header_bytes;
+    s.live_blocks = live_;
+    s.free_handles = size_type(slots_ - live_);
+    s.bytes_moved = bytes_moved_;
+    s.compactions = compactions_;
+    for (unsigned i = 0; i < error_count; ++i) s.failed[i] = failed_[i];
+    // Free blocks: the holes and the top; what allocate() could serve after compacting: the
+    // largest of the gaps compaction would leave before pinned blocks, and the top it would leave.
+    double sum_sq = 0;
+    size_type free_g = 0, largest = 0, best = 0;
+    offset_type c = heap_begin;
+    for (offset_type r = heap_begin; r != top_;) {
+        const word_type h = header_load(r);
+        const offset_type size = header_size(h);
+        if (header_free(h)) {
+            free_g += size;
+            sum_sq += double(size) * double(size);
+            if (size > largest) largest = size;
+        } else if (entry_pins(table_load(header_slot(h))) != 0) {
+            s.pinned_bytes += size_type(size) * granule;
+            if (size_type(r - c) > best) best = size_type(r - c);
+            c = offset_type(r + size);
+        } else {
+            c = offset_type(c + size);
+        }
+        r = offset_type(r + size);
+    }
+    const size_type top = top_room(slots_);
+    if (top != 0) {
+        free_g += top;
+        sum_sq += double(top) * double(top);
+        if (top > largest) largest = top;
+    }
+    const size_type gathered = size_type(limit_for(slots_) - c);
+    if (gathered > best) best = gathered;
+    s.free_bytes = free_g * granule;
+    s.largest_free_bytes = largest * granule;
+    s.largest_allocatable = best != 0 ? best * granule - header_bytes : 0;
+    if (free_g != 0) {
+        // sqrt by Newton's method: the core has no <cmath>.
+        double x = sum_sq, root = sum_sq > 1 ? sum_sq / 2 : 1;
+        for (int i = 0; i < 64; ++i) root = (root + x / root) / 2;
+        s.fragmentation_percent = unsigned(100.0 - 100.0 * root / double(free_g) + 0.5);
+    }
+    return s;
+}
+
+template <class Config>
+check_result basic_bump_pool<Config>::check() const noexcept {
+    if (!usable()) return {};
+    auto bad = [](const char* what, size_type at) { return check_result{what, at}; };
+    if (top_ < heap_begin || top_ > limit_for(slots_)) return bad("top_ outside the heap", header_byte(top_));
+    if (slots_ > max_slots || live_ > slots_) return bad("slot counters out of range", 0);
+    size_type live = 0, used = 0, holes = 0;
+    bool cursor_seen = cursor_ == top_;
+    for (offset_type r = heap_begin; r != top_;) {
+        if (r == cursor_) cursor_seen = true;
+        const word_type h = header_load(r);
+        const offset_type size = header_size(h);
+        if (size == 0 || size > top_ - r) return bad("block size runs past top_", header_byte(r));
+        if (header_free(h)) {
+            if (header_slot(h) != no_slot) return bad("free block names a slot", header_byte(r));
+            holes += size;
+        } else {
+            const slot_type slot = header_slot(h);
+            if (slot >= slots_) return bad("used block names a slot past the table", header_byte(r));
+            const word_type e = table_load(slot);
+            if (entry_pins(e) == free_pin) return bad("used block names a free slot", header_byte(r));
+            if (entry_offset(e) != r) return bad("table entry does not point back at its block", table_byte(slot));
+            ++live;
+            used += size;
+        }
+        r = offset_type(r + size);
+    }
+    if (!cursor_seen) return bad("cursor_ is not a block boundary", header_byte(cursor_));
+    if (live != live_) return bad("live_ differs from the used blocks", 0);
+    if (used != used_granules_) return bad("used_granules_ differs from the used blocks", 0);
+    if (holes != holes_) return bad("holes_ differs from the free blocks", 0);
+    if (compact_ && step_skipped_ == 0 && holes != 0) {
+        // Compact: every hole sits just before a pinned block.
+        for (offset_type r = heap_begin; r != top_;) {
+            const word_type h = header_load(r);
+            const offset_type next = offset_type(r + header_size(h));
+            if (header_free(h) &&
+                (next == top_ || header_free(header_load(next)) ||
+                 entry_pins(table_load(header_slot(header_load(next)))) == 0))
+                return bad("compact, yet a hole is not before a pinned block", header_byte(r));
+            r = next;
+        }
+    }
+    // The free-slot FIFO: every free slot once, ending at the tail.
+    size_type free_slots = 0;
+    offset_type last = 0;
+    for (offset_type link = free_slot_head_; link != 0; link = entry_offset(table_load(link - 1u))) {
+        if (link > slots_) return bad("free-slot list leaves the table", 0);
+        if (entry_pins(table_load(link - 1u)) != free_pin) return bad("free-slot list holds a used slot", table_byte(link - 1u));
+        if (++free_slots > size_type(slots_ - live_)) return bad("free-slot list too long (a cycle?)", 0);
+        last = link;
+    }
+    if (free_slots != size_type(slots_ - live_)) return bad("free-slot list misses free slots", 0);
+    if (last != free_slot_tail_) return bad("free_slot_tail_ is not the list's end", 0);
+    return {};
+}
+
+} // namespace tinymem
+
+#endif
