@@ -4,7 +4,8 @@
 //
 // Per trace and allocator: the smallest footprint with no failed request (bisection), the
 // efficiency peak_live_bytes / footprint, and ns per operation at a roomy footprint (8 x peak live
-// bytes) and, for tinymem, at a tight one (1.05 x its own minimum, compactions included).
+// bytes) and, for tinymem's two engines (basic_pool and the lean basic_bump_pool), at a tight one
+// (1.05 x that engine's own minimum, compactions included).
 // Every footprint that is measured is also replayed once untimed with verification: each block
 // holds a pattern derived from its id and offset, checked before every free, after every resize,
 // and over all live blocks whenever the allocator moved anything. A wrong answer exits 1.
@@ -27,6 +28,8 @@
 #include <random>
 #include <span>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <sys/wait.h>
@@ -83,9 +86,11 @@ const char* cfg_name(tm_cfg c) {
     }
 }
 
-template <class Config>
+// Bump = false: tinymem's basic_pool; true: the lean engine, basic_bump_pool (same handles,
+// data() and stats()).
+template <class Config, bool Bump = false>
 struct tm_adapter {
-    using pool_t = tinymem::basic_pool<Config>;
+    using pool_t = std::conditional_t<Bump, tinymem::basic_bump_pool<Config>, tinymem::basic_pool<Config>>;
     using handle = typename pool_t::handle;
     static constexpr std::size_t control = sizeof(pool_t);
     std::vector<std::byte> buf;
@@ -336,12 +341,16 @@ void report_wrong(const std::string& who, const tb::trace& t, const replay_resul
 
 // ---- tinymem: config by pool size ----------------------------------------------------------------
 // The densest configuration whose offsets reach the whole pool and whose table holds the trace's
-// largest number of live blocks.
+// largest number of live blocks. Bump: the same choice for the lean engine, by its own control
+// block and its own limit (basic_bump_pool takes at most max_granules - 1 granules, basic_pool
+// max_granules).
+template <bool Bump = false>
 tm_cfg cfg_for_footprint(std::size_t f, const tb::trace& t) {
     auto fits = [&](auto config) {
         using C = decltype(config);
-        constexpr std::size_t control = tm_adapter<C>::control;
-        return f >= control && (f - control) / C::granule <= C::max_granules && t.max_live_blocks <= C::max_slots;
+        constexpr std::size_t control = tm_adapter<C, Bump>::control;
+        constexpr std::uint64_t granules = Bump ? C::max_granules - 1 : C::max_granules;
+        return f >= control && (f - control) / C::granule <= granules && t.max_live_blocks <= C::max_slots;
     };
     if (fits(tinymem::config16{})) return tm_cfg::c16;
     if (fits(tinymem::config16_g8{})) return tm_cfg::c16_g8;
@@ -349,16 +358,16 @@ tm_cfg cfg_for_footprint(std::size_t f, const tb::trace& t) {
     return tm_cfg::c32;
 }
 
-// Calls fn(adapter&) on a fresh tinymem adapter with total footprint f.
-template <class Fn>
+// Calls fn(adapter&) on a fresh tinymem adapter (Bump: the lean engine) with total footprint f.
+template <bool Bump = false, class Fn>
 auto with_tinymem(std::size_t f, const tb::trace& t, Fn&& fn) {
     // The buffer is what the footprint leaves after the pool object.
     auto run = [&](auto config) {
-        using adapter = tm_adapter<decltype(config)>;
+        using adapter = tm_adapter<decltype(config), Bump>;
         adapter a(f - adapter::control, t.ids);
         return fn(a);
     };
-    switch (cfg_for_footprint(f, t)) {
+    switch (cfg_for_footprint<Bump>(f, t)) {
     case tm_cfg::c16: return run(tinymem::config16{});
     case tm_cfg::c16_g8: return run(tinymem::config16_g8{});
     case tm_cfg::c17: return run(tinymem::config17{});
@@ -366,13 +375,15 @@ auto with_tinymem(std::size_t f, const tb::trace& t, Fn&& fn) {
     }
 }
 
-enum class alloc_kind { tinymem, pmr_pool, pmr_mono, malloc };
+// tinymem_bump: the lean engine, basic_bump_pool (last, so the others keep their indices).
+enum class alloc_kind { tinymem, pmr_pool, pmr_mono, malloc, tinymem_bump };
 const char* kind_name(alloc_kind k) {
     switch (k) {
     case alloc_kind::tinymem: return "tinymem";
     case alloc_kind::pmr_pool: return "pmr pool";
     case alloc_kind::pmr_mono: return "pmr monotonic";
     case alloc_kind::malloc: return "glibc malloc";
+    case alloc_kind::tinymem_bump: return "tinymem bump";
     }
     return "?";
 }
@@ -394,6 +405,7 @@ replay_result with_adapter(alloc_kind kind, std::size_t f, const tb::trace& t, F
         malloc_adapter a(t.ids);
         return fn(a);
     }
+    case alloc_kind::tinymem_bump: return with_tinymem<true>(f, t, fn);
     }
     return {};
 }
@@ -401,6 +413,7 @@ replay_result with_adapter(alloc_kind kind, std::size_t f, const tb::trace& t, F
 std::size_t control_of(alloc_kind k) {
     switch (k) {
     case alloc_kind::tinymem: return tm_adapter<tinymem::config16>::control;
+    case alloc_kind::tinymem_bump: return tm_adapter<tinymem::config16, true>::control;
     case alloc_kind::pmr_pool: return pmr_pool_adapter::control;
     case alloc_kind::pmr_mono: return pmr_mono_adapter::control;
     default: return 0;
@@ -493,6 +506,33 @@ std::optional<double> time_at(alloc_kind k, std::size_t f, const tb::trace& t, i
     return best;
 }
 
+// Why footprint f (8 bytes below a tinymem engine's minimum) is not enough: the failing request
+// and the pool at that moment.
+template <bool Bump>
+std::string why_below(std::size_t f, const tb::trace& t, const std::vector<std::size_t>& live) {
+    return with_tinymem<Bump>(f, t, [&](auto& a) {
+        const auto res = run<false>(a, t);
+        if (res.out != outcome::failed) return std::string("does not fail");
+        const auto s = a.pool->stats();
+        const auto& o = t.ops[res.at];
+        return std::string(o.kind == tb::op_kind::alloc ? "allocate " : "resize to ") + std::to_string(o.size) +
+               " B at op " + std::to_string(res.at) + ": " + tinymem::to_string(a.pool->last_error()) + "; live " +
+               std::to_string(res.at ? live[res.at - 1] : 0) + " B in " + std::to_string(s.live_blocks) +
+               " blocks, used " + std::to_string(s.used_bytes) + " B, table " + std::to_string(s.table_bytes) +
+               " B, free " + std::to_string(s.free_bytes) + " B";
+    });
+}
+
+// Compactions and bytes moved by one untimed replay of a tinymem engine at footprint f.
+template <bool Bump>
+std::pair<std::uint32_t, std::uint64_t> moves_at(std::size_t f, const tb::trace& t) {
+    return with_tinymem<Bump>(f, t, [&](auto& a) {
+        run<false>(a, t);
+        const auto s = a.pool->stats();
+        return std::pair<std::uint32_t, std::uint64_t>(s.compactions, s.bytes_moved);
+    });
+}
+
 // ---- results -------------------------------------------------------------------------------------
 struct trace_result {
     std::string name;
@@ -506,6 +546,16 @@ struct trace_result {
     std::uint32_t tight_compactions = 0;
     std::uint64_t tight_moved = 0;
     std::string why; // tinymem just below its minimum: where and why it fails
+    // The lean engine (basic_bump_pool): the same figures, its tight footprint 1.05 x its own minimum.
+    struct {
+        std::optional<std::size_t> min_fp;
+        tm_cfg min_cfg = tm_cfg::c16, roomy_cfg = tm_cfg::c16;
+        std::optional<double> roomy_ns, tight_ns;
+        std::size_t tight_fp = 0;
+        std::uint32_t tight_compactions = 0;
+        std::uint64_t tight_moved = 0;
+        std::string why;
+    } bump;
 };
 
 std::string fmt(double v, int prec = 2) { return tb::svg::num(v, prec); }
@@ -743,7 +793,8 @@ int main(int argc, char** argv) {
         else if (!a.empty() && a[0] == '-') {
             std::fprintf(stderr,
                          "usage: %s [--out DIR] [--reps N] [--quick] [--timeline NAME] [--no-defrag] TRACE...\n"
-                         "       %s --replay KIND:FOOTPRINT [--reps N] TRACE...   (KIND: tinymem, pool, mono, malloc;\n"
+                         "       %s --replay KIND:FOOTPRINT [--reps N] TRACE...   (KIND: tinymem, bump (the lean\n"
+                         "       engine, basic_bump_pool; also tinymem-bump), pool, mono, malloc;\n"
                          "       FOOTPRINT in bytes, or Nx for N x peak live bytes; for profiling)\n",
                          argv[0],
                          argv[0]);
@@ -765,6 +816,7 @@ int main(int argc, char** argv) {
         const std::string fp = colon == std::string::npos ? "8x" : opt.single.substr(colon + 1);
         alloc_kind k;
         if (kind == "tinymem") k = alloc_kind::tinymem;
+        else if (kind == "bump" || kind == "tinymem-bump") k = alloc_kind::tinymem_bump;
         else if (kind == "pool") k = alloc_kind::pmr_pool;
         else if (kind == "mono") k = alloc_kind::pmr_mono;
         else if (kind == "malloc") k = alloc_kind::malloc;
@@ -780,17 +832,18 @@ int main(int argc, char** argv) {
             }
             std::size_t f = std::strtoull(fp.c_str(), nullptr, 10);
             if (!fp.empty() && fp.back() == 'x') f = std::size_t(std::strtod(fp.c_str(), nullptr) * double(t.peak_live));
+            if (f <= control_of(k) + 64 && k != alloc_kind::malloc) {
+                std::printf("%s %s footprint %zu: fails: not above the allocator object + 64 B (%zu B)\n",
+                            t.name.c_str(), kind_name(k), f, control_of(k) + 64);
+                continue;
+            }
             const auto v = verify_at(k, f, t);
             const auto ns = v.out == outcome::ok ? time_at(k, f, t, opt.reps) : std::nullopt;
             std::string moves;
-            if (k == alloc_kind::tinymem && v.out == outcome::ok)
-                with_tinymem(f, t, [&](auto& a) {
-                    run<false>(a, t);
-                    const auto s = a.pool->stats();
-                    moves = ", " + std::to_string(s.compactions) + " compactions, " + std::to_string(s.bytes_moved) +
-                            " bytes moved";
-                    return 0;
-                });
+            if ((k == alloc_kind::tinymem || k == alloc_kind::tinymem_bump) && v.out == outcome::ok) {
+                const auto m = k == alloc_kind::tinymem ? moves_at<false>(f, t) : moves_at<true>(f, t);
+                moves = ", " + std::to_string(m.first) + " compactions, " + std::to_string(m.second) + " bytes moved";
+            }
             std::printf("%s %s footprint %zu: %s%s\n", t.name.c_str(), kind_name(k), f,
                         ns ? (fmt(*ns, 1) + " ns/op").c_str() : ("fails: " + v.what).c_str(), moves.c_str());
         }
@@ -807,10 +860,15 @@ int main(int argc, char** argv) {
     out("Footprint = every byte given to the allocator: tinymem's buffer + sizeof(basic_pool<Config>) "
         "(the densest one that fits the pool and the trace's live blocks: config16 up to 256 KiB, config16_g8 up to "
         "512 KiB, config17 up to 1 MiB and 8,190 blocks, else config32; default alignment = granule); "
+        "tinymem bump (lean): the lean engine basic_bump_pool<Config> (allocates at a top pointer, frees only mark "
+        "blocks, compacts by sliding every block down when the top runs short), its buffer + "
+        "sizeof(basic_bump_pool<Config>), the configuration chosen the same way (by its own control block, and "
+        "one granule less per configuration); "
         "pmr: the fixed buffer + the resource objects (requests aligned to " + std::to_string(pmr_align) +
         "). Efficiency = peak live bytes / smallest footprint with no failed request (bisection to 8 bytes). "
         "ns/op: minimum of " + std::to_string(opt.reps) + " timed replays (steady_clock over the whole replay), "
-        "roomy = 8 x peak live bytes, tight = 1.05 x tinymem's minimum (compactions included). "
+        "roomy = 8 x peak live bytes, tight = 1.05 x the engine's own minimum (tinymem's for tinymem, the lean "
+        "engine's for the lean engine; compactions included). "
         "Every measured footprint is also replayed untimed with pattern verification.\n\n");
 
     std::vector<tb::trace> traces;
@@ -834,24 +892,29 @@ int main(int argc, char** argv) {
         r.peak = t.peak_live;
         r.zero = t.zero_sizes;
         std::fprintf(stderr, "[%s] %zu ops, peak live %zu B, %zu ids\n", t.name.c_str(), r.ops, r.peak, t.ids);
-        const alloc_kind kinds[3] = {alloc_kind::tinymem, alloc_kind::pmr_pool, alloc_kind::pmr_mono};
-        for (int k = 0; k < 3; ++k) {
-            // The monotonic resource frees nothing: it needs about every byte ever requested.
-            const std::size_t cap = k == 2 ? 2 * t.total_alloc_bytes + 4096 + 64 * t.ops.size()
-                                           : std::max<std::size_t>(64 * t.peak_live, 1u << 16);
-            r.min_fp[k] = min_footprint(kinds[k], t, cap, 8);
-            if (r.min_fp[k]) {
-                const auto v = verify_at(kinds[k], *r.min_fp[k], t);
+        auto find_min = [&](alloc_kind kind, std::size_t cap) {
+            const auto fp = min_footprint(kind, t, cap, 8);
+            if (fp) {
+                const auto v = verify_at(kind, *fp, t);
                 if (v.out == outcome::failed) {
                     std::fprintf(stderr, "WRONG ANSWER: %s on %s: the verified replay failed at the minimum footprint "
-                                         "where the timed one succeeded (%s)\n", kind_name(kinds[k]), t.name.c_str(),
+                                         "where the timed one succeeded (%s)\n", kind_name(kind), t.name.c_str(),
                                  v.what.c_str());
                     ++g_wrong;
                 }
             }
-            std::fprintf(stderr, "  %-14s min footprint %s\n", kind_name(kinds[k]),
-                         r.min_fp[k] ? std::to_string(*r.min_fp[k]).c_str() : "none (fails)");
+            std::fprintf(stderr, "  %-14s min footprint %s\n", kind_name(kind),
+                         fp ? std::to_string(*fp).c_str() : "none (fails)");
+            return fp;
+        };
+        const std::size_t tm_cap = std::max<std::size_t>(64 * t.peak_live, 1u << 16);
+        const alloc_kind kinds[3] = {alloc_kind::tinymem, alloc_kind::pmr_pool, alloc_kind::pmr_mono};
+        for (int k = 0; k < 3; ++k) {
+            // The monotonic resource frees nothing: it needs about every byte ever requested.
+            const std::size_t cap = k == 2 ? 2 * t.total_alloc_bytes + 4096 + 64 * t.ops.size() : tm_cap;
+            r.min_fp[k] = find_min(kinds[k], cap);
         }
+        r.bump.min_fp = find_min(alloc_kind::tinymem_bump, tm_cap);
         if (!r.min_fp[0]) {
             std::fprintf(stderr, "tinymem found no footprint for %s\n", t.name.c_str());
             ++g_wrong;
@@ -861,17 +924,14 @@ int main(int argc, char** argv) {
         {
             // Why 8 bytes less is not enough: the failing request and the pool at that moment.
             const auto live = live_bytes_after(t);
-            r.why = with_tinymem(*r.min_fp[0] - 8, t, [&](auto& a) {
-                const auto res = run<false>(a, t);
-                if (res.out != outcome::failed) return std::string("does not fail");
-                const auto s = a.pool->stats();
-                const auto& o = t.ops[res.at];
-                return std::string(o.kind == tb::op_kind::alloc ? "allocate " : "resize to ") + std::to_string(o.size) +
-                       " B at op " + std::to_string(res.at) + ": " + tinymem::to_string(a.pool->last_error()) +
-                       "; live " + std::to_string(res.at ? live[res.at - 1] : 0) + " B in " +
-                       std::to_string(s.live_blocks) + " blocks, used " + std::to_string(s.used_bytes) + " B, table " +
-                       std::to_string(s.table_bytes) + " B, free " + std::to_string(s.free_bytes) + " B";
-            });
+            r.why = why_below<false>(*r.min_fp[0] - 8, t, live);
+            if (r.bump.min_fp) {
+                r.bump.min_cfg = cfg_for_footprint<true>(*r.bump.min_fp, t);
+                r.bump.why = why_below<true>(*r.bump.min_fp - 8, t, live);
+            } else {
+                std::fprintf(stderr, "tinymem bump found no footprint for %s\n", t.name.c_str());
+                ++g_wrong;
+            }
         }
         const std::size_t roomy = 8 * t.peak_live;
         r.roomy_cfg = cfg_for_footprint(roomy, t);
@@ -899,24 +959,39 @@ int main(int argc, char** argv) {
                 ++g_wrong;
             }
         }
+        // The lean engine at the same roomy footprint.
+        r.bump.roomy_cfg = cfg_for_footprint<true>(roomy, t);
+        if (verify_at(alloc_kind::tinymem_bump, roomy, t).out == outcome::ok) {
+            timing.push_back({alloc_kind::tinymem_bump, roomy, &r.bump.roomy_ns});
+        } else {
+            std::fprintf(stderr, "tinymem bump failed at the roomy footprint on %s\n", t.name.c_str());
+            ++g_wrong;
+        }
         r.tight_fp = std::size_t(std::ceil(1.05 * double(*r.min_fp[0])));
         const bool tight_ok = verify_at(alloc_kind::tinymem, r.tight_fp, t).out == outcome::ok;
         if (tight_ok) timing.push_back({alloc_kind::tinymem, r.tight_fp, &r.tight_ns});
+        // The lean engine's tight footprint: 1.05 x its own minimum.
+        bool bump_tight_ok = false;
+        if (r.bump.min_fp) {
+            r.bump.tight_fp = std::size_t(std::ceil(1.05 * double(*r.bump.min_fp)));
+            bump_tight_ok = verify_at(alloc_kind::tinymem_bump, r.bump.tight_fp, t).out == outcome::ok;
+            if (bump_tight_ok) timing.push_back({alloc_kind::tinymem_bump, r.bump.tight_fp, &r.bump.tight_ns});
+        }
         for (int round = 0; round < opt.reps; ++round)
             for (auto& job : timing) {
                 const auto ns = time_at(job.kind, job.footprint, t, 1);
                 if (ns && (!*job.ns || *ns < **job.ns)) *job.ns = ns;
             }
         if (tight_ok) {
-            with_tinymem(r.tight_fp, t, [&](auto& a) {
-                run<false>(a, t);
-                const auto s = a.pool->stats();
-                r.tight_compactions = s.compactions;
-                r.tight_moved = s.bytes_moved;
-                return 0;
-            });
+            std::tie(r.tight_compactions, r.tight_moved) = moves_at<false>(r.tight_fp, t);
         } else {
             std::fprintf(stderr, "tinymem failed at the tight footprint on %s\n", t.name.c_str());
+            ++g_wrong;
+        }
+        if (bump_tight_ok) {
+            std::tie(r.bump.tight_compactions, r.bump.tight_moved) = moves_at<true>(r.bump.tight_fp, t);
+        } else if (r.bump.min_fp) {
+            std::fprintf(stderr, "tinymem bump failed at the tight footprint on %s\n", t.name.c_str());
             ++g_wrong;
         }
         results.push_back(r);
@@ -924,8 +999,8 @@ int main(int argc, char** argv) {
 
     if (!results.empty()) {
         out("## Efficiency (peak live bytes / smallest footprint)\n\n");
-        out("| trace | ops | peak live B | 0-byte requests (as 1 B) | tinymem min footprint B (config) | tinymem | pmr pool | pmr monotonic | tinymem / pmr pool | tinymem / monotonic |\n");
-        out("|---|---|---|---|---|---|---|---|---|---|\n");
+        out("| trace | ops | peak live B | 0-byte requests (as 1 B) | tinymem min footprint B (config) | tinymem | pmr pool | pmr monotonic | tinymem / pmr pool | tinymem / monotonic | tinymem bump (lean) min footprint B (config) | tinymem bump (lean) | bump / tinymem |\n");
+        out("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (const auto& r : results) {
             auto eff = [&](int k) -> std::optional<double> {
                 if (!r.min_fp[k]) return std::nullopt;
@@ -934,18 +1009,29 @@ int main(int argc, char** argv) {
             out("| " + r.name + " | " + std::to_string(r.ops) + " | " + std::to_string(r.peak) + " | " +
                 std::to_string(r.zero) + " | " + std::to_string(*r.min_fp[0]) + " (" + cfg_name(r.min_cfg) + ") | " +
                 opt_eff(r.min_fp[0], r.peak) + " | " + opt_eff(r.min_fp[1], r.peak) + " | " +
-                opt_eff(r.min_fp[2], r.peak) + " | " + ratio(eff(0), eff(1)) + " | " + ratio(eff(0), eff(2)) + " |\n");
+                opt_eff(r.min_fp[2], r.peak) + " | " + ratio(eff(0), eff(1)) + " | " + ratio(eff(0), eff(2)) + " | " +
+                (r.bump.min_fp ? std::to_string(*r.bump.min_fp) + " (" + cfg_name(r.bump.min_cfg) + ")"
+                               : std::string("fails")) +
+                " | " + opt_eff(r.bump.min_fp, r.peak) + " | " +
+                // Efficiency over efficiency: tinymem's minimum footprint over the lean engine's.
+                (r.bump.min_fp ? fmt(double(*r.min_fp[0]) / double(*r.bump.min_fp), 3) : std::string("n/a")) + " |\n");
         }
+        out("\nbump / tinymem: the lean engine's efficiency over basic_pool's (below 1: the lean engine needs the "
+            "larger footprint).\n");
         out("\ntinymem 8 bytes below its minimum (what the bookkeeping costs at the critical moment):\n\n");
         for (const auto& r : results) out("- " + r.name + ": " + r.why + "\n");
+        out("\ntinymem bump (lean) 8 bytes below its minimum:\n\n");
+        for (const auto& r : results)
+            out("- " + r.name + ": " + (r.bump.min_fp ? r.bump.why : std::string("no footprint found")) + "\n");
         out("\nThe pmr pool's footprint probes ran in child processes: " + std::to_string(g_pmr_crashes) + " of " +
             std::to_string(g_pmr_probes) + " crashed (SIGSEGV in libstdc++'s unsynchronized_pool_resource::do_allocate "
             "when its upstream ran out) and were counted as failures.\n");
         out("\n\"fails\": no footprint up to 64 x peak live bytes (the monotonic resource: up to 2 x all bytes ever requested) "
             "replays without a failed request.\n\n");
-        out("## Speed (ns per operation; ratios are tinymem / other, below 1 means tinymem is faster)\n\n");
-        out("| trace | tinymem roomy (config) | pmr pool | pmr monotonic | glibc malloc | tinymem/malloc | tinymem/pmr pool | tinymem/monotonic | tinymem tight (footprint B) | tight/roomy | compactions at tight | bytes moved at tight |\n");
-        out("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        out("## Speed (ns per operation; ratios are tinymem / other, below 1 means tinymem is faster; but bump/tinymem "
+            "is the lean engine over basic_pool, below 1 means the lean engine is faster)\n\n");
+        out("| trace | tinymem roomy (config) | pmr pool | pmr monotonic | glibc malloc | tinymem/malloc | tinymem/pmr pool | tinymem/monotonic | tinymem tight (footprint B) | tight/roomy | compactions at tight | bytes moved at tight | tinymem bump (lean) roomy (config) | bump/tinymem roomy | bump tight (footprint B) | bump tight/roomy | bump compactions at tight | bump bytes moved at tight |\n");
+        out("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         auto ns = [&](const std::optional<double>& v) { return v ? fmt(*v, 1) : std::string("fails"); };
         for (const auto& r : results) {
             auto peer = [&](int k) {
@@ -957,11 +1043,21 @@ int main(int argc, char** argv) {
                 " | " + peer(2) + " | " + ns(r.roomy_ns[3]) + " | " + ratio(r.roomy_ns[0], r.roomy_ns[3]) +
                 " | " + ratio(r.roomy_ns[0], r.roomy_ns[1]) + " | " + ratio(r.roomy_ns[0], r.roomy_ns[2]) + " | " +
                 ns(r.tight_ns) + " (" + std::to_string(r.tight_fp) + ") | " + ratio(r.tight_ns, r.roomy_ns[0]) +
-                " | " + std::to_string(r.tight_compactions) + " | " + std::to_string(r.tight_moved) + " |\n");
+                " | " + std::to_string(r.tight_compactions) + " | " + std::to_string(r.tight_moved) + " | " +
+                ns(r.bump.roomy_ns) + " (" + cfg_name(r.bump.roomy_cfg) + ") | " + ratio(r.bump.roomy_ns, r.roomy_ns[0]) +
+                " | " +
+                (r.bump.min_fp ? ns(r.bump.tight_ns) + " (" + std::to_string(r.bump.tight_fp) + ")" : std::string("fails")) +
+                " | " + ratio(r.bump.tight_ns, r.bump.roomy_ns) + " | " +
+                (r.bump.tight_ns ? std::to_string(r.bump.tight_compactions) : std::string("n/a")) + " | " +
+                (r.bump.tight_ns ? std::to_string(r.bump.tight_moved) : std::string("n/a")) + " |\n");
         }
         out("\nroomy = 8 x peak live bytes; a peer that fails there is timed at 1.25 x its own minimum footprint "
             "(shown as \"at N B\"); glibc malloc has no fixed footprint. ns/op: the minimum over " +
-            std::to_string(opt.reps) + " rounds, each timing one whole replay of every column in turn.\n\n");
+            std::to_string(opt.reps) + " rounds, each timing one whole replay of every column in turn. "
+            "The last six columns are the lean engine (basic_bump_pool): roomy at the same 8 x peak live bytes, "
+            "bump/tinymem roomy = its roomy ns/op over tinymem's (below 1 means the lean engine is faster), tight at "
+            "1.05 x its own minimum footprint (not tinymem's), its tight/roomy, and the compactions and bytes moved "
+            "of one replay at that tight footprint.\n\n");
     }
 
     std::optional<defrag_result> dr, dr_noquick;
@@ -1025,6 +1121,25 @@ int main(int argc, char** argv) {
             out("| " + r.name + " tight ns/op <= 3 x roomy | " + fmt(q) + "x | " + (q <= 3 ? "yes" : "NO") + " |\n");
         }
     }
+    // The same targets for the lean engine, apart: it is the other choice a user has.
+    for (const auto& r : results) {
+        if (const auto tgt = efficiency_target(r.name); tgt && r.bump.min_fp) {
+            const double e = double(r.peak) / double(*r.bump.min_fp);
+            out("| lean engine: " + r.name + " efficiency >= " + fmt(*tgt) + " | " + fmt(e, 3) + " | " +
+                (e >= *tgt ? "yes" : "NO") + " |\n");
+        }
+        if (r.bump.roomy_ns && r.roomy_ns[3]) {
+            const bool ok = *r.bump.roomy_ns <= *r.roomy_ns[3];
+            out("| lean engine: " + r.name + " roomy ns/op <= glibc malloc | " + fmt(*r.bump.roomy_ns, 1) + " vs " +
+                fmt(*r.roomy_ns[3], 1) + " (" + ratio(r.bump.roomy_ns, r.roomy_ns[3]) + "x) | " + (ok ? "yes" : "NO") +
+                " |\n");
+        }
+        if (r.bump.tight_ns && r.bump.roomy_ns) {
+            const double q = *r.bump.tight_ns / *r.bump.roomy_ns;
+            out("| lean engine: " + r.name + " tight ns/op <= 3 x roomy | " + fmt(q) + "x | " + (q <= 3 ? "yes" : "NO") +
+                " |\n");
+        }
+    }
     if (dr) {
         const double q = dr->defrag_ns / dr->memmove_ns;
         out("| defrag() <= 2 x memmove (64 KiB) | " + fmt(q) + "x | " + (q <= 2 ? "yes" : "NO") + " |\n");
@@ -1041,11 +1156,13 @@ int main(int argc, char** argv) {
                 groups.push_back(r.name);
                 std::vector<double> v;
                 for (int k = 0; k < 3; ++k) v.push_back(r.min_fp[k] ? double(r.peak) / double(*r.min_fp[k]) : -1);
+                v.push_back(r.bump.min_fp ? double(r.peak) / double(*r.bump.min_fp) : -1);
                 vals.push_back(v);
             }
             std::ofstream(opt.out_dir + "/efficiency.svg")
                 << tb::svg::bar_chart("Efficiency = peak live bytes / smallest footprint (higher is better)", groups,
-                                      {"tinymem", "std::pmr::unsynchronized_pool_resource", "std::pmr::monotonic_buffer_resource"},
+                                      {"tinymem", "std::pmr::unsynchronized_pool_resource", "std::pmr::monotonic_buffer_resource",
+                                       "tinymem bump (lean)"},
                                       vals, 1.0);
             // Timeline: the named trace, else the first one the pmr pool can replay at all.
             const trace_result* pick = nullptr;

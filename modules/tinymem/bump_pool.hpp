@@ -55,8 +55,8 @@ public:
 
     // Effect: takes over `buffer` (not owned) as an empty pool.
     // Requires: the buffer outlives the pool. Its start is rounded up to the granule.
-    // Errors: a buffer of fewer than 4 granules, or with more granules than the configuration
-    //   can address (config max_granules), makes an unusable pool: usable() is false and every
+    // Errors: a buffer of fewer than 4 granules, or of max_granules or more (the configuration's
+    //   offsets: 65,535 granules in the 16-bit ones), makes an unusable pool: usable() is false and every
     //   allocation fails with error::bad_buffer.
     explicit basic_bump_pool(std::span<std::byte> buffer) noexcept { init(buffer.data(), buffer.size()); }
     basic_bump_pool(const basic_bump_pool&) = delete;
@@ -90,8 +90,9 @@ public:
     bool deallocate(handle h) noexcept;
 
     // Effect: resizes the block to at least `bytes` usable bytes, keeping its contents up to the
-    //   smaller size. Shrinks in place; grows in place when the block is the topmost one or the
-    //   next block is free, else moves it to the top (compacting if needed). The handle stays.
+    //   smaller size. Shrinks in place; grows in place into the free blocks after it (and the
+    //   top, when they reach it), else moves it to the top (compacting if needed). The handle
+    //   stays.
     // Result: true on success; on failure the block and its contents are unchanged.
     // Errors: as allocate(), plus invalid_handle, stale_handle, pinned (a pinned block grows
     //   only when it is the topmost). Unlike basic_pool, a block that is not the topmost needs
@@ -159,8 +160,9 @@ public:
     }
 
     // Effect: one bounded step of the same compaction, resumable: moves at most `budget` bytes
-    //   and visits at most budget / visit_cost blocks, so its time is bounded by the budget
-    //   alone. A block larger than the budget is never moved by a step: it stays, with the hole
+    //   and visits at most 2 + budget / visit_cost blocks, so its time is bounded by the budget
+    //   alone; every step with a budget of at least the next block's size moves that block, so
+    //   steps make progress whatever their budget. A block larger than the budget is never moved by a step: it stays, with the hole
     //   before it, until defrag() or an allocation that needs the space moves it. allocate,
     //   deallocate and pin may run between steps.
     // Result: true when a further step would move nothing (the pool is compact, but for holes
@@ -240,8 +242,7 @@ private:
     void table_store(slot_type slot, word_type e) noexcept { store_at(table_byte(slot), e); }
     // The highest top_ a table of `slots` words leaves: a block ends where the table starts.
     offset_type limit_for(size_type slots) const noexcept {
-        const size_type end = (total_ - slots * header_bytes + header_bytes) / granule;
-        return offset_type(end < Config::max_granules ? end : Config::max_granules);
+        return offset_type((total_ - slots * header_bytes + header_bytes) / granule); // init() keeps it in range
     }
     // Granules free at the top with a table of `slots` words.
     offset_type top_room(size_type slots) const noexcept {
@@ -271,7 +272,9 @@ private:
             holes_ = offset_type(holes_ + (end - pos));
             compact_ = false;
         }
-        if (pos < cursor_) cursor_ = pos; // keeps cursor_ at or below every hole it may close
+        // cursor_ stays at or below every hole a step may close; a block a step left alone may
+        // be this one, so after a skip the next step starts from the front.
+        if (pos < cursor_ || step_skipped_ != 0) cursor_ = step_skipped_ != 0 ? heap_begin : pos;
     }
 
     // ---- results ------------------------------------------------------------------------------
@@ -325,6 +328,13 @@ private:
     // Makes `need` granules free at the top with a table of `slots` words, compacting if the
     // free bytes suffice. Result: whether they are; if not, records why.
     bool make_room(offset_type need, size_type slots) noexcept;
+    // Why `need` granules are not free at the top after compact_for(): holes remain only before
+    // pinned blocks then; a new table word (slots > slots_) may be what does not fit.
+    error room_error(offset_type need, size_type slots) const noexcept {
+        if (size_type(holes_) + top_room(slots) >= need) return error::fragmented_by_pins;
+        return slots > slots_ && size_type(holes_) + top_room(slots_) >= need ? error::out_of_handles
+                                                                              : error::out_of_memory;
+    }
     // acquire_pin (delta 1) and unpin (-1) in one body.
     bool add_pins(handle h, int delta) noexcept;
     // Compacts when the top holds fewer than `need` granules (with a table of `slots` words)
@@ -359,7 +369,8 @@ private:
     offset_type live_ = 0;           // used slots
     offset_type free_slot_head_ = 0; // FIFO of free slots, slot + 1 (0: empty)
     offset_type free_slot_tail_ = 0;
-    offset_type step_skipped_ = 0;   // the largest block, in granules, a step pass left alone
+    offset_type step_skipped_ = 0;   // the smallest block, in granules, this pass's steps left
+                                     // alone (0: none)
     std::uint16_t tag_ = 0;
     error last_error_ = error::none;
     bool compact_ = true;            // nothing for defrag_step to do
@@ -437,7 +448,8 @@ void basic_bump_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
     const size_type skip = (granule - addr % granule) % granule;
     if (bytes < skip) return;
     const size_type granules = (bytes - skip) / granule;
-    if (granules < 4 || granules > Config::max_granules) return;
+    // One granule below the limit: limit_for(0) may be one past the last granule.
+    if (granules < 4 || granules >= Config::max_granules) return;
     base_ = data + skip;
     total_ = granules * granule;
     top_ = cursor_ = heap_begin;
@@ -457,11 +469,7 @@ void basic_bump_pool<Config>::compact_for(offset_type need, size_type slots) noe
 template <class Config>
 bool basic_bump_pool<Config>::make_room(offset_type need, size_type slots) noexcept {
     compact_for(need, slots);
-    if (top_room(slots) >= need) return true;
-    // Holes are left only before pinned blocks now.
-    if (size_type(holes_) + top_room(slots) >= need) return fail(error::fragmented_by_pins);
-    return fail(slots > slots_ && size_type(holes_) + top_room(slots_) >= need ? error::out_of_handles
-                                                                               : error::out_of_memory);
+    return top_room(slots) >= need || fail(room_error(need, slots));
 }
 
 template <class Config>
@@ -534,13 +542,41 @@ bool basic_bump_pool<Config>::reallocate(handle h, size_type bytes) noexcept {
         }
         return succeed();
     }
-    // The topmost block grows into the top; another moves there. Compaction first if the top is
-    // short (it keeps the order of blocks, so the topmost stays topmost).
+    // In place: into the free blocks after it, or into the top when they reach it (its
+    // successors were freed); else to the top. The run of free blocks becomes one hole either
+    // way, so the walk is paid once.
     const offset_type extra = offset_type(need - size);
-    const bool topmost = pos + size == top_;
-    if (pinned && !topmost) return fail(error::pinned);
-    if (!make_room(topmost ? extra : need, slots_)) return false;
+    const offset_type next = offset_type(pos + size);
+    offset_type end = next;
+    while (end != top_ && header_free(header_load(end))) end = offset_type(end + header_size(header_load(end)));
+    if (end != next) {
+        if (cursor_ > next && cursor_ < end) cursor_ = next; // boundaries inside the run go
+        if (end == top_) {
+            holes_ = offset_type(holes_ - (end - next));
+            poison_span(next, end);
+            top_ = next;
+        } else if (end - next >= extra) {
+            unpoison_span(next, end);
+            holes_ = offset_type(holes_ - (end - next));
+            header_store(pos, used_header(need, slot));
+            used_granules_ = offset_type(used_granules_ + extra);
+            if (pos + need != end) {
+                make_hole(offset_type(pos + need), offset_type(end - pos - need));
+                holes_ = offset_type(holes_ + (end - pos - need));
+            }
+            if (cursor_ == next) cursor_ = pos;
+            return succeed();
+        } else {
+            make_hole(next, offset_type(end - next));
+        }
+    }
+    if (pinned && next != top_) return fail(error::pinned);
+    // Compaction keeps the order of blocks: it may make this block the topmost, never the reverse.
+    compact_for(next == top_ ? extra : need, slots_);
     pos = entry_offset(table_load(slot));
+    const bool topmost = pos + size == top_;
+    const offset_type want = topmost ? extra : need;
+    if (top_room(slots_) < want) return fail(room_error(want, slots_));
     if (!topmost) {
         const offset_type at = top_;
         unpoison_span(at, offset_type(at + size));
@@ -581,10 +617,17 @@ template <class Config>
 bool basic_bump_pool<Config>::defrag_step(size_type budget) noexcept {
     if (!usable()) return true;
     // Compact, but for blocks too large for the steps so far: a larger budget goes again.
-    if (compact_ && size_type(step_skipped_) * granule <= budget) compact_ = step_skipped_ == 0;
-    if (compact_) return true;
+    const bool moves_skipped = step_skipped_ != 0 && size_type(step_skipped_) * granule <= budget;
+    if (compact_ && !moves_skipped) return true;
+    if (compact_) cursor_ = heap_begin; // a larger budget: a new pass moves what the last left
+    compact_ = false;
     if (cursor_ == heap_begin) step_skipped_ = 0; // a new pass records them again
     if (!slide(budget)) return false;
+    // The pass is complete, but steps with smaller budgets may have left blocks this one moves.
+    if (step_skipped_ != 0 && size_type(step_skipped_) * granule <= budget) {
+        compact_ = false;
+        return false;
+    }
     ++compactions_;
     return true;
 }
@@ -599,13 +642,19 @@ bool basic_bump_pool<Config>::slide(size_type budget) noexcept {
     // Unbounded passes (budget ~0) are charged too: the charges cannot reach ~0.
     const size_type step_limit = budget; // a block above this never moves in a step
     offset_type c = cursor_, r = cursor_;
-    bool done = true;
+    bool done = true, moved = false;
+    // Progress for any budget: the first two visits (the hole at the cursor and the block after
+    // it) are free, and the first block may be moved whatever the visits cost.
+    unsigned free_visits = 2;
     while (r != top_) {
-        if (budget < visit_cost) {
+        if (free_visits != 0) {
+            --free_visits;
+        } else if (budget < visit_cost) {
             done = false;
             break;
+        } else {
+            budget -= visit_cost;
         }
-        budget -= visit_cost;
         const word_type h = header_load(r);
         const offset_type size = header_size(h);
         const offset_type next = offset_type(r + size);
@@ -620,19 +669,20 @@ bool basic_bump_pool<Config>::slide(size_type budget) noexcept {
             const size_type bytes = size_type(size) * granule;
             if (entry_pins(e) != 0 || bytes > step_limit) {
                 // It stays; the gap before it becomes a hole.
-                if (entry_pins(e) == 0 && size > step_skipped_) step_skipped_ = size;
+                if (entry_pins(e) == 0 && (step_skipped_ == 0 || size < step_skipped_)) step_skipped_ = size;
                 make_hole(c, offset_type(r - c));
                 c = r = next;
                 continue;
             }
-            if (bytes > budget) {
+            if (bytes > budget && moved) {
                 done = false;
                 break;
             }
             std::memmove(base_ + header_byte(c), base_ + header_byte(r), bytes);
             table_store(slot, with_offset(e, c));
             bytes_moved_ += bytes;
-            budget -= bytes;
+            budget = bytes < budget ? budget - bytes : 0; // the first move may exceed what visits left
+            moved = true;
         }
         c = offset_type(c + size);
         r = next;
@@ -666,10 +716,11 @@ pool_stats basic_bump_pool<Config>::stats() const noexcept {
     s.bytes_moved = bytes_moved_;
     s.compactions = compactions_;
     for (unsigned i = 0; i < error_count; ++i) s.failed[i] = failed_[i];
-    // Free blocks: the holes and the top; what allocate() could serve after compacting: the
-    // largest of the gaps compaction would leave before pinned blocks, and the top it would leave.
+    // Free blocks: the holes and the top. What allocate() can serve: the top that compaction
+    // would leave, with room for a new table word if no slot is free (the gaps it would leave
+    // before pinned blocks serve nothing: allocate() takes only the top).
     double sum_sq = 0;
-    size_type free_g = 0, largest = 0, best = 0;
+    size_type free_g = 0, largest = 0;
     offset_type c = heap_begin;
     for (offset_type r = heap_begin; r != top_;) {
         const word_type h = header_load(r);
@@ -680,7 +731,6 @@ pool_stats basic_bump_pool<Config>::stats() const noexcept {
             if (size > largest) largest = size;
         } else if (entry_pins(table_load(header_slot(h))) != 0) {
             s.pinned_bytes += size_type(size) * granule;
-            if (size_type(r - c) > best) best = size_type(r - c);
             c = offset_type(r + size);
         } else {
             c = offset_type(c + size);
@@ -693,11 +743,11 @@ pool_stats basic_bump_pool<Config>::stats() const noexcept {
         sum_sq += double(top) * double(top);
         if (top > largest) largest = top;
     }
-    const size_type gathered = size_type(limit_for(slots_) - c);
-    if (gathered > best) best = gathered;
+    const offset_type limit = limit_for(size_type(slots_) + (free_slot_head_ == 0 ? 1 : 0));
+    const size_type gathered = limit > c ? size_type(limit - c) : 0;
     s.free_bytes = free_g * granule;
     s.largest_free_bytes = largest * granule;
-    s.largest_allocatable = best != 0 ? best * granule - header_bytes : 0;
+    s.largest_allocatable = gathered != 0 ? gathered * granule - header_bytes : 0;
     if (free_g != 0) {
         // sqrt by Newton's method: the core has no <cmath>.
         double x = sum_sq, root = sum_sq > 1 ? sum_sq / 2 : 1;
@@ -709,8 +759,8 @@ pool_stats basic_bump_pool<Config>::stats() const noexcept {
 
 template <class Config>
 check_result basic_bump_pool<Config>::check() const noexcept {
-    if (!usable()) return {};
     auto bad = [](const char* what, size_type at) { return check_result{what, at}; };
+    if (!usable()) return bad("pool is not usable (bad buffer)", 0);
     if (top_ < heap_begin || top_ > limit_for(slots_)) return bad("top_ outside the heap", header_byte(top_));
     if (slots_ > max_slots || live_ > slots_) return bad("slot counters out of range", 0);
     size_type live = 0, used = 0, holes = 0;

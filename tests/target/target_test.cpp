@@ -1,7 +1,8 @@
 // tinymem's self-checking test for bare-metal targets (Cortex-M under QEMU, or a real board).
 // No Boost, no exceptions, no RTTI, no heap: pools and the reference model live in static
 // arrays (.bss). Output goes through printf (semihosting); the exit status is the result:
-// 0 when every check passed.
+// 0 when every check passed. Both engines are tested: basic_pool in four configurations, then
+// the lean basic_bump_pool in the same ones (two on the Cortex-M0, whose flash holds no more).
 //
 // The pools are 32 KiB (TINYMEM_TARGET_POOL_BYTES: tests/target/meson.build passes less for a
 // board with little RAM); every size below that depends on the pool is written for 32 KiB and
@@ -10,7 +11,7 @@
 // Arguments (semihosting has no environment; cross/qemu-semihost.sh forwards TINYMEM_* variables
 // as NAME=VALUE arguments):
 //   TINYMEM_SEED=N   seed of the randomised churn (default: the host's time, printed)
-//   TINYMEM_OPS=N    churn operations per configuration (default 20000)
+//   TINYMEM_OPS=N    churn operations per configuration and engine (default 20000)
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -81,6 +82,28 @@ alignas(64) std::byte g_buffer[pool_bytes];
 alignas(16) std::byte g_other_buffer[1024];
 alignas(16) std::byte g_scratch[max_blocks * model_entry + max_handles * handle_entry];
 
+// Block contents and pool invariants, for either engine (basic_pool, basic_bump_pool).
+template <class Pool>
+void fill(Pool& p, typename Pool::handle h, std::uint32_t seed, std::size_t bytes) {
+    auto* d = static_cast<std::uint8_t*>(p.data(h));
+    if (!CHECK(d != nullptr)) return;
+    for (std::size_t i = 0; i < bytes; ++i) d[i] = pattern(seed, i);
+}
+template <class Pool>
+bool holds(Pool& p, typename Pool::handle h, std::uint32_t seed, std::size_t bytes) {
+    const auto* d = static_cast<const std::uint8_t*>(p.data(h));
+    if (d == nullptr) return false;
+    for (std::size_t i = 0; i < bytes; ++i)
+        if (d[i] != pattern(seed, i)) return false;
+    return true;
+}
+template <class Pool>
+bool pool_ok(const Pool& p) {
+    const tinymem::check_result r = p.check();
+    if (!r.ok()) std::printf("  check(): %s at byte %lu\n", r.problem, static_cast<unsigned long>(r.offset));
+    return r.ok();
+}
+
 // A pool<Bytes> in .bss, constructed by a static constructor (init_array).
 tinymem::pool<scaled(8192)> g_bss_pool;
 
@@ -108,23 +131,6 @@ struct suite {
     static inline handle freed_ring[32];
     static inline std::size_t freed_count = 0;
 
-    static void fill(pool_t& p, handle h, std::uint32_t seed, std::size_t bytes) {
-        auto* d = static_cast<std::uint8_t*>(p.data(h));
-        if (!CHECK(d != nullptr)) return;
-        for (std::size_t i = 0; i < bytes; ++i) d[i] = pattern(seed, i);
-    }
-    static bool holds(pool_t& p, handle h, std::uint32_t seed, std::size_t bytes) {
-        const auto* d = static_cast<const std::uint8_t*>(p.data(h));
-        if (d == nullptr) return false;
-        for (std::size_t i = 0; i < bytes; ++i)
-            if (d[i] != pattern(seed, i)) return false;
-        return true;
-    }
-    static bool pool_ok(const pool_t& p) {
-        const tinymem::check_result r = p.check();
-        if (!r.ok()) std::printf("  check(): %s at byte %lu\n", r.problem, static_cast<unsigned long>(r.offset));
-        return r.ok();
-    }
     static std::span<std::byte> whole() { return std::span<std::byte>(g_buffer, pool_bytes); }
 
     // ---- allocate / deallocate, stale handles, bad input ----------------------------------
@@ -353,6 +359,8 @@ struct suite {
     // ---- defrag_step: bounded, resumable, interleaved with other calls ---------------------
     // The budget (256 bytes) exceeds the largest block (204 bytes and a header): a step never
     // moves a block larger than its budget.
+    // Far more steps than compacting `made` blocks and holes takes with a budget of two visits.
+    static unsigned step_limit(std::size_t made) { return unsigned(8 * made + 64); }
     static void defrag_step() {
         pool_t p(whole());
         const std::size_t made = fragment(p, hs, max_handles);
@@ -560,6 +568,953 @@ struct suite {
     }
 };
 
+// ---- the lean engine: basic_bump_pool ---------------------------------------------------------
+// The same handles, errors and pins as basic_pool, but blocks go at the top, a freed block is a
+// hole until a compaction slides the blocks after it down, over-alignment is refused and there
+// is no allocate_pinned, handle_of or map. Its suites run after basic_pool's, over the same
+// g_buffer and g_scratch (a model entry and a handle fit there as they do for basic_pool).
+template <class Config>
+struct bump_suite {
+    using pool_t = tinymem::basic_bump_pool<Config>;
+    using handle = typename pool_t::handle;
+    using error = tinymem::error;
+    static constexpr std::size_t granule = Config::granule;
+    // Each block has one header word in the heap (just before its data) and one table word.
+    static constexpr std::size_t word = sizeof(typename Config::word_type);
+    static constexpr unsigned granule_log2 = granule == 4 ? 2 : granule == 8 ? 3 : 4;
+
+    // Reference model of the churn. `at` is where the block was last seen: a pinned block must
+    // stay there, and so must every block across a call that may not move blocks.
+    struct block {
+        handle h;
+        std::uint32_t bytes;
+        std::uint32_t seed;
+        std::uint32_t pins;
+        const void* at;
+    };
+    static_assert(sizeof(block) <= model_entry && alignof(block) <= 16 && sizeof(handle) <= handle_entry);
+    static inline block* model = nullptr;
+    static inline handle* hs = nullptr; // fragment()'s handles; the churn's ring of freed ones
+    static inline std::size_t live = 0;
+
+    static std::span<std::byte> whole() { return std::span<std::byte>(g_buffer, pool_bytes); }
+    static const std::byte* at(const void* p) { return static_cast<const std::byte*>(p); }
+    // The granules a request takes (its header included) and the usable bytes it gets: the
+    // header word sits in the granule before the data, so a block is a whole number of granules.
+    static constexpr std::size_t granules(std::size_t bytes) { return (bytes + word + granule - 1) / granule; }
+    static constexpr std::size_t usable(std::size_t bytes) { return granules(bytes) * granule - word; }
+    // Where the block after `h` starts when nothing lies between them.
+    static const std::byte* end_of(pool_t& p, handle h) { return at(p.data(h)) + p.size(h) + word; }
+
+    // ---- allocate / deallocate, the layout, stale handles --------------------------------------
+    static void basic() {
+        pool_t p(whole());
+        CHECK(p.usable());
+        CHECK(p.capacity() == pool_bytes); // g_buffer is aligned: nothing is cut
+        tinymem::pool_stats s = p.stats();
+        CHECK(s.live_blocks == 0 && s.used_bytes == 0 && s.table_bytes == 0 && s.pinned_bytes == 0);
+        CHECK(s.free_bytes + 2 * granule >= pool_bytes && s.free_bytes <= pool_bytes);
+        CHECK(s.largest_free_bytes == s.free_bytes && s.fragmentation_percent == 0);
+        // The largest request a fresh pool can serve, as stats() promises (its slot included).
+        {
+            const handle all = p.allocate(s.largest_allocatable);
+            if (!CHECK(all))
+                std::printf("  [%s] fresh pool: allocate(largest_allocatable = %lu) failed: %s\n", g_context,
+                            static_cast<unsigned long>(s.largest_allocatable), tinymem::to_string(p.last_error()));
+            else
+                CHECK(p.deallocate(all));
+        }
+        CHECK(pool_ok(p));
+
+        const handle a = p.allocate(100);
+        CHECK(a && p.valid(a));
+        CHECK(p.size(a) == usable(100));
+        CHECK(aligned(p.data(a), granule));
+        CHECK(p.template get<std::uint32_t>(a) == p.data(a));
+        fill(p, a, 1, 100);
+        const handle b = p.allocate(1);
+        CHECK(b && b != a && p.size(b) == usable(1));
+        fill(p, b, 2, 1);
+        // The layout the header draws: the first block's data at granule 1 (its header before
+        // it), the next block bumped right after it.
+        if (CHECK(a && b)) {
+            CHECK(at(p.data(a)) == g_buffer + granule);
+            CHECK(at(p.data(b)) == end_of(p, a));
+        }
+        CHECK(holds(p, a, 1, 100) && holds(p, b, 2, 1));
+        s = p.stats();
+        CHECK(s.live_blocks == 2 && s.used_bytes == (granules(100) + granules(1)) * granule);
+        CHECK(s.table_bytes == 2 * word && s.free_handles == 0);
+        // The heap is the blocks, the free space and the table, but for under two granules of
+        // rounding (the first header's granule, the table's last partial granule).
+        CHECK(s.used_bytes + s.free_bytes + s.table_bytes <= p.capacity());
+        CHECK(s.used_bytes + s.free_bytes + s.table_bytes + 2 * granule > p.capacity());
+        CHECK(pool_ok(p));
+
+        // A freed block below the top is a hole allocate() does not look at: the next block
+        // still goes at the top, after b.
+        const void* const a_at = p.data(a);
+        CHECK(p.deallocate(a));
+        const handle c = p.allocate(8);
+        CHECK(c && at(p.data(c)) == end_of(p, b) && p.data(c) != a_at);
+        s = p.stats();
+        CHECK(s.free_bytes == s.largest_free_bytes + granules(100) * granule); // the top, and a's hole
+        // Freeing the topmost block lowers the top: the next block takes its place.
+        const void* const c_at = p.data(c);
+        CHECK(p.deallocate(c));
+        const handle c2 = p.allocate(8);
+        CHECK(c2 && c2 != c && p.data(c2) == c_at);
+        CHECK(holds(p, b, 2, 1));
+        CHECK(pool_ok(p));
+
+        // Every use of a freed handle is refused as stale.
+        CHECK(!p.valid(a));
+        CHECK(p.data(a) == nullptr && p.size(a) == 0 && p.pin_count(a) == 0);
+        CHECK(!p.deallocate(a) && p.last_error() == error::stale_handle);
+        CHECK(!p.reallocate(a, 10) && p.last_error() == error::stale_handle);
+        CHECK(!p.acquire_pin(a) && p.last_error() == error::stale_handle);
+        CHECK(!p.unpin(a) && p.last_error() == error::stale_handle);
+        {
+            auto guard = p.pin(a);
+            CHECK(!guard && guard.data() == nullptr && p.last_error() == error::stale_handle);
+        }
+        // Its slot gets reused; the old handle must stay stale and not alias the new block.
+        for (int i = 0; i < 40; ++i) {
+            const handle x = p.allocate(16);
+            CHECK(x && x != a && x != c);
+            CHECK(!p.valid(a) && p.data(a) == nullptr && !p.valid(c));
+            if (i % 2 == 0) CHECK(p.deallocate(x));
+        }
+        CHECK(holds(p, b, 2, 1));
+        CHECK(pool_ok(p));
+
+        // Null, forged and foreign handles: another bump pool's, and a basic_pool's (same type).
+        CHECK(!p.valid(handle{}) && p.data(handle{}) == nullptr && p.size(handle{}) == 0);
+        CHECK(!p.deallocate(handle{}) && p.last_error() == error::invalid_handle);
+        CHECK(!p.reallocate(handle{}, 8) && p.last_error() == error::invalid_handle);
+        CHECK(!p.acquire_pin(handle{}) && p.last_error() == error::invalid_handle);
+        CHECK(!p.unpin(handle{}) && p.last_error() == error::invalid_handle);
+        const handle forged(~typename handle::value_type{0});
+        CHECK(!p.valid(forged) && p.data(forged) == nullptr);
+        CHECK(!p.deallocate(forged) && p.last_error() == error::invalid_handle);
+        {
+            pool_t q(std::span<std::byte>(g_other_buffer, sizeof g_other_buffer));
+            const handle foreign = q.allocate(8);
+            CHECK(foreign);
+            CHECK(!p.valid(foreign) && p.data(foreign) == nullptr);
+            CHECK(!p.deallocate(foreign) && p.last_error() == error::invalid_handle);
+            CHECK(!p.acquire_pin(foreign) && p.last_error() == error::invalid_handle);
+            CHECK(q.valid(foreign) && !q.valid(b) && q.deallocate(foreign));
+        }
+        {
+            tinymem::basic_pool<Config> q(std::span<std::byte>(g_other_buffer, sizeof g_other_buffer));
+            const handle foreign = q.allocate(8);
+            CHECK(foreign && !p.valid(foreign));
+            CHECK(!p.deallocate(foreign) && p.last_error() == error::invalid_handle);
+            CHECK(!q.valid(b) && q.deallocate(foreign));
+        }
+        CHECK(holds(p, b, 2, 1));
+        CHECK(pool_ok(p));
+    }
+
+    // ---- bad input leaves the pool as it was ------------------------------------------------
+    static void bad_input() {
+        pool_t p(whole());
+        const handle b = p.allocate(40);
+        fill(p, b, 3, 40);
+        // Every alignment up to the granule is served (blocks are granule-aligned anyway).
+        for (std::size_t align = 1; align <= granule; align *= 2) {
+            const handle x = p.allocate(5, align);
+            CHECK(x && aligned(p.data(x), granule));
+            CHECK(p.deallocate(x));
+        }
+        const void* const b_at = p.data(b);
+        const tinymem::pool_stats before = p.stats();
+        CHECK(!p.allocate(0) && p.last_error() == error::zero_size);
+        CHECK(!p.allocate(std::size_t(-1)) && p.last_error() == error::too_large);
+        CHECK(!p.allocate(std::size_t(-1) - granule) && p.last_error() == error::too_large);
+        CHECK(!p.allocate(p.capacity() + 1) && p.last_error() == error::too_large);
+        CHECK(!p.allocate(p.capacity()) && p.last_error() == error::too_large); // with its header
+        CHECK(!p.allocate(16, 3) && p.last_error() == error::bad_alignment);
+        CHECK(!p.allocate(16, 0) && p.last_error() == error::bad_alignment);
+        CHECK(!p.allocate(16, 2 * granule) && p.last_error() == error::bad_alignment); // no over-alignment
+        CHECK(!p.allocate(16, std::size_t(1) << 30) && p.last_error() == error::bad_alignment);
+        CHECK(!p.reallocate(b, std::size_t(-1)) && p.last_error() == error::too_large);
+        CHECK(!p.reallocate(b, p.capacity()) && p.last_error() == error::too_large);
+        CHECK(!p.reallocate(b, 0) && p.last_error() == error::zero_size);
+        CHECK(!p.unpin(b) && p.last_error() == error::not_pinned);
+        CHECK(p.data(b) == b_at && holds(p, b, 3, 40) && p.size(b) == usable(40));
+        const tinymem::pool_stats after = p.stats();
+        CHECK(after.used_bytes == before.used_bytes && after.live_blocks == before.live_blocks);
+        CHECK(after.free_bytes == before.free_bytes && after.bytes_moved == before.bytes_moved);
+        CHECK(after.failed[unsigned(error::zero_size)] == before.failed[unsigned(error::zero_size)] + 2);
+        CHECK(after.failed[unsigned(error::too_large)] == before.failed[unsigned(error::too_large)] + 6);
+        CHECK(after.failed[unsigned(error::bad_alignment)] == before.failed[unsigned(error::bad_alignment)] + 4);
+        CHECK(after.failed[unsigned(error::not_pinned)] == before.failed[unsigned(error::not_pinned)] + 1);
+        CHECK(pool_ok(p));
+
+        // Buffers that cannot hold a pool: every allocation fails with bad_buffer.
+        pool_t tiny(std::span<std::byte>(g_other_buffer, 4));
+        CHECK(!tiny.usable() && tiny.capacity() == 0);
+        CHECK(!tiny.allocate(1) && tiny.last_error() == error::bad_buffer);
+        CHECK(!tiny.allocate(1, 3) && tiny.last_error() == error::bad_buffer);
+        CHECK(!tiny.valid(b) && tiny.data(b) == nullptr);
+        // check() reports the unusable pool, as basic_pool's does.
+        CHECK(tiny.defrag_step(256) && !tiny.check().ok() && tiny.stats().capacity_bytes == 0);
+        tiny.defrag();
+        pool_t none(std::span<std::byte>{});
+        CHECK(!none.usable() && !none.allocate(1) && none.last_error() == error::bad_buffer);
+        // Four granules are the least a pool takes; three are refused.
+        pool_t three(std::span<std::byte>(g_other_buffer, 3 * granule));
+        CHECK(!three.usable());
+        {
+            pool_t four(std::span<std::byte>(g_other_buffer, 4 * granule));
+            CHECK(four.usable() && four.capacity() == 4 * granule);
+            const handle f = four.allocate(1);
+            CHECK(f && pool_ok(four));
+        }
+        // A buffer starting off the granule is rounded up, not misused.
+        pool_t odd(std::span<std::byte>(g_other_buffer + 1, sizeof g_other_buffer - 1));
+        CHECK(odd.usable() && odd.capacity() <= sizeof g_other_buffer - granule);
+        CHECK(odd.capacity() + 2 * granule > sizeof g_other_buffer);
+        const handle o = odd.allocate(24);
+        CHECK(o && aligned(odd.data(o), granule));
+        CHECK(at(odd.data(o)) > g_other_buffer && at(odd.data(o)) + odd.size(o) <= g_other_buffer + sizeof g_other_buffer);
+        CHECK(pool_ok(odd));
+    }
+
+    // ---- bump_pool<Bytes>: the pool and its storage in one object ------------------------------
+    // Built in g_buffer, which no other pool uses now: no new static array for the M0's 16 KiB.
+    static void embedded() {
+        using embedded_t = tinymem::bump_pool<scaled(8192), Config>;
+        static_assert(sizeof(embedded_t) <= pool_bytes && alignof(embedded_t) <= 64);
+        CHECK(sizeof(embedded_t) == scaled(8192)); // Bytes is the whole footprint
+        auto* e = ::new (static_cast<void*>(g_buffer)) embedded_t;
+        CHECK(e->usable());
+        CHECK(e->capacity() <= sizeof(embedded_t) - sizeof(pool_t));
+        CHECK(e->capacity() + granule >= sizeof(embedded_t) - sizeof(pool_t));
+        const handle h = e->allocate(scaled(4000));
+        CHECK(h && e->size(h) >= scaled(4000));
+        if (h) {
+            CHECK(at(e->data(h)) > at(e) && at(e->data(h)) + e->size(h) <= at(e) + sizeof(embedded_t));
+            fill(*e, h, 4, scaled(4000));
+            const handle g = e->allocate(scaled(1000));
+            CHECK(g && e->deallocate(g));
+            CHECK(holds(*e, h, 4, scaled(4000)));
+            CHECK(e->deallocate(h));
+        }
+        CHECK(pool_ok(*e));
+        e->~embedded_t();
+    }
+
+    // ---- reallocate ---------------------------------------------------------------------------
+    // Each way a block changes size: shrink in place, grow at the top (the topmost block), move
+    // to the top (any other); a pinned block only in place.
+    static void reallocation() {
+        {
+            pool_t p(whole());
+            const handle a = p.allocate(40), b = p.allocate(40);
+            CHECK(a && b);
+            fill(p, a, 10, 40);
+            fill(p, b, 11, 40);
+            const void* const a_at = p.data(a);
+            // Shrink: in place, the prefix kept; the granules given back are a hole before b.
+            CHECK(p.reallocate(a, 8));
+            CHECK(p.data(a) == a_at && p.size(a) == usable(8) && holds(p, a, 10, 8));
+            const tinymem::pool_stats s = p.stats();
+            CHECK(s.free_bytes == s.largest_free_bytes + (granules(40) - granules(8)) * granule);
+            CHECK(pool_ok(p));
+            // Grow back into that hole: reallocate's documented effect "grows in place into the
+            // free blocks after it".
+            CHECK(p.reallocate(a, 40));
+            CHECK(p.valid(a) && p.size(a) == usable(40) && holds(p, a, 10, 8) && holds(p, b, 11, 40));
+            if (!CHECK(p.data(a) == a_at))
+                std::printf("  [%s] reallocate into a free successor moved the block\n", g_context);
+            CHECK(pool_ok(p));
+        }
+        pool_t p(whole());
+        const handle a = p.allocate(40), b = p.allocate(40), c = p.allocate(40);
+        CHECK(a && b && c);
+        fill(p, a, 13, 40);
+        fill(p, b, 11, 40);
+        fill(p, c, 12, 40);
+        // Growing a block that is not the topmost moves it to the top, after c; the handle stays,
+        // the old place is a hole.
+        const tinymem::pool_stats before = p.stats();
+        CHECK(p.reallocate(a, 200));
+        CHECK(p.valid(a) && p.size(a) == usable(200) && at(p.data(a)) == end_of(p, c));
+        CHECK(holds(p, a, 13, 40) && holds(p, b, 11, 40) && holds(p, c, 12, 40));
+        const tinymem::pool_stats after = p.stats();
+        CHECK(after.bytes_moved > before.bytes_moved);
+        CHECK(after.free_bytes == after.largest_free_bytes + granules(40) * granule);
+        CHECK(pool_ok(p));
+        // The topmost block grows in place into the top, and shrinks in place giving it back:
+        // the next block goes right after it.
+        const void* const a_at = p.data(a);
+        fill(p, a, 15, 200);
+        CHECK(p.reallocate(a, scaled(4000)));
+        CHECK(p.data(a) == a_at && p.size(a) == usable(scaled(4000)) && holds(p, a, 15, 200));
+        CHECK(p.reallocate(a, 100));
+        CHECK(p.data(a) == a_at && holds(p, a, 15, 100));
+        const handle d = p.allocate(16);
+        CHECK(d && at(p.data(d)) == end_of(p, a));
+        fill(p, d, 16, 16);
+        // The same size: nothing changes.
+        CHECK(p.reallocate(a, p.size(a)) && p.data(a) == a_at && holds(p, a, 15, 100));
+        CHECK(pool_ok(p));
+
+        // Pinned, a block keeps its place: it shrinks in place, grows only when topmost, and is
+        // refused with error::pinned otherwise.
+        {
+            auto guard = p.pin(a);
+            CHECK(guard);
+            CHECK(!p.reallocate(a, scaled(4000)) && p.last_error() == error::pinned); // d follows it
+            CHECK(p.data(a) == a_at && holds(p, a, 15, 100) && p.size(a) == usable(100));
+            CHECK(p.reallocate(a, 20) && p.data(a) == a_at && holds(p, a, 15, 20));
+            CHECK(p.stats().pinned_bytes == granules(20) * granule);
+            CHECK(pool_ok(p));
+            // d freed, a is the last block: only free space follows it (the hole its shrink left,
+            // then the top), so it should grow in place as the topmost.
+            CHECK(p.deallocate(d));
+            if (!CHECK(p.reallocate(a, scaled(2000))))
+                std::printf("  [%s] a pinned last block with a hole after it cannot grow: %s\n", g_context,
+                            tinymem::to_string(p.last_error()));
+            CHECK(p.data(a) == a_at && holds(p, a, 15, 20));
+            CHECK(pool_ok(p));
+        }
+        CHECK(p.stats().pinned_bytes == 0);
+        CHECK(holds(p, b, 11, 40) && holds(p, c, 12, 40));
+        // Truly topmost (the top right after it), a pinned block grows in place.
+        p.defrag(); // a moves down over the holes; the top starts at its end
+        {
+            auto guard = p.pin(a);
+            const void* const pinned_at = p.data(a);
+            const handle e = p.allocate(16);
+            CHECK(e && at(p.data(e)) == end_of(p, a));
+            CHECK(e && p.deallocate(e)); // the top comes back down to a's end
+            const std::size_t grown = p.size(a) + scaled(1000);
+            CHECK(p.reallocate(a, grown) && p.data(a) == pinned_at && p.size(a) == usable(grown));
+            CHECK(holds(p, a, 15, 20) && p.stats().pinned_bytes == p.size(a) + word);
+        }
+        CHECK(holds(p, b, 11, 40) && holds(p, c, 12, 40));
+        CHECK(pool_ok(p));
+    }
+
+    // Growth that needs the pool rearranged, or that the pool cannot serve.
+    static void reallocation_full() {
+        const std::size_t cap = pool_bytes;
+        {
+            // A block that is not the topmost moves: y needs half the heap, the top has a fifth,
+            // the hole x left two fifths: a compaction first.
+            pool_t p(whole());
+            const handle x = p.allocate(cap * 4 / 10), y = p.allocate(64), z = p.allocate(cap * 4 / 10);
+            CHECK(x && y && z);
+            fill(p, y, 20, 64);
+            fill(p, z, 21, cap * 4 / 10);
+            CHECK(p.deallocate(x));
+            const tinymem::pool_stats before = p.stats();
+            CHECK(p.reallocate(y, cap / 2) && p.size(y) >= cap / 2);
+            const tinymem::pool_stats after = p.stats();
+            CHECK(after.compactions == before.compactions + 1 && after.bytes_moved > before.bytes_moved);
+            CHECK(holds(p, y, 20, 64) && holds(p, z, 21, cap * 4 / 10));
+            CHECK(at(p.data(z)) < at(p.data(y)));
+            CHECK(pool_ok(p));
+        }
+        {
+            // The topmost block grows at the top after a compaction gathers the hole below it.
+            pool_t p(whole());
+            const handle x = p.allocate(cap * 4 / 10), y = p.allocate(cap * 4 / 10);
+            CHECK(x && y);
+            fill(p, y, 22, cap * 4 / 10);
+            CHECK(p.deallocate(x));
+            const tinymem::pool_stats before = p.stats();
+            CHECK(p.reallocate(y, cap * 7 / 10) && p.size(y) >= cap * 7 / 10);
+            CHECK(p.stats().compactions == before.compactions + 1);
+            CHECK(at(p.data(y)) == g_buffer + granule && holds(p, y, 22, cap * 4 / 10));
+            CHECK(pool_ok(p));
+        }
+        {
+            // The last block, with only free space after it (the hole its shrink left, then the
+            // top, after the block above it was freed), grows by less than the free bytes: it
+            // should grow as the topmost does, not need its whole new size free.
+            pool_t p(whole());
+            const handle x = p.allocate(cap / 2), d = p.allocate(16);
+            CHECK(x && d);
+            fill(p, x, 27, cap / 4);
+            CHECK(p.reallocate(x, cap / 4) && p.deallocate(d));
+            const tinymem::pool_stats s = p.stats();
+            CHECK(cap * 7 / 8 - p.size(x) < s.free_bytes);
+            if (!CHECK(p.reallocate(x, cap * 7 / 8)))
+                std::printf("  [%s] the last block, after a hole, cannot grow by %lu of %lu free bytes: %s\n", g_context,
+                            static_cast<unsigned long>(cap * 7 / 8 - p.size(x)), static_cast<unsigned long>(s.free_bytes),
+                            tinymem::to_string(p.last_error()));
+            CHECK(holds(p, x, 27, cap / 4));
+            CHECK(pool_ok(p));
+        }
+        {
+            // A block that is not the topmost needs its whole new size free (documented): half
+            // the heap cannot grow by 64 bytes with less than half free. Refused, nothing moved.
+            pool_t p(whole());
+            const handle x = p.allocate(cap / 2), y = p.allocate(64);
+            CHECK(x && y);
+            fill(p, x, 23, cap / 2);
+            fill(p, y, 24, 64);
+            const void* const x_at = p.data(x);
+            const void* const y_at = p.data(y);
+            const std::size_t x_size = p.size(x);
+            CHECK(!p.reallocate(x, x_size + 64) && p.last_error() == error::out_of_memory);
+            CHECK(p.data(x) == x_at && p.size(x) == x_size && holds(p, x, 23, cap / 2));
+            CHECK(p.data(y) == y_at && holds(p, y, 24, 64));
+            // More than all the free bytes: out_of_memory for the topmost block too.
+            const tinymem::pool_stats s = p.stats();
+            CHECK(!p.reallocate(y, 64 + s.free_bytes + granule) && p.last_error() == error::out_of_memory);
+            CHECK(p.data(y) == y_at && p.size(y) == usable(64) && holds(p, y, 24, 64));
+            CHECK(p.stats().bytes_moved == s.bytes_moved);
+            CHECK(pool_ok(p));
+        }
+        {
+            // A pinned block between the free space below and the topmost block: enough free
+            // bytes in all, but compaction cannot join them.
+            pool_t p(whole());
+            const handle x = p.allocate(cap * 3 / 10), m = p.allocate(16), y = p.allocate(cap * 3 / 10);
+            CHECK(x && m && y);
+            fill(p, m, 25, 16);
+            fill(p, y, 26, cap * 3 / 10);
+            CHECK(p.acquire_pin(m));
+            CHECK(p.deallocate(x));
+            const void* const m_at = p.data(m);
+            const void* const y_at = p.data(y);
+            CHECK(!p.reallocate(y, cap * 7 / 10) && p.last_error() == error::fragmented_by_pins);
+            CHECK(p.data(m) == m_at && holds(p, m, 25, 16));
+            CHECK(p.data(y) == y_at && p.size(y) == usable(cap * 3 / 10) && holds(p, y, 26, cap * 3 / 10));
+            CHECK(pool_ok(p));
+            // Unpinned, the same request compacts and fits.
+            CHECK(p.unpin(m));
+            CHECK(p.reallocate(y, cap * 7 / 10) && holds(p, y, 26, cap * 3 / 10) && holds(p, m, 25, 16));
+            CHECK(pool_ok(p));
+        }
+    }
+
+    // ---- pins -------------------------------------------------------------------------------
+    static void pins() {
+        pool_t p(whole());
+        constexpr unsigned n = pool_bytes >= 16384 ? 40 : 16; // about 6 KiB, or 1 KiB
+        for (unsigned i = 0; i < n; ++i) {
+            hs[i] = p.allocate(20 + 7 * i);
+            CHECK(hs[i]);
+            fill(p, hs[i], 100 + i, 20 + 7 * i);
+        }
+        for (unsigned i = 0; i < n; i += 2) CHECK(p.deallocate(hs[i]));
+        const handle mid = hs[n / 2 + 1];
+        {
+            auto guard = p.pin(mid);
+            CHECK(guard && p.pin_count(mid) == 1 && guard.get_handle() == mid);
+            const void* at_ = guard.data();
+            CHECK(at_ == p.data(mid) && guard.template get<std::uint8_t>() == at_);
+            CHECK(p.stats().pinned_bytes == p.size(mid) + word);
+            CHECK(!p.deallocate(mid) && p.last_error() == error::pinned);
+            p.defrag();
+            // Compact but for the hole the blocks before mid left behind them.
+            CHECK(p.data(mid) == at_);
+            const tinymem::pool_stats s = p.stats();
+            CHECK(s.free_bytes > s.largest_free_bytes);
+            for (unsigned i = 1; i < n; i += 2) CHECK(holds(p, hs[i], 100 + i, 20 + 7 * i));
+            CHECK(pool_ok(p));
+            auto moved = static_cast<decltype(guard)&&>(guard); // guards are move-only
+            CHECK(!guard && moved && p.pin_count(mid) == 1 && moved.data() == at_);
+            decltype(guard) other;
+            CHECK(!other);
+            other = static_cast<decltype(guard)&&>(moved);
+            CHECK(!moved && other && p.pin_count(mid) == 1);
+            CHECK(p.acquire_pin(mid) && p.pin_count(mid) == 2); // pins nest
+            other.release();
+            CHECK(!other && p.pin_count(mid) == 1 && p.unpin(mid));
+        }
+        CHECK(p.pin_count(mid) == 0 && p.stats().pinned_bytes == 0);
+        // Unpinned, the hole before it closes.
+        p.defrag();
+        const tinymem::pool_stats s = p.stats();
+        CHECK(s.largest_free_bytes == s.free_bytes && s.fragmentation_percent == 0);
+        // Nested pins up to the limit, then overflow; unpin below zero fails.
+        const handle h = hs[1];
+        for (unsigned i = 0; i < pool_t::max_pins; ++i) CHECK(p.acquire_pin(h));
+        CHECK(p.pin_count(h) == pool_t::max_pins);
+        CHECK(!p.acquire_pin(h) && p.last_error() == error::pin_overflow);
+        {
+            auto guard = p.pin(h);
+            CHECK(!guard && p.last_error() == error::pin_overflow);
+        }
+        CHECK(p.pin_count(h) == pool_t::max_pins);
+        for (unsigned i = 0; i < pool_t::max_pins; ++i) CHECK(p.unpin(h));
+        CHECK(!p.unpin(h) && p.last_error() == error::not_pinned);
+        CHECK(p.pin_count(h) == 0 && p.deallocate(h));
+        for (unsigned i = 3; i < n; i += 2) CHECK(holds(p, hs[i], 100 + i, 20 + 7 * i));
+        CHECK(pool_ok(p));
+    }
+
+    // A pinned block between two halves of free space: no compaction can join them.
+    static void pinned_split() {
+        pool_t p(whole());
+        const std::size_t cap = pool_bytes;
+        const handle a = p.allocate(cap / 2), mid = p.allocate(16), b = p.allocate(cap / 4);
+        CHECK(a && mid && b);
+        fill(p, mid, 30, 16);
+        CHECK(p.acquire_pin(mid));
+        const void* const mid_at = p.data(mid);
+        CHECK(p.deallocate(a) && p.deallocate(b));
+        tinymem::pool_stats s = p.stats();
+        CHECK(s.free_bytes > cap * 7 / 8 && s.largest_free_bytes < cap * 5 / 8);
+        CHECK(!p.allocate(cap * 5 / 8) && p.last_error() == error::fragmented_by_pins);
+        CHECK(p.data(mid) == mid_at && holds(p, mid, 30, 16));
+        CHECK(pool_ok(p));
+        // What stats() calls allocatable, allocate() serves.
+        s = p.stats();
+        CHECK(s.largest_allocatable < cap * 5 / 8);
+        const handle most = p.allocate(s.largest_allocatable);
+        if (!CHECK(most))
+            std::printf("  [%s] a pinned block splits the free space: allocate(largest_allocatable = %lu) failed: "
+                        "%s (free %lu, largest free block %lu)\n",
+                        g_context, static_cast<unsigned long>(s.largest_allocatable), tinymem::to_string(p.last_error()),
+                        static_cast<unsigned long>(s.free_bytes), static_cast<unsigned long>(s.largest_free_bytes));
+        else
+            CHECK(p.deallocate(most));
+        CHECK(p.data(mid) == mid_at && holds(p, mid, 30, 16));
+        CHECK(pool_ok(p));
+        // Unpinned, compaction joins the two: the request fits, the block moved.
+        CHECK(p.unpin(mid));
+        const handle big = p.allocate(cap * 5 / 8);
+        CHECK(big && holds(p, mid, 30, 16) && p.data(mid) != mid_at);
+        CHECK(pool_ok(p));
+    }
+
+    // Allocates blocks of assorted sizes, then frees every other one: a pool full of holes.
+    static std::size_t fragment(pool_t& p, std::size_t n) {
+        std::size_t made = 0;
+        for (; made < n; ++made) {
+            const std::size_t bytes = 24 + (made * 37) % 180;
+            hs[made] = p.allocate(bytes);
+            if (!hs[made]) break;
+            fill(p, hs[made], std::uint32_t(made), bytes);
+        }
+        for (std::size_t i = 0; i < made; i += 2) {
+            CHECK(p.deallocate(hs[i]));
+            hs[i] = handle{};
+        }
+        return made;
+    }
+    static bool survivors_hold(pool_t& p, std::size_t made) {
+        bool ok = true;
+        for (std::size_t i = 1; i < made; i += 2)
+            ok = holds(p, hs[i], std::uint32_t(i), 24 + (i * 37) % 180) && ok;
+        return ok;
+    }
+    // Whether the survivors sit in their order with nothing between them but for holes before
+    // blocks of more than `larger` bytes (header included): what compaction leaves.
+    static bool survivors_packed(pool_t& p, std::size_t made, std::size_t larger) {
+        const std::byte* expect = g_buffer + granule;
+        for (std::size_t i = 1; i < made; i += 2) {
+            const std::byte* d = at(p.data(hs[i]));
+            if (d != expect && !(d > expect && p.size(hs[i]) + word > larger)) return false;
+            expect = end_of(p, hs[i]);
+        }
+        return true;
+    }
+
+    // ---- defrag and allocation through compaction ------------------------------------------
+    static void defrag() {
+        {
+            pool_t p(whole());
+            const std::size_t made = fragment(p, max_handles);
+            CHECK(made > scaled(100));
+            tinymem::pool_stats s = p.stats();
+            CHECK(s.largest_free_bytes < s.free_bytes && s.fragmentation_percent > 0);
+            p.defrag();
+            s = p.stats();
+            CHECK(s.largest_free_bytes == s.free_bytes && s.fragmentation_percent == 0);
+            CHECK(s.compactions >= 1 && s.bytes_moved > 0);
+            CHECK(survivors_hold(p, made));
+            CHECK(survivors_packed(p, made, ~std::size_t{0}));
+            CHECK(pool_ok(p));
+            // Compact: a second defrag moves nothing.
+            p.defrag();
+            CHECK(p.stats().bytes_moved == s.bytes_moved);
+        }
+        {
+            // A request larger than any hole but within the free bytes compacts on demand.
+            pool_t p(whole());
+            const std::size_t made = fragment(p, max_handles);
+            const tinymem::pool_stats s = p.stats();
+            const std::size_t want = s.largest_free_bytes + 256;
+            CHECK(want < s.free_bytes);
+            const handle big = p.allocate(want);
+            CHECK(big && p.size(big) >= want);
+            CHECK(p.stats().compactions == s.compactions + 1);
+            CHECK(survivors_hold(p, made));
+            CHECK(survivors_packed(p, made, ~std::size_t{0}));
+            CHECK(pool_ok(p));
+        }
+    }
+
+    // ---- defrag_step: bounded, resumable, interleaved with other calls ----------------------
+    // Steps until one returns true, checking that none moves more than its budget. Result: the
+    // steps taken, or 0 when `limit` steps did not finish.
+    static unsigned steps_until_done(pool_t& p, std::size_t budget, unsigned limit, std::size_t made, bool interleave) {
+        handle extra{};
+        for (unsigned steps = 1; steps <= limit; ++steps) {
+            const std::uint64_t moved = p.stats().bytes_moved;
+            const bool done = p.defrag_step(budget);
+            if (!CHECK(p.stats().bytes_moved - moved <= budget)) return 0;
+            if (interleave && steps % 5 == 0) {
+                // Other calls between steps.
+                if (extra) {
+                    CHECK(p.deallocate(extra));
+                    extra = handle{};
+                } else {
+                    extra = p.allocate(48);
+                    CHECK(extra);
+                }
+            }
+            if (steps % 16 == 0) {
+                CHECK(pool_ok(p));
+                CHECK(survivors_hold(p, made));
+            }
+            if (done && !extra) return steps;
+        }
+        if (extra) CHECK(p.deallocate(extra));
+        return 0;
+    }
+    // Far more steps than compacting `made` blocks and holes takes with a budget of two visits.
+    static unsigned step_limit(std::size_t made) { return unsigned(8 * made + 64); }
+    static void defrag_step() {
+        // With 256 bytes a step can move every block fragment() makes (up to 203 bytes and a
+        // header): steps end with the pool compact.
+        {
+            pool_t p(whole());
+            const std::size_t made = fragment(p, max_handles);
+            const unsigned steps = steps_until_done(p, 256, step_limit(made), made, true);
+            if (CHECK(steps != 0)) {
+                CHECK(steps > scaled(10));
+                const tinymem::pool_stats s = p.stats();
+                CHECK(s.largest_free_bytes == s.free_bytes);
+                CHECK(survivors_packed(p, made, ~std::size_t{0}));
+                CHECK(p.defrag_step(256)); // compact: nothing to do
+                std::printf("  [%s] defrag_step(256): %u steps to compact %lu blocks\n", g_context, steps,
+                            static_cast<unsigned long>(made / 2));
+            } else {
+                std::printf("  [%s] defrag_step(256) not done after %u steps (%lu blocks, %lu B moved)\n",
+                            g_context, step_limit(made), static_cast<unsigned long>(made / 2),
+                            static_cast<unsigned long>(p.stats().bytes_moved));
+            }
+            CHECK(survivors_hold(p, made));
+            CHECK(pool_ok(p));
+        }
+        // A smaller budget leaves the blocks larger than it where they are (with the holes
+        // before them); a larger budget then moves them too.
+        {
+            pool_t p(whole());
+            const std::size_t made = fragment(p, max_handles);
+            const unsigned steps = steps_until_done(p, 128, step_limit(made), made, false);
+            if (CHECK(steps != 0)) CHECK(survivors_packed(p, made, 128));
+            else std::printf("  [%s] defrag_step(128) not done after %u steps\n", g_context, step_limit(made));
+            CHECK(survivors_hold(p, made));
+            CHECK(pool_ok(p));
+            const unsigned more = steps_until_done(p, 1024, step_limit(made), made, false);
+            if (!CHECK(more != 0))
+                std::printf("  [%s] defrag_step(1024) after defrag_step(128) not done after %u steps\n", g_context,
+                            step_limit(made));
+            const tinymem::pool_stats s = p.stats();
+            CHECK(s.largest_free_bytes == s.free_bytes);
+            CHECK(survivors_packed(p, made, ~std::size_t{0}));
+            CHECK(survivors_hold(p, made));
+            CHECK(pool_ok(p));
+            CHECK(p.defrag_step(128) && p.defrag_step(1024));
+        }
+        // A pinned block stays through the steps, and so does the hole before it.
+        {
+            pool_t p(whole());
+            const std::size_t made = fragment(p, max_handles);
+            const handle pinned = hs[made / 2 | 1];
+            CHECK(p.acquire_pin(pinned));
+            const void* const pinned_at = p.data(pinned);
+            const unsigned steps = steps_until_done(p, 512, step_limit(made), made, true);
+            if (!CHECK(steps != 0))
+                std::printf("  [%s] defrag_step(512) with a pinned block not done after %u steps\n", g_context,
+                            step_limit(made));
+            CHECK(p.data(pinned) == pinned_at);
+            CHECK(survivors_hold(p, made));
+            CHECK(pool_ok(p));
+            CHECK(p.unpin(pinned));
+            CHECK(steps_until_done(p, 512, step_limit(made), made, false) != 0);
+            const tinymem::pool_stats s = p.stats();
+            CHECK(s.largest_free_bytes == s.free_bytes);
+            CHECK(survivors_packed(p, made, ~std::size_t{0}));
+            CHECK(pool_ok(p));
+        }
+    }
+
+    // ---- running out ----------------------------------------------------------------------
+    static void exhaustion() {
+        pool_t p(whole());
+        for (int round = 0; round < 2; ++round) {
+            std::size_t n = 0;
+            while (n < max_handles && (hs[n] = p.allocate(200))) ++n;
+            CHECK(n > scaled(50) && n < max_handles);
+            CHECK(p.last_error() == error::out_of_memory || p.last_error() == error::out_of_handles);
+            CHECK(p.stats().failed[unsigned(p.last_error())] >= 1);
+            CHECK(pool_ok(p));
+            const tinymem::pool_stats full = p.stats();
+            // Full: the free bytes cannot hold another block (with its table word).
+            CHECK(full.free_bytes < (granules(200) + 1) * granule);
+            if (round == 0)
+                std::printf("  [%s] full after %lu blocks of 200 B: %lu B free, %lu free handles\n", g_context,
+                            static_cast<unsigned long>(n), static_cast<unsigned long>(full.free_bytes),
+                            static_cast<unsigned long>(full.free_handles));
+            // No block can grow by more than the free bytes.
+            fill(p, hs[0], 40, 200);
+            CHECK(!p.reallocate(hs[0], 200 + full.free_bytes + granule) && p.last_error() == error::out_of_memory);
+            CHECK(holds(p, hs[0], 40, 200));
+            // A small block still fits into what is left, if its granules and a table word do.
+            const handle small = p.allocate(4);
+            CHECK(small || full.free_bytes < (granules(4) + 1) * granule);
+            if (small) CHECK(p.deallocate(small));
+            const std::uint32_t compactions = p.stats().compactions;
+            if (round == 0) {
+                // Freed from the bottom: holes, and the top lowered only by the last; the next
+                // large request compacts them.
+                for (std::size_t i = 0; i < n; ++i) CHECK(p.deallocate(hs[i]));
+            } else {
+                // Freed from the top down: each lowers the top, no hole is left.
+                for (std::size_t i = n; i-- > 0;) CHECK(p.deallocate(hs[i]));
+                const tinymem::pool_stats s = p.stats();
+                CHECK(s.largest_free_bytes == s.free_bytes);
+            }
+            const tinymem::pool_stats s = p.stats();
+            CHECK(s.live_blocks == 0 && s.used_bytes == 0 && s.pinned_bytes == 0);
+            CHECK(s.free_bytes + s.table_bytes + 2 * granule > s.capacity_bytes);
+            CHECK(pool_ok(p));
+            // Everything is usable again as one block.
+            const handle all = p.allocate(s.largest_allocatable);
+            CHECK(all && p.size(all) >= s.largest_allocatable);
+            CHECK(p.stats().compactions == compactions + (round == 0 ? 1u : 0u));
+            CHECK(!p.allocate(1) && p.last_error() == error::out_of_memory);
+            CHECK(pool_ok(p));
+            if (all) CHECK(p.deallocate(all));
+        }
+    }
+
+    // ---- randomised churn against the reference model ---------------------------------------
+    static bool model_holds(pool_t& p, const block& b) {
+        return p.valid(b.h) && p.size(b.h) >= b.bytes && aligned(p.data(b.h), granule) &&
+               p.pin_count(b.h) == b.pins && (b.pins == 0 || p.data(b.h) == b.at) && holds(p, b.h, b.seed, b.bytes);
+    }
+    // After each call: where every live block is. One that moved must have been allowed to
+    // (`may_move`, and not pinned); if any moved, every block's contents are checked, else
+    // those of `touched` (and all of them now and then, for stray writes).
+    static void check_model(pool_t& p, bool may_move, const block* touched, bool all) {
+        bool moved = false;
+        for (std::size_t i = 0; i < live; ++i) {
+            block& b = model[i];
+            const void* d = p.data(b.h);
+            if (d != b.at) {
+                moved = true;
+                if (!CHECK(may_move && b.pins == 0)) break;
+                b.at = d;
+            }
+        }
+        if (moved || all) {
+            for (std::size_t i = 0; i < live; ++i)
+                if (!CHECK(model_holds(p, model[i]))) break;
+        } else if (touched != nullptr) {
+            CHECK(model_holds(p, *touched));
+        }
+    }
+    static void churn(std::uint64_t seed, unsigned long ops) {
+        rng r{seed};
+        pool_t p(whole());
+        live = 0;
+        std::size_t freed = 0; // handles freed, the last 32 kept in hs
+        unsigned long allocs = 0, fails = 0, reallocs = 0, steps = 0, bad = 0;
+        const char* failed_op = nullptr;
+        for (unsigned long op = 0; op < ops; ++op) {
+            const unsigned long failures = g_failures;
+            const std::uint32_t what = r.below(100);
+            bool may_move = false;
+            const block* touched = nullptr;
+            const char* name = "";
+            if (what < 40 && live < max_blocks) {
+                name = "allocate";
+                may_move = true;
+                std::uint32_t bytes;
+                const std::uint32_t kind = r.below(100);
+                if (kind < 70) bytes = 1 + r.below(64);
+                else if (kind < 95) bytes = 1 + r.below(scaled(1024));
+                else bytes = 1 + r.below(scaled(6000));
+                std::uint32_t align = std::uint32_t(granule);
+                if (r.below(8) == 0) align = 1u << r.below(granule_log2 + 1); // 1 .. granule
+                const handle h = p.allocate(bytes, align);
+                if (!h) {
+                    ++fails;
+                    const error e = p.last_error();
+                    CHECK(e == error::out_of_memory || e == error::out_of_handles || e == error::fragmented_by_pins);
+                    // Why, in the numbers stats() gives (its free bytes use the present table).
+                    const tinymem::pool_stats st = p.stats();
+                    const std::size_t need = granules(bytes) * granule;
+                    if (e == error::out_of_memory) CHECK(st.free_bytes < need);
+                    if (e == error::out_of_handles) CHECK(st.free_handles == 0 && st.free_bytes >= need);
+                    if (e == error::fragmented_by_pins) CHECK(st.pinned_bytes != 0 && st.free_bytes >= need);
+                } else {
+                    ++allocs;
+                    CHECK(p.size(h) >= bytes && aligned(p.data(h), granule) && p.pin_count(h) == 0);
+                    const std::uint32_t s = std::uint32_t(r.next());
+                    fill(p, h, s, bytes);
+                    model[live++] = block{h, bytes, s, 0, p.data(h)};
+                    touched = &model[live - 1];
+                }
+            } else if (what < 68 && live > 0) {
+                name = "deallocate";
+                const std::size_t i = r.below(std::uint32_t(live));
+                block& b = model[i];
+                CHECK(model_holds(p, b));
+                if (b.pins != 0) {
+                    CHECK(!p.deallocate(b.h) && p.last_error() == error::pinned);
+                    while (b.pins != 0 && CHECK(p.unpin(b.h))) --b.pins;
+                }
+                CHECK(p.deallocate(b.h));
+                CHECK(!p.valid(b.h));
+                hs[freed++ % 32] = b.h;
+                b = model[--live];
+            } else if (what < 80 && live > 0) {
+                name = "reallocate";
+                may_move = true;
+                block& b = model[r.below(std::uint32_t(live))];
+                touched = &b;
+                const std::uint32_t bytes = 1 + r.below(r.below(4) == 0 ? scaled(3000) : 200);
+                const std::size_t old_size = p.size(b.h);
+                const void* const old_at = p.data(b.h);
+                if (p.reallocate(b.h, bytes)) {
+                    ++reallocs;
+                    const std::uint32_t keep = bytes < b.bytes ? bytes : b.bytes;
+                    CHECK(p.size(b.h) >= bytes && holds(p, b.h, b.seed, keep));
+                    // Shrinking is in place, and a pinned block does not move at all.
+                    if (bytes <= old_size || b.pins != 0) CHECK(p.data(b.h) == old_at);
+                    b.seed = std::uint32_t(r.next());
+                    b.bytes = bytes;
+                    fill(p, b.h, b.seed, bytes);
+                } else {
+                    const error e = p.last_error();
+                    CHECK(e == error::out_of_memory || e == error::out_of_handles || e == error::fragmented_by_pins ||
+                          (b.pins != 0 && e == error::pinned));
+                    CHECK(bytes > old_size && p.size(b.h) == old_size);
+                    // out_of_memory: the free bytes cannot hold the growth (the topmost block)
+                    // or the whole new size (any other, which moves).
+                    const tinymem::pool_stats st = p.stats();
+                    if (e == error::out_of_memory) CHECK(st.free_bytes < granules(bytes) * granule);
+                    if (e == error::fragmented_by_pins) CHECK(st.pinned_bytes != 0);
+                }
+            } else if (what < 86 && live > 0) {
+                name = "pin";
+                block& b = model[r.below(std::uint32_t(live))];
+                touched = &b;
+                if (b.pins != 0 && r.below(2) == 0) {
+                    CHECK(p.unpin(b.h));
+                    --b.pins;
+                } else if (b.pins < 3) {
+                    if (b.pins == 0) b.at = p.data(b.h);
+                    CHECK(p.acquire_pin(b.h));
+                    ++b.pins;
+                }
+            } else if (what < 96) {
+                name = "defrag_step";
+                may_move = true;
+                ++steps;
+                const std::size_t budget = std::size_t(32) << r.below(5); // 32 .. 512
+                const std::uint64_t moved = p.stats().bytes_moved;
+                p.defrag_step(budget);
+                CHECK(p.stats().bytes_moved - moved <= budget);
+            } else if (what < 97) {
+                name = "defrag";
+                may_move = true;
+                p.defrag();
+                // Compact: the only holes left are before pinned blocks.
+                bool pinned = false;
+                for (std::size_t i = 0; i < live; ++i) pinned = pinned || model[i].pins != 0;
+                const tinymem::pool_stats st = p.stats();
+                if (!pinned) CHECK(st.largest_free_bytes == st.free_bytes);
+            } else if (what < 99) {
+                name = "stale handle";
+                if (freed > 0) {
+                    // A freed handle stays stale, even after its slot was reused.
+                    const handle old = hs[r.below(freed < 32 ? std::uint32_t(freed) : 32u)];
+                    CHECK(!p.valid(old) && p.data(old) == nullptr && p.size(old) == 0);
+                    CHECK(!p.deallocate(old) && p.last_error() == error::stale_handle);
+                    CHECK(!p.reallocate(old, 8) && p.last_error() == error::stale_handle);
+                    CHECK(!p.acquire_pin(old) && p.last_error() == error::stale_handle);
+                }
+            } else {
+                // Bad input: refused with its error, nothing moves.
+                name = "bad input";
+                ++bad;
+                const tinymem::pool_stats before = p.stats();
+                CHECK(!p.allocate(0) && p.last_error() == error::zero_size);
+                CHECK(!p.allocate(8, 2 * granule) && p.last_error() == error::bad_alignment);
+                CHECK(!p.allocate(p.capacity()) && p.last_error() == error::too_large);
+                if (live > 0) {
+                    block& b = model[r.below(std::uint32_t(live))];
+                    touched = &b;
+                    CHECK(!p.reallocate(b.h, 0) && p.last_error() == error::zero_size);
+                    if (b.pins == 0) CHECK(!p.unpin(b.h) && p.last_error() == error::not_pinned);
+                    else CHECK(!p.deallocate(b.h) && p.last_error() == error::pinned);
+                }
+                const tinymem::pool_stats after = p.stats();
+                CHECK(after.used_bytes == before.used_bytes && after.free_bytes == before.free_bytes &&
+                      after.bytes_moved == before.bytes_moved);
+            }
+            CHECK(pool_ok(p));
+            check_model(p, may_move, touched, op % 64 == 63);
+            if (op % 64 == 63) CHECK(p.stats().live_blocks == live);
+            if (g_failures != failures && failed_op == nullptr) {
+                failed_op = name;
+                std::printf("  [%s] churn: first failure at op %lu (%s), %lu live blocks\n", g_context, op, name,
+                            static_cast<unsigned long>(live));
+            }
+        }
+        for (std::size_t i = 0; i < live; ++i) {
+            CHECK(model_holds(p, model[i]));
+            for (; model[i].pins != 0; --model[i].pins) CHECK(p.unpin(model[i].h));
+            CHECK(p.deallocate(model[i].h));
+        }
+        live = 0;
+        CHECK(pool_ok(p));
+        const tinymem::pool_stats s = p.stats();
+        CHECK(s.live_blocks == 0 && s.used_bytes == 0 && s.pinned_bytes == 0);
+        std::printf("  [%s] churn: %lu ops, %lu allocations (%lu refused), %lu reallocations, "
+                    "%lu defrag steps, %lu bad-input rounds, %lu compactions, %lu KiB moved\n",
+                    g_context, ops, allocs, fails, reallocs, steps, bad, static_cast<unsigned long>(s.compactions),
+                    static_cast<unsigned long>(s.bytes_moved / 1024));
+    }
+
+    static void run(const char* name, std::uint64_t seed, unsigned long ops) {
+        g_context = name;
+        model = reinterpret_cast<block*>(g_scratch);
+        for (std::size_t i = 0; i < max_blocks; ++i) ::new (static_cast<void*>(model + i)) block{};
+        hs = reinterpret_cast<handle*>(g_scratch + max_blocks * model_entry);
+        for (std::size_t i = 0; i < max_handles; ++i) ::new (static_cast<void*>(hs + i)) handle{};
+        const unsigned long before = g_failures, checks = g_checks;
+        basic();
+        bad_input();
+        embedded();
+        reallocation();
+        reallocation_full();
+        pins();
+        pinned_split();
+        defrag();
+        defrag_step();
+        exhaustion();
+        churn(seed, ops);
+        std::printf("[%s] %lu checks, %lu failed\n", name, g_checks - checks, g_failures - before);
+    }
+};
+
 // Stack high water: the free RAM between newlib's heap and the stack is filled with a pattern
 // before the tests and searched afterwards for the deepest word they overwrote. On a board with
 // 16 KiB of RAM this is what shows that the test (and the pools' calls) fit their stack.
@@ -616,6 +1571,16 @@ int main(int argc, char** argv) {
     suite<tinymem::config16_g8>::run("config16_g8", seed + 1, ops);
     suite<tinymem::config17>::run("config17", seed + 3, ops);
     suite<tinymem::config32>::run("config32", seed + 2, ops);
+    // The lean engine over the same buffers, after basic_pool's suites. A board with little RAM
+    // (the Cortex-M0: 4 KiB pools) has little flash too: its 256 KiB do not hold all eight
+    // suites, so there the lean engine runs in its two word sizes (config16's 32-bit words,
+    // config32's 64-bit ones); the other builds run all four.
+    bump_suite<tinymem::config16>::run("bump config16", seed + 4, ops);
+#if TINYMEM_TARGET_POOL_BYTES >= 16384
+    bump_suite<tinymem::config16_g8>::run("bump config16_g8", seed + 5, ops);
+    bump_suite<tinymem::config17>::run("bump config17", seed + 6, ops);
+#endif
+    bump_suite<tinymem::config32>::run("bump config32", seed + 7, ops);
 
     const std::size_t used = stack_used();
     g_context = "stack";
