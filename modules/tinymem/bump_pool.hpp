@@ -83,7 +83,18 @@ public:
     //   than the granule: this engine does not over-align), out_of_memory, out_of_handles,
     //   fragmented_by_pins. On failure the pool's blocks and contents are unchanged.
     // Moves blocks: yes (compaction).
-    handle allocate(size_type bytes, size_type align = granule) noexcept;
+    handle allocate(size_type bytes, size_type align = granule) noexcept {
+        if constexpr (TINYMEM_INLINE_QUICK != 0) {
+            // The common case inline (not in size-optimised builds, as basic_pool's quick-list
+            // hit): default alignment, a free slot, room at the top. bytes - 1 wraps for 0, and
+            // an unusable pool has total_ 0: both take the checked path.
+            if (align == granule && bytes - 1u < total_ && free_slot_head_ != 0) {
+                const auto need = offset_type((bytes + header_bytes + granule - 1) / granule);
+                if (top_room(slots_) >= need) return take_top(need);
+            }
+        }
+        return allocate_impl(bytes, align);
+    }
 
     // Effect: frees the block; its handle and every copy of it become stale.
     // Result: true on success. Errors: invalid_handle, stale_handle, pinned. Moves blocks: no.
@@ -328,6 +339,10 @@ private:
     // Makes `need` granules free at the top with a table of `slots` words, compacting if the
     // free bytes suffice. Result: whether they are; if not, records why.
     bool make_room(offset_type need, size_type slots) noexcept;
+    handle allocate_impl(size_type bytes, size_type align) noexcept;
+    // Places a block of `need` granules at the top, which must hold it (and a new table word if
+    // no slot is free), under a free slot.
+    handle take_top(offset_type need) noexcept;
     // Why `need` granules are not free at the top after compact_for(): holes remain only before
     // pinned blocks then; a new table word (slots > slots_) may be what does not fit.
     error room_error(offset_type need, size_type slots) const noexcept {
@@ -473,7 +488,7 @@ bool basic_bump_pool<Config>::make_room(offset_type need, size_type slots) noexc
 }
 
 template <class Config>
-auto basic_bump_pool<Config>::allocate(size_type bytes, size_type align) noexcept -> handle {
+auto basic_bump_pool<Config>::allocate_impl(size_type bytes, size_type align) noexcept -> handle {
     offset_type need;
     if (usable() && (!detail::is_power_of_two(align) || align > granule)) {
         fail(error::bad_alignment);
@@ -486,9 +501,14 @@ auto basic_bump_pool<Config>::allocate(size_type bytes, size_type align) noexcep
         return {};
     }
     if (!make_room(need, size_type(slots_) + new_slot)) return {};
+    return take_top(need);
+}
+
+template <class Config>
+auto basic_bump_pool<Config>::take_top(offset_type need) noexcept -> handle {
     slot_type slot;
     word_type gen = 0;
-    if (new_slot) {
+    if (free_slot_head_ == 0) {
         slot = slots_;
         slots_ = offset_type(slots_ + 1);
         TINYMEM_UNPOISON(base_ + table_byte(slot), header_bytes);
