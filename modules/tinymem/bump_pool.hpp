@@ -51,7 +51,8 @@ public:
     // What visiting one block costs from a defrag_step budget, in bytes moved (as basic_pool).
     static constexpr size_type visit_cost = 64;
 
-    class pin_guard;
+    // An RAII pin (see detail::pin_guard): pin() returns one.
+    using pin_guard = detail::pin_guard<basic_bump_pool>;
 
     // Effect: takes over `buffer` (not owned) as an empty pool.
     // Requires: the buffer outlives the pool. Its start is rounded up to the granule.
@@ -405,50 +406,6 @@ public:
 
 private:
     alignas(Config::granule) std::byte storage_[Bytes - sizeof(basic_bump_pool<Config>)];
-};
-
-// An RAII pin: the block does not move while the guard lives. Move-only.
-template <class Config>
-class basic_bump_pool<Config>::pin_guard {
-public:
-    pin_guard() noexcept = default;
-    pin_guard(basic_bump_pool& p, handle h) noexcept {
-        if (p.acquire_pin(h)) {
-            pool_ = &p;
-            handle_ = h;
-        }
-    }
-    pin_guard(pin_guard&& o) noexcept : pool_(o.pool_), handle_(o.handle_) { o.pool_ = nullptr; }
-    pin_guard& operator=(pin_guard&& o) noexcept {
-        if (this != &o) {
-            release();
-            pool_ = o.pool_;
-            handle_ = o.handle_;
-            o.pool_ = nullptr;
-        }
-        return *this;
-    }
-    pin_guard(const pin_guard&) = delete;
-    pin_guard& operator=(const pin_guard&) = delete;
-    ~pin_guard() { release(); }
-
-    explicit operator bool() const noexcept { return pool_ != nullptr; }
-    // The pinned block's data; nullptr for a failed guard. Valid while the guard lives.
-    void* data() const noexcept { return pool_ ? pool_->data(handle_) : nullptr; }
-    template <class T>
-    T* get() const noexcept {
-        return static_cast<T*>(data());
-    }
-    handle get_handle() const noexcept { return handle_; }
-    // Effect: unpins now; the guard becomes empty.
-    void release() noexcept {
-        if (pool_) pool_->unpin(handle_);
-        pool_ = nullptr;
-    }
-
-private:
-    basic_bump_pool* pool_ = nullptr;
-    handle handle_{};
 };
 
 // ---- out of line --------------------------------------------------------------------------------

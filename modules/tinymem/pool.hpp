@@ -102,6 +102,57 @@ inline unsigned next_pool_tag() noexcept {
 
 } // namespace detail
 
+namespace detail {
+
+// An RAII pin on a block of `Pool` (basic_pool or basic_bump_pool: Pool::pin_guard): the block
+// does not move while the guard lives. Move-only.
+TINYMEM_EXPORT template <class Pool>
+class pin_guard {
+public:
+    using handle = typename Pool::handle;
+
+    pin_guard() noexcept = default;
+    pin_guard(Pool& p, handle h) noexcept {
+        if (p.acquire_pin(h)) {
+            pool_ = &p;
+            handle_ = h;
+        }
+    }
+    pin_guard(pin_guard&& o) noexcept : pool_(o.pool_), handle_(o.handle_) { o.pool_ = nullptr; }
+    pin_guard& operator=(pin_guard&& o) noexcept {
+        if (this != &o) {
+            release();
+            pool_ = o.pool_;
+            handle_ = o.handle_;
+            o.pool_ = nullptr;
+        }
+        return *this;
+    }
+    pin_guard(const pin_guard&) = delete;
+    pin_guard& operator=(const pin_guard&) = delete;
+    ~pin_guard() { release(); }
+
+    explicit operator bool() const noexcept { return pool_ != nullptr; }
+    // The pinned block's data; nullptr for a failed guard. Valid while the guard lives.
+    void* data() const noexcept { return pool_ ? pool_->data(handle_) : nullptr; }
+    template <class T>
+    T* get() const noexcept {
+        return static_cast<T*>(data());
+    }
+    handle get_handle() const noexcept { return handle_; }
+    // Effect: unpins now; the guard becomes empty.
+    void release() noexcept {
+        if (pool_) pool_->unpin(handle_);
+        pool_ = nullptr;
+    }
+
+private:
+    Pool* pool_ = nullptr;
+    handle handle_{};
+};
+
+} // namespace detail
+
 // A pool of movable blocks over a caller-provided buffer. Not copyable or movable: handles and
 // the table refer to its address. See pool<Bytes> for a pool that carries its own storage.
 //
@@ -139,7 +190,8 @@ public:
     static constexpr bool poisoning = false;
 #endif
 
-    class pin_guard;
+    // An RAII pin (see detail::pin_guard): pin() returns one.
+    using pin_guard = detail::pin_guard<basic_pool>;
 
     // Effect: takes over `buffer` (not owned) as an empty pool.
     // Requires: the buffer outlives the pool. Its start is rounded up to the granule.
@@ -1049,50 +1101,6 @@ public:
 
 private:
     alignas(Config::granule) std::byte storage_[Bytes - sizeof(basic_pool<Config>)];
-};
-
-// An RAII pin: the block does not move while the guard lives. Move-only.
-template <class Config>
-class basic_pool<Config>::pin_guard {
-public:
-    pin_guard() noexcept = default;
-    pin_guard(basic_pool& p, handle h) noexcept {
-        if (p.acquire_pin(h)) {
-            pool_ = &p;
-            handle_ = h;
-        }
-    }
-    pin_guard(pin_guard&& o) noexcept : pool_(o.pool_), handle_(o.handle_) { o.pool_ = nullptr; }
-    pin_guard& operator=(pin_guard&& o) noexcept {
-        if (this != &o) {
-            release();
-            pool_ = o.pool_;
-            handle_ = o.handle_;
-            o.pool_ = nullptr;
-        }
-        return *this;
-    }
-    pin_guard(const pin_guard&) = delete;
-    pin_guard& operator=(const pin_guard&) = delete;
-    ~pin_guard() { release(); }
-
-    explicit operator bool() const noexcept { return pool_ != nullptr; }
-    // The pinned block's data; nullptr for a failed guard. Valid while the guard lives.
-    void* data() const noexcept { return pool_ ? pool_->data(handle_) : nullptr; }
-    template <class T>
-    T* get() const noexcept {
-        return static_cast<T*>(data());
-    }
-    handle get_handle() const noexcept { return handle_; }
-    // Effect: unpins now; the guard becomes empty.
-    void release() noexcept {
-        if (pool_) pool_->unpin(handle_);
-        pool_ = nullptr;
-    }
-
-private:
-    basic_pool* pool_ = nullptr;
-    handle handle_{};
 };
 
 } // namespace tinymem
