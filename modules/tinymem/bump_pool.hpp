@@ -33,7 +33,7 @@ namespace tinymem {
 // Pointer rule (as basic_pool): a pointer from data() or get() stays valid until the next call
 // on this pool that may move blocks: allocate, reallocate, defrag and defrag_step. deallocate,
 // pin, unpin and every const call never move blocks. A pinned block never moves.
-TINYMEM_EXPORT template <class Config = default_config>
+TINYMEM_EXPORT template <class Config>
 class basic_bump_pool {
 public:
     using config_type = Config;
@@ -122,16 +122,16 @@ public:
     size_type size(handle h) const noexcept {
         slot_type slot;
         if (check_handle(h, slot) != error::none) return 0;
-        return size_type(header_size(header_load(entry_offset(table_load(slot))))) * granule - header_bytes;
+        return size_type(core::header_size(header_load(core::entry_offset(table_load(slot))))) * granule - header_bytes;
     }
     // Result: the block's data, or nullptr for a bad handle. Valid until the next call that may
     //   move blocks, or while the block is pinned.
     void* data(handle h) noexcept {
-        const slot_type slot = slot_type(h.value() & slot_mask);
+        const slot_type slot = slot_type(h.value() & core::slot_mask);
         if (slot >= slots_) return nullptr;
         const word_type entry = table_load(slot);
         if (!names_entry(h, entry)) return nullptr;
-        return base_ + size_type(entry_offset(entry)) * granule;
+        return base_ + size_type(core::entry_offset(entry)) * granule;
     }
     const void* data(handle h) const noexcept { return const_cast<basic_bump_pool*>(this)->data(h); }
     // Result: data(h) as a T*. Requires: alignof(T) <= granule.
@@ -157,7 +157,7 @@ public:
     unsigned pin_count(handle h) const noexcept {
         slot_type slot;
         if (check_handle(h, slot) != error::none) return 0;
-        return entry_pins(table_load(slot));
+        return core::entry_pins(table_load(slot));
     }
 
     // ---- compaction ---------------------------------------------------------------------------
@@ -196,46 +196,18 @@ protected:
     void init(std::byte* data, size_type bytes) noexcept;
 
 private:
-    // ---- word layouts: as basic_pool's, so handles and errors read the same ------------------
-    static constexpr unsigned offset_bits = Config::offset_bits;
-    static constexpr size_type header_bytes = sizeof(word_type);
-    static constexpr word_type one = 1;
-    static constexpr word_type size_mask = (one << offset_bits) - 1;
-    static constexpr word_type slot_mask = (one << Config::slot_bits) - 1;
-    static constexpr slot_type no_slot = slot_type(slot_mask);
+    // ---- word layouts: basic_pool's (one definition), so handles and errors read the same ----
+    using core = basic_pool<Config>;
+    static constexpr size_type header_bytes = core::header_bytes;
     static constexpr slot_type max_slots = slot_type(Config::max_slots);
-    static constexpr word_type free_bit = one << (Config::word_bits - 2);
-    static constexpr unsigned pin_shift = offset_bits;
-    static constexpr unsigned gen_shift = pin_shift + Config::pin_bits + Config::align_bits;
-    static constexpr word_type gen_mask = (one << Config::generation_bits) - 1;
-    static constexpr unsigned free_pin = 15; // a free table slot
-    static constexpr unsigned tag_shift = Config::slot_bits + Config::generation_bits;
-    static constexpr word_type tag_mask = (one << Config::tag_bits) - 1;
     static constexpr offset_type heap_begin = 1; // the first block's data granule
-
-    static constexpr offset_type header_size(word_type h) noexcept { return offset_type(h & size_mask); }
-    static constexpr slot_type header_slot(word_type h) noexcept {
-        return slot_type((h >> offset_bits) & slot_mask);
-    }
-    static constexpr bool header_free(word_type h) noexcept { return (h & free_bit) != 0; }
+    // A header is size | slot | free: the lean engine never sets basic_pool's prev_free bit.
     static constexpr word_type used_header(offset_type size, slot_type slot) noexcept {
-        return word_type(size) | (word_type(slot) << offset_bits);
+        return core::used_header(size, slot, false);
     }
-    static constexpr word_type free_header(offset_type size) noexcept {
-        return word_type(size) | (word_type(no_slot) << offset_bits) | free_bit;
-    }
-    static constexpr offset_type entry_offset(word_type e) noexcept { return offset_type(e & size_mask); }
-    static constexpr unsigned entry_pins(word_type e) noexcept { return unsigned(e >> pin_shift) & 15u; }
-    static constexpr word_type with_pins(word_type e, unsigned pins) noexcept {
-        return (e & ~(word_type(15) << pin_shift)) | (word_type(pins) << pin_shift);
-    }
-    static constexpr word_type with_offset(word_type e, offset_type pos) noexcept {
-        return (e & ~size_mask) | word_type(pos);
-    }
-    static word_type handle_tag(handle h) noexcept { return word_type(h.value() >> tag_shift) & tag_mask; }
     handle make_handle(slot_type slot, word_type gen) const noexcept {
         using V = typename handle::value_type;
-        return handle(V(V(slot) | (V(gen) << Config::slot_bits) | (V(tag_) << tag_shift)));
+        return handle(V(V(slot) | (V(gen) << Config::slot_bits) | (V(tag_) << core::tag_shift)));
     }
 
     // ---- raw access (memcpy: the buffer holds user objects and our words alike) ---------------
@@ -271,7 +243,7 @@ private:
     }
     // Makes [pos, pos + size) a hole: a free header, the rest poisoned.
     void make_hole(offset_type pos, offset_type size) noexcept {
-        header_store(pos, free_header(size));
+        header_store(pos, core::free_header(size));
         TINYMEM_POISON(base_ + size_type(pos) * granule, size_type(size) * granule - header_bytes);
     }
     // Records free granules at pos: a hole, or part of the top when they end there.
@@ -303,13 +275,13 @@ private:
     // As basic_pool: the handle's generation and tag against the entry's and this pool's, in
     // one comparison; a free slot never matches.
     bool names_entry(handle h, word_type entry) const noexcept {
-        const word_type key = (entry >> gen_shift) | (word_type(tag_) << Config::generation_bits);
-        return word_type(h.value() >> Config::slot_bits) == key && entry_pins(entry) != free_pin;
+        const word_type key = (entry >> core::gen_shift) | (word_type(tag_) << Config::generation_bits);
+        return word_type(h.value() >> Config::slot_bits) == key && core::entry_pins(entry) != core::free_pin;
     }
     error check_handle(handle h, slot_type& slot) const noexcept {
-        slot = slot_type(h.value() & slot_mask);
+        slot = slot_type(h.value() & core::slot_mask);
         if (slot < slots_ && names_entry(h, table_load(slot))) return error::none;
-        if (handle_tag(h) != tag_ || slot >= slots_) return error::invalid_handle;
+        if (core::handle_tag(h) != tag_ || slot >= slots_) return error::invalid_handle;
         return error::stale_handle;
     }
     // check_handle(), recording a failure; `entry` gets the slot's table word.
@@ -364,11 +336,11 @@ private:
     // Frees a slot: a new generation makes every copy of the old handle stale; FIFO reuse keeps
     // that generation unmatched for longest.
     void release_slot(slot_type slot, word_type entry) noexcept {
-        table_store(slot, ((((entry >> gen_shift) + 1) & gen_mask) << gen_shift) | (word_type(free_pin) << pin_shift));
+        table_store(slot, ((((entry >> core::gen_shift) + 1) & core::gen_mask) << core::gen_shift) | (word_type(core::free_pin) << core::pin_shift));
         if (free_slot_tail_ == 0)
             free_slot_head_ = offset_type(slot + 1);
         else
-            table_store(free_slot_tail_ - 1u, with_offset(table_load(free_slot_tail_ - 1u), offset_type(slot + 1)));
+            table_store(free_slot_tail_ - 1u, core::with_offset(table_load(free_slot_tail_ - 1u), offset_type(slot + 1)));
         free_slot_tail_ = offset_type(slot + 1);
         live_ = offset_type(live_ - 1);
     }
@@ -413,7 +385,7 @@ private:
 template <class Config>
 void basic_bump_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
     base_ = nullptr;
-    tag_ = std::uint16_t(1 + (detail::next_pool_tag() - 1) % tag_mask);
+    tag_ = std::uint16_t(1 + (detail::next_pool_tag() - 1) % core::tag_mask);
     if (data == nullptr) return;
     TINYMEM_UNPOISON(data, bytes); // a buffer reused from an earlier pool
     const auto addr = reinterpret_cast<std::uintptr_t>(data);
@@ -472,16 +444,16 @@ auto basic_bump_pool<Config>::take_top(offset_type need) noexcept -> handle {
     } else {
         slot = slot_type(free_slot_head_ - 1u);
         const word_type entry = table_load(slot);
-        free_slot_head_ = entry_offset(entry);
+        free_slot_head_ = core::entry_offset(entry);
         if (free_slot_head_ == 0) free_slot_tail_ = 0;
-        gen = entry >> gen_shift;
+        gen = entry >> core::gen_shift;
     }
     live_ = offset_type(live_ + 1);
     const offset_type at = top_;
     top_ = offset_type(top_ + need);
     unpoison_span(at, top_);
     header_store(at, used_header(need, slot));
-    table_store(slot, word_type(at) | (gen << gen_shift));
+    table_store(slot, word_type(at) | (gen << core::gen_shift));
     used_granules_ = offset_type(used_granules_ + need);
     succeed();
     return make_handle(slot, gen);
@@ -492,9 +464,9 @@ bool basic_bump_pool<Config>::deallocate(handle h) noexcept {
     slot_type slot;
     word_type entry;
     if (!resolve(h, slot, entry)) return false;
-    if (entry_pins(entry) != 0) return fail(error::pinned);
-    const offset_type pos = entry_offset(entry);
-    const offset_type size = header_size(header_load(pos));
+    if (core::entry_pins(entry) != 0) return fail(error::pinned);
+    const offset_type pos = core::entry_offset(entry);
+    const offset_type size = core::header_size(header_load(pos));
     used_granules_ = offset_type(used_granules_ - size);
     release_span(pos, offset_type(pos + size));
     release_slot(slot, entry);
@@ -508,9 +480,9 @@ bool basic_bump_pool<Config>::reallocate(handle h, size_type bytes) noexcept {
     if (!resolve(h, slot, entry)) return false;
     offset_type need;
     if (!granules_for(bytes, need)) return false;
-    const bool pinned = entry_pins(entry) != 0;
-    offset_type pos = entry_offset(entry);
-    const offset_type size = header_size(header_load(pos));
+    const bool pinned = core::entry_pins(entry) != 0;
+    offset_type pos = core::entry_offset(entry);
+    const offset_type size = core::header_size(header_load(pos));
     if (need <= size) {
         if (need < size) {
             header_store(pos, used_header(need, slot));
@@ -525,7 +497,7 @@ bool basic_bump_pool<Config>::reallocate(handle h, size_type bytes) noexcept {
     const offset_type extra = offset_type(need - size);
     const offset_type next = offset_type(pos + size);
     offset_type end = next;
-    while (end != top_ && header_free(header_load(end))) end = offset_type(end + header_size(header_load(end)));
+    while (end != top_ && core::header_free(header_load(end))) end = offset_type(end + core::header_size(header_load(end)));
     if (end != next) {
         if (cursor_ > next && cursor_ < end) cursor_ = next; // boundaries inside the run go
         if (end == top_) {
@@ -550,7 +522,7 @@ bool basic_bump_pool<Config>::reallocate(handle h, size_type bytes) noexcept {
     if (pinned && next != top_) return fail(error::pinned);
     // Compaction keeps the order of blocks: it may make this block the topmost, never the reverse.
     compact_for(next == top_ ? extra : need, slots_);
-    pos = entry_offset(table_load(slot));
+    pos = core::entry_offset(table_load(slot));
     const bool topmost = pos + size == top_;
     const offset_type want = topmost ? extra : need;
     if (top_room(slots_) < want) return fail(room_error(want, slots_));
@@ -560,7 +532,7 @@ bool basic_bump_pool<Config>::reallocate(handle h, size_type bytes) noexcept {
         top_ = offset_type(at + size);
         std::memcpy(base_ + size_type(at) * granule, base_ + size_type(pos) * granule,
                     size_type(size) * granule - header_bytes);
-        table_store(slot, with_offset(table_load(slot), at));
+        table_store(slot, core::with_offset(table_load(slot), at));
         bytes_moved_ += size_type(size) * granule;
         release_span(pos, offset_type(pos + size));
         pos = at;
@@ -578,10 +550,10 @@ bool basic_bump_pool<Config>::add_pins(handle h, int delta) noexcept {
     slot_type slot;
     word_type entry;
     if (!resolve(h, slot, entry)) return false;
-    const unsigned pins = entry_pins(entry);
+    const unsigned pins = core::entry_pins(entry);
     if (delta > 0 ? pins == max_pins : pins == 0) return fail(delta > 0 ? error::pin_overflow : error::not_pinned);
     const unsigned now = unsigned(int(pins) + delta);
-    table_store(slot, with_pins(entry, now));
+    table_store(slot, core::with_pins(entry, now));
     if (now == 0) {
         // The hole before it, below the cursor, can close now.
         cursor_ = heap_begin;
@@ -633,20 +605,20 @@ bool basic_bump_pool<Config>::slide(size_type budget) noexcept {
             budget -= visit_cost;
         }
         const word_type h = header_load(r);
-        const offset_type size = header_size(h);
+        const offset_type size = core::header_size(h);
         const offset_type next = offset_type(r + size);
-        if (header_free(h)) {
+        if (core::header_free(h)) {
             TINYMEM_UNPOISON(base_ + size_type(r) * granule, size_type(size) * granule - header_bytes);
             r = next;
             continue;
         }
         if (c != r) {
-            const slot_type slot = header_slot(h);
+            const slot_type slot = core::header_slot(h);
             const word_type e = table_load(slot);
             const size_type bytes = size_type(size) * granule;
-            if (entry_pins(e) != 0 || bytes > step_limit) {
+            if (core::entry_pins(e) != 0 || bytes > step_limit) {
                 // It stays; the gap before it becomes a hole.
-                if (entry_pins(e) == 0 && (step_skipped_ == 0 || size < step_skipped_)) step_skipped_ = size;
+                if (core::entry_pins(e) == 0 && (step_skipped_ == 0 || size < step_skipped_)) step_skipped_ = size;
                 make_hole(c, offset_type(r - c));
                 c = r = next;
                 continue;
@@ -656,7 +628,7 @@ bool basic_bump_pool<Config>::slide(size_type budget) noexcept {
                 break;
             }
             std::memmove(base_ + header_byte(c), base_ + header_byte(r), bytes);
-            table_store(slot, with_offset(e, c));
+            table_store(slot, core::with_offset(e, c));
             bytes_moved_ += bytes;
             budget = bytes < budget ? budget - bytes : 0; // the first move may exceed what visits left
             moved = true;
@@ -701,12 +673,12 @@ pool_stats basic_bump_pool<Config>::stats() const noexcept {
     offset_type c = heap_begin;
     for (offset_type r = heap_begin; r != top_;) {
         const word_type h = header_load(r);
-        const offset_type size = header_size(h);
-        if (header_free(h)) {
+        const offset_type size = core::header_size(h);
+        if (core::header_free(h)) {
             free_g += size;
             sum_sq += double(size) * double(size);
             if (size > largest) largest = size;
-        } else if (entry_pins(table_load(header_slot(h))) != 0) {
+        } else if (core::entry_pins(table_load(core::header_slot(h))) != 0) {
             s.pinned_bytes += size_type(size) * granule;
             c = offset_type(r + size);
         } else {
@@ -745,17 +717,17 @@ check_result basic_bump_pool<Config>::check() const noexcept {
     for (offset_type r = heap_begin; r != top_;) {
         if (r == cursor_) cursor_seen = true;
         const word_type h = header_load(r);
-        const offset_type size = header_size(h);
+        const offset_type size = core::header_size(h);
         if (size == 0 || size > top_ - r) return bad("block size runs past top_", header_byte(r));
-        if (header_free(h)) {
-            if (header_slot(h) != no_slot) return bad("free block names a slot", header_byte(r));
+        if (core::header_free(h)) {
+            if (core::header_slot(h) != core::no_slot) return bad("free block names a slot", header_byte(r));
             holes += size;
         } else {
-            const slot_type slot = header_slot(h);
+            const slot_type slot = core::header_slot(h);
             if (slot >= slots_) return bad("used block names a slot past the table", header_byte(r));
             const word_type e = table_load(slot);
-            if (entry_pins(e) == free_pin) return bad("used block names a free slot", header_byte(r));
-            if (entry_offset(e) != r) return bad("table entry does not point back at its block", table_byte(slot));
+            if (core::entry_pins(e) == core::free_pin) return bad("used block names a free slot", header_byte(r));
+            if (core::entry_offset(e) != r) return bad("table entry does not point back at its block", table_byte(slot));
             ++live;
             used += size;
         }
@@ -769,10 +741,10 @@ check_result basic_bump_pool<Config>::check() const noexcept {
         // Compact: every hole sits just before a pinned block.
         for (offset_type r = heap_begin; r != top_;) {
             const word_type h = header_load(r);
-            const offset_type next = offset_type(r + header_size(h));
-            if (header_free(h) &&
-                (next == top_ || header_free(header_load(next)) ||
-                 entry_pins(table_load(header_slot(header_load(next)))) == 0))
+            const offset_type next = offset_type(r + core::header_size(h));
+            if (core::header_free(h) &&
+                (next == top_ || core::header_free(header_load(next)) ||
+                 core::entry_pins(table_load(core::header_slot(header_load(next)))) == 0))
                 return bad("compact, yet a hole is not before a pinned block", header_byte(r));
             r = next;
         }
@@ -780,9 +752,9 @@ check_result basic_bump_pool<Config>::check() const noexcept {
     // The free-slot FIFO: every free slot once, ending at the tail.
     size_type free_slots = 0;
     offset_type last = 0;
-    for (offset_type link = free_slot_head_; link != 0; link = entry_offset(table_load(link - 1u))) {
+    for (offset_type link = free_slot_head_; link != 0; link = core::entry_offset(table_load(link - 1u))) {
         if (link > slots_) return bad("free-slot list leaves the table", 0);
-        if (entry_pins(table_load(link - 1u)) != free_pin) return bad("free-slot list holds a used slot", table_byte(link - 1u));
+        if (core::entry_pins(table_load(link - 1u)) != core::free_pin) return bad("free-slot list holds a used slot", table_byte(link - 1u));
         if (++free_slots > size_type(slots_ - live_)) return bad("free-slot list too long (a cycle?)", 0);
         last = link;
     }

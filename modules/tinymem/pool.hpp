@@ -102,6 +102,10 @@ inline unsigned next_pool_tag() noexcept {
 
 } // namespace detail
 
+// The lean engine (bump_pool.hpp) shares basic_pool's word layouts.
+TINYMEM_EXPORT template <class Config = default_config>
+class basic_bump_pool;
+
 namespace detail {
 
 // An RAII pin on a block of `Pool` (basic_pool or basic_bump_pool: Pool::pin_guard): the block
@@ -514,6 +518,9 @@ protected:
     void init(std::byte* data, size_type bytes) noexcept;
 
 private:
+    template <class>
+    friend class basic_bump_pool; // one definition of the word layouts for both engines
+
     // ---- word layouts -------------------------------------------------------------------------
     static constexpr unsigned word_bits = Config::word_bits;
     static constexpr unsigned offset_bits = Config::offset_bits;
