@@ -107,8 +107,9 @@ public:
     //   stays.
     // Result: true on success; on failure the block and its contents are unchanged.
     // Errors: as allocate(), plus invalid_handle, stale_handle, pinned (a pinned block grows
-    //   only when it is the topmost). Unlike basic_pool, a block that is not the topmost needs
-    //   the whole new size free besides its old bytes (out_of_memory otherwise). Moves blocks: yes.
+    //   only in place: into free blocks after it, or the top). Unlike basic_pool, a block that
+    //   grows elsewhere needs the whole new size free besides its old bytes (out_of_memory
+    //   otherwise). Moves blocks: yes.
     bool reallocate(handle h, size_type bytes) noexcept;
 
     // ---- access -------------------------------------------------------------------------------
@@ -256,9 +257,14 @@ private:
             holes_ = offset_type(holes_ + (end - pos));
             compact_ = false;
         }
-        // cursor_ stays at or below every hole a step may close; a block a step left alone may
-        // be this one, so after a skip the next step starts from the front.
-        if (pos < cursor_ || step_skipped_ != 0) cursor_ = step_skipped_ != 0 ? heap_begin : pos;
+        // cursor_ stays at or below every hole a step may close. A block a step left alone may
+        // be this one (topmost or not), so after a skip the next step starts from the front.
+        if (step_skipped_ != 0) {
+            cursor_ = heap_begin;
+            compact_ = false;
+        } else if (pos < cursor_) {
+            cursor_ = pos;
+        }
     }
 
     // ---- results ------------------------------------------------------------------------------
@@ -591,6 +597,7 @@ bool basic_bump_pool<Config>::slide(size_type budget) noexcept {
     // Unbounded passes (budget ~0) are charged too: the charges cannot reach ~0.
     const size_type step_limit = budget; // a block above this never moves in a step
     offset_type c = cursor_, r = cursor_;
+    const bool from_front = cursor_ == heap_begin; // only such a pass can forget earlier skips
     bool done = true, moved = false;
     // Progress for any budget: the first two visits (the hole at the cursor and the block after
     // it) are free, and the first block may be moved whatever the visits cost.
@@ -646,7 +653,7 @@ bool basic_bump_pool<Config>::slide(size_type budget) noexcept {
     cursor_ = c;
     if (done) {
         compact_ = true;
-        if (step_limit == ~size_type{0}) step_skipped_ = 0;
+        if (step_limit == ~size_type{0} && from_front) step_skipped_ = 0;
         // Blocks a step left stay behind the cursor; a larger budget starts from the front.
         if (step_skipped_ != 0) cursor_ = heap_begin;
     }
