@@ -12,7 +12,8 @@
 #include <span>
 #include <vector>
 
-#include "fuzz_reader.hpp"
+#define FUZZ_TARGET "fuzz_adapters"
+#include "fuzz_support.hpp"
 
 #include <tinymem_adapters.hpp>
 
@@ -20,14 +21,6 @@ namespace {
 
 using fuzz::reader;
 
-[[noreturn]] void fail(const char* what, unsigned op) {
-    std::fprintf(stderr, "fuzz_adapters: op %u: %s\n", op, what);
-    std::abort();
-}
-#define CHECK(c)                              \
-    do {                                      \
-        if (!(c)) fail(#c, op);               \
-    } while (0)
 
 template <class Config>
 void run(reader& in, std::size_t bytes) {
@@ -41,18 +34,18 @@ void run(reader& in, std::size_t bytes) {
     std::vector<std::uint32_t> refs[3];
     std::pmr::vector<std::uint64_t> pv(&resource);
     std::vector<std::uint64_t> pref;
-    unsigned op = 0;
+    unsigned op_ = 0;
     auto verify = [&]() {
         const auto r = pool.check();
-        if (!r.ok()) fail(r.problem, op);
+        if (!r.ok()) fuzz::fail_at(FUZZ_TARGET, op_, "check()", r.problem);
         for (int i = 0; i < 3; ++i) {
-            CHECK(vecs[i].size() == refs[i].size());
-            for (std::size_t k = 0; k < refs[i].size(); ++k) CHECK(vecs[i][k] == refs[i][k]);
+            FUZZ_CHECK(vecs[i].size() == refs[i].size());
+            for (std::size_t k = 0; k < refs[i].size(); ++k) FUZZ_CHECK(vecs[i][k] == refs[i][k]);
         }
-        CHECK(pv.size() == pref.size());
-        for (std::size_t k = 0; k < pref.size(); ++k) CHECK(pv[k] == pref[k]);
+        FUZZ_CHECK(pv.size() == pref.size());
+        for (std::size_t k = 0; k < pref.size(); ++k) FUZZ_CHECK(pv[k] == pref[k]);
     };
-    while (!in.empty() && op < 3000) {
+    while (!in.empty() && op_ < 3000) {
         const std::uint8_t code = in.u8();
         const int which = code % 3;
         auto& v = vecs[which];
@@ -121,7 +114,7 @@ void run(reader& in, std::size_t bytes) {
             pool.defrag();
             break;
         }
-        ++op;
+        ++op_;
         verify();
     }
 }

@@ -33,20 +33,12 @@
 #include <utility>
 #include <vector>
 
-#include "fuzz_reader.hpp"
+#define FUZZ_TARGET "fuzz_bump"
+#include "fuzz_support.hpp"
 
 #include "tinymem_under_test.hpp"
 
 namespace {
-
-[[noreturn]] void fail_at(const char* what, unsigned op, const char* detail) {
-    std::fprintf(stderr, "fuzz_bump: op %u: %s (%s)\n", op, what, detail ? detail : "");
-    std::abort();
-}
-#define FUZZ_CHECK(cond, detail)                                                                  \
-    do {                                                                                          \
-        if (!(cond)) fail_at(#cond, op_, (detail));                                               \
-    } while (0)
 
 using fuzz::reader;
 using tinymem::error;
@@ -220,7 +212,7 @@ private:
     // ---- the whole check -----------------------------------------------------------------------
     void verify() {
         const tinymem::check_result r = pool_.check();
-        if (!r.ok()) fail_at("check()", op_, r.problem);
+        if (!r.ok()) fuzz::fail_at(FUZZ_TARGET, op_, "check()", r.problem);
         layout_.clear();
         used_g_ = 0;
         std::size_t pinned_g = 0;
@@ -313,7 +305,7 @@ private:
         if (e != want) {
             char msg[160];
             std::snprintf(msg, sizeof msg, "%s: %s, predicted %s", what, tinymem::to_string(e), tinymem::to_string(want));
-            fail_at("wrong error", op_, msg);
+            fuzz::fail_at(FUZZ_TARGET, op_, "wrong error", msg);
         }
         const auto after = pool_.stats();
         for (std::size_t i = 0; i < tinymem::error_count; ++i)
@@ -378,7 +370,7 @@ private:
             std::snprintf(msg, sizeof msg, "allocate(%zu, %zu) failed with %s; largest_allocatable %zu, free %zu",
                           bytes, align, tinymem::to_string(pool_.last_error()), before.largest_allocatable,
                           before.free_bytes);
-            fail_at("allocate refused a request the model serves", op_, msg);
+            fuzz::fail_at(FUZZ_TARGET, op_, "allocate refused a request the model serves", msg);
         }
         FUZZ_CHECK(pool_.last_error() == error::none, "success clears the error");
         for (const auto& b : blocks_) FUZZ_CHECK(!(b.h == h), "a live handle issued twice");
@@ -540,7 +532,7 @@ private:
             char msg[200];
             std::snprintf(msg, sizeof msg, "reallocate(%zu granules -> %zu B) failed with %s; way %d, room %zu, run %zu",
                           s, bytes, tinymem::to_string(pool_.last_error()), int(how), room, run);
-            fail_at("reallocate refused a request the model serves", op_, msg);
+            fuzz::fail_at(FUZZ_TARGET, op_, "reallocate refused a request the model serves", msg);
         }
         ++stat_ops_[3 + how];
         FUZZ_CHECK(pool_.last_error() == error::none, "success clears the error");
@@ -618,7 +610,7 @@ private:
                 char msg[160];
                 std::snprintf(msg, sizeof msg, "after %s: a hole of %zu granules before a movable block of %zu B (limit %zu)",
                               after, p.pos - end, p.gran * G, limit);
-                fail_at("not compact", op_, msg);
+                fuzz::fail_at(FUZZ_TARGET, op_, "not compact", msg);
             }
             end = p.pos + p.gran;
         }
@@ -692,7 +684,7 @@ private:
             if (calls == limit) {
                 char msg[96];
                 std::snprintf(msg, sizeof msg, "budget %zu, %zu calls", budget, limit);
-                fail_at("defrag_step does not finish", op_, msg);
+                fuzz::fail_at(FUZZ_TARGET, op_, "defrag_step does not finish", msg);
             }
         }
         expect_settled(budget);

@@ -17,20 +17,12 @@
 #include <span>
 #include <vector>
 
-#include "fuzz_reader.hpp"
+#define FUZZ_TARGET "fuzz_pool"
+#include "fuzz_support.hpp"
 
 #include "tinymem_under_test.hpp"
 
 namespace {
-
-[[noreturn]] void fail_at(const char* what, unsigned op, const char* detail) {
-    std::fprintf(stderr, "fuzz_pool: op %u: %s (%s)\n", op, what, detail ? detail : "");
-    std::abort();
-}
-#define FUZZ_CHECK(cond, detail)                                                                  \
-    do {                                                                                          \
-        if (!(cond)) fail_at(#cond, op_index, (detail));                                          \
-    } while (0)
 
 using fuzz::reader;
 
@@ -64,9 +56,9 @@ public:
     void run(reader& in) {
         if (!pool_.usable()) return;
         verify();
-        while (!in.empty() && op_index < 4000) {
+        while (!in.empty() && op_ < 4000) {
             step(in);
-            ++op_index;
+            ++op_;
             verify();
         }
         // Free everything: the pool must be empty and whole again.
@@ -84,13 +76,13 @@ public:
         const auto st = pool_.stats();
         if (std::getenv("TINYMEM_FUZZ_VERBOSE"))
             std::fprintf(stderr, "granule %zu, %zu bytes: %u operations, %zu bytes moved\n", g,
-                         pool_.capacity(), op_index, std::size_t(st.bytes_moved));
+                         pool_.capacity(), op_, std::size_t(st.bytes_moved));
         FUZZ_CHECK(st.used_bytes == 0 && st.live_blocks == 0, "empty pool");
         FUZZ_CHECK(st.largest_free_bytes == st.free_bytes, "empty pool is one hole");
     }
 
 private:
-    unsigned op_index = 0;
+    unsigned op_ = 0;
     pool_t pool_;
     std::vector<model_block<Config>> blocks_;
     std::vector<handle> stale_;
@@ -307,7 +299,7 @@ private:
     void do_handle_of(reader& in) {
         auto* b = pick_block(in);
         if (!b) {
-            FUZZ_CHECK(!pool_.handle_of(&op_index), "handle_of a foreign pointer");
+            FUZZ_CHECK(!pool_.handle_of(&op_), "handle_of a foreign pointer");
             return;
         }
         auto* d = static_cast<unsigned char*>(pool_.data(b->h));
@@ -377,12 +369,12 @@ private:
         const auto* d = static_cast<const unsigned char*>(pool_.data(b.h));
         FUZZ_CHECK(d != nullptr, "live block lost");
         for (std::size_t i = 0; i < b.bytes; ++i)
-            if (d[i] != pattern(b.id, i)) fail_at("block contents changed", op_index, nullptr);
+            if (d[i] != pattern(b.id, i)) fuzz::fail_at(FUZZ_TARGET, op_, "block contents changed", nullptr);
     }
 
     void verify() {
         const tinymem::check_result r = pool_.check();
-        if (!r.ok()) fail_at("check()", op_index, r.problem);
+        if (!r.ok()) fuzz::fail_at(FUZZ_TARGET, op_, "check()", r.problem);
         const auto st = pool_.stats();
         std::size_t pinned = 0, live = 0;
         for (const auto& b : blocks_) {
