@@ -8,8 +8,9 @@
 //     (the top that a full compaction would leave),
 //   - results and errors, predicted exactly from the model: allocate and reallocate succeed or
 //     fail as the engine's documented rules say (allocation at the top after compacting if
-//     needed; growth in place into the free blocks after a block or at the top, else a move to
-//     the top that needs the whole new size), and each failure names the predicted reason,
+//     needed; growth in place only for the topmost block, the free blocks after it joining the
+//     top, else a move to the top that needs the whole new size), and each failure names the
+//     predicted reason,
 //   - calls that must not move blocks (deallocate, pins, failed calls on bad handles) move none;
 //     the model follows the top (freeing or shrinking the block that ends there lowers it): a
 //     new block starts at the top, allocate and reallocate compact exactly when the top is short
@@ -151,8 +152,8 @@ private:
         return end;
     }
     // For TINYMEM_FUZZ_VERBOSE: allocations, those that compacted, reallocations, their ways
-    // (shrink, in place, at the top, moved), guards, steps.
-    std::uint64_t stat_ops_[9] = {};
+    // (shrink, at the top, moved), guards, steps.
+    std::uint64_t stat_ops_[8] = {};
 
     // ---- geometry ------------------------------------------------------------------------------
     std::size_t limit_for(std::size_t slots) const { return (total_ - slots * hb + hb) / G; }
@@ -463,7 +464,7 @@ private:
         case 1: bytes = usable + 1 + in.u8(); break;
         case 2: bytes = 1 + in.u16() % usable; break;
         case 3: bytes = usable - (usable > hi ? hi : 0); break;
-        case 4: bytes = (s + run) * G - hb + plus; break;                            // in place, just
+        case 4: bytes = (s + run) * G - hb + plus; break;                            // the hole after it, just
         case 5: bytes = (topmost ? s + room : room) * G - hb + plus; break;          // at the top, just
         case 6: bytes = pick_size(in); break;
         case 7: bytes = max_request_ + plus; break;
@@ -476,15 +477,14 @@ private:
         // The engine's rules, in order.
         error want = error::none;
         std::size_t need = 0;
-        enum { shrink, in_place, at_top, moved } how = shrink;
+        enum { shrink, at_top, moved } how = shrink;
         if (bytes == 0) want = error::zero_size;
         else if (bytes > max_request_) want = error::too_large;
         else {
             need = granules_for(bytes);
             if (need > s) {
                 const std::size_t extra = need - s;
-                if (!topmost && run >= extra) how = in_place;
-                else if (!topmost && b->pins != 0) want = error::pinned;
+                if (!topmost && b->pins != 0) want = error::pinned;
                 else {
                     how = topmost ? at_top : moved;
                     const std::size_t wanted = topmost ? extra : need;
@@ -541,15 +541,15 @@ private:
         const auto* d = static_cast<const std::byte*>(pool_.data(b->h));
         if (how == shrink) {
             if (top_known_ && pos + s == top_) top_ = pos + need; // the freed tail joins the top
-        } else if (how != in_place) {
+        } else {
             if (how == moved && !compacted && top_known_) FUZZ_CHECK(pos_of(d) == top_, "a block that grew was not moved to the top");
             top_ = pos_of(d) + need;
             top_known_ = true;
         }
-        if (how == shrink || how == in_place) {
-            FUZZ_CHECK(d == was, "a shrink or growth in place moved the block");
-            FUZZ_CHECK(!compacted && after.bytes_moved == before.bytes_moved, "a shrink or growth in place moved bytes");
-            expect_unmoved(0, "a shrink or growth in place moved a block");
+        if (how == shrink) {
+            FUZZ_CHECK(d == was, "a shrink moved the block");
+            FUZZ_CHECK(!compacted && after.bytes_moved == before.bytes_moved, "a shrink moved bytes");
+            expect_unmoved(0, "a shrink moved a block");
         } else if (!compacted) {
             if (how == at_top) FUZZ_CHECK(d == was && after.bytes_moved == before.bytes_moved, "the topmost block moved");
             else FUZZ_CHECK(after.bytes_moved == before.bytes_moved + s * G && pos_of(d) >= layout_.back().pos + layout_.back().gran,
@@ -669,7 +669,7 @@ private:
     }
 
     void do_step(reader& in) {
-        ++stat_ops_[8];
+        ++stat_ops_[7];
         const std::size_t budget = pick_budget(in);
         if (one_step(budget)) expect_settled(budget);
     }
@@ -768,7 +768,7 @@ private:
     void do_guarded(reader& in) {
         block* b = pick_block(in);
         if (!b) return;
-        ++stat_ops_[7];
+        ++stat_ops_[6];
         const std::uint32_t id = b->id;
         const auto before = pool_.stats();
         guard_t g = pool_.pin(b->h);
@@ -874,9 +874,9 @@ private:
         if (std::getenv("TINYMEM_FUZZ_VERBOSE"))
             std::fprintf(stderr,
                          "granule %zu, %zu bytes: %u operations, %llu allocations (%llu compacted), %llu reallocations "
-                         "(%llu shrink, %llu in place, %llu at the top, %llu moved), %llu guards, %llu steps, %zu bytes moved\n",
+                         "(%llu shrink, %llu at the top, %llu moved), %llu guards, %llu steps, %zu bytes moved\n",
                          G, total_, op_, ull(stat_ops_[0]), ull(stat_ops_[1]), ull(stat_ops_[2]), ull(stat_ops_[3]),
-                         ull(stat_ops_[4]), ull(stat_ops_[5]), ull(stat_ops_[6]), ull(stat_ops_[7]), ull(stat_ops_[8]),
+                         ull(stat_ops_[4]), ull(stat_ops_[5]), ull(stat_ops_[6]), ull(stat_ops_[7]),
                          std::size_t(st.bytes_moved));
         FUZZ_CHECK(st.used_bytes == 0 && st.live_blocks == 0 && st.pinned_bytes == 0, "an empty pool");
         FUZZ_CHECK(st.largest_free_bytes == st.free_bytes && st.fragmentation_percent == 0, "an empty pool is one free block");

@@ -1338,23 +1338,29 @@ BOOST_FIXTURE_TEST_CASE(reallocate_grows_the_topmost_block_in_place, fixture) {
     BOOST_TEST(test::holds(p, b, 'b', 56));
 }
 
-BOOST_FIXTURE_TEST_CASE(reallocate_grows_into_the_free_block_after_it, fixture) {
-    // "grows in place when the block is the topmost one or the next block is free"
-    BOOST_REQUIRE(p.deallocate(b)); // a 60-byte hole after a
-    const std::byte* where = at(p, a);
+BOOST_FIXTURE_TEST_CASE(a_block_followed_by_a_hole_grows_by_moving_to_the_top, fixture) {
+    // "a block that is not the topmost grows by moving, even into a free block right after it"
+    BOOST_REQUIRE(p.deallocate(b)); // a 60-byte hole after a; c is the topmost block
+    const std::byte* top = at(p, c) + p.size(c) + 4;
     const auto before = p.stats();
-    BOOST_TEST(p.reallocate(a, 40 + 20)); // 20 bytes of the hole
-    BOOST_TEST(at(p, a) == where);
-    BOOST_TEST(p.stats().bytes_moved == before.bytes_moved);
+    BOOST_TEST(p.reallocate(a, 40 + 20)); // the hole would hold it: it moves all the same
+    BOOST_TEST(at(p, a) == top);
+    BOOST_TEST(p.stats().bytes_moved == before.bytes_moved + 44); // its 40 bytes and header
+    BOOST_TEST(p.stats().compactions == before.compactions);
     BOOST_TEST(p.stats().free_bytes == before.free_bytes - 20);
     BOOST_TEST(test::holds(p, a, 'a', 40));
-    test::require_ok(p);
-    BOOST_TEST(p.reallocate(a, 40 + 60)); // the whole hole
-    BOOST_TEST(at(p, a) == where);
-    BOOST_TEST(p.stats().bytes_moved == before.bytes_moved);
-    BOOST_TEST(p.stats().free_bytes == before.free_bytes - 60);
-    BOOST_TEST(test::holds(p, a, 'a', 40));
     BOOST_TEST(test::holds(p, c, 'c', 24));
+    test::require_ok(p);
+    // c, pinned and followed by a, cannot grow: nothing changes.
+    auto pin = p.pin(c);
+    const auto pinned_before = p.stats();
+    const std::byte* c_at = at(p, c);
+    BOOST_TEST(!p.reallocate(c, 200));
+    BOOST_TEST(p.last_error() == error::pinned);
+    BOOST_TEST(only_failed(pinned_before, p.stats(), error::pinned));
+    BOOST_TEST(at(p, c) == c_at);
+    BOOST_TEST(test::holds(p, c, 'c', 24));
+    BOOST_TEST(test::holds(p, a, 'a', 40));
     test::require_ok(p);
 }
 

@@ -102,14 +102,13 @@ public:
     bool deallocate(handle h) noexcept;
 
     // Effect: resizes the block to at least `bytes` usable bytes, keeping its contents up to the
-    //   smaller size. Shrinks in place; grows in place into the free blocks after it (and the
-    //   top, when they reach it), else moves it to the top (compacting if needed). The handle
-    //   stays.
+    //   smaller size. Shrinks in place; grows in place when it is the topmost block (only free
+    //   blocks after it), else moves it to the top (compacting if needed). The handle stays.
     // Result: true on success; on failure the block and its contents are unchanged.
     // Errors: as allocate(), plus invalid_handle, stale_handle, pinned (a pinned block grows
-    //   only in place: into free blocks after it, or the top). Unlike basic_pool, a block that
-    //   grows elsewhere needs the whole new size free besides its old bytes (out_of_memory
-    //   otherwise). Moves blocks: yes.
+    //   only when it is the topmost). Unlike basic_pool, a block that is not the topmost grows
+    //   by moving, even into a free block right after it, and needs the whole new size free
+    //   besides its old bytes (out_of_memory otherwise). Moves blocks: yes.
     bool reallocate(handle h, size_type bytes) noexcept;
 
     // ---- access -------------------------------------------------------------------------------
@@ -486,7 +485,6 @@ bool basic_bump_pool<Config>::reallocate(handle h, size_type bytes) noexcept {
     if (!resolve(h, slot, entry)) return false;
     offset_type need;
     if (!granules_for(bytes, need)) return false;
-    const bool pinned = core::entry_pins(entry) != 0;
     offset_type pos = core::entry_offset(entry);
     const offset_type size = core::header_size(header_load(pos));
     if (need <= size) {
@@ -497,35 +495,19 @@ bool basic_bump_pool<Config>::reallocate(handle h, size_type bytes) noexcept {
         }
         return succeed();
     }
-    // In place: into the free blocks after it, or into the top when they reach it (its
-    // successors were freed); else to the top. The run of free blocks becomes one hole either
-    // way, so the walk is paid once.
+    // In place when it is the topmost block, also when only free blocks follow it (they join
+    // the top first); else to the top, which a pinned block cannot do.
     const offset_type extra = offset_type(need - size);
     const offset_type next = offset_type(pos + size);
     offset_type end = next;
     while (end != top_ && core::header_free(header_load(end))) end = offset_type(end + core::header_size(header_load(end)));
-    if (end != next) {
-        if (cursor_ > next && cursor_ < end) cursor_ = next; // boundaries inside the run go
-        if (end == top_) {
-            holes_ = offset_type(holes_ - (end - next));
-            poison_span(next, end);
-            top_ = next;
-        } else if (end - next >= extra) {
-            unpoison_span(next, end);
-            holes_ = offset_type(holes_ - (end - next));
-            header_store(pos, used_header(need, slot));
-            used_granules_ = offset_type(used_granules_ + extra);
-            if (pos + need != end) {
-                make_hole(offset_type(pos + need), offset_type(end - pos - need));
-                holes_ = offset_type(holes_ + (end - pos - need));
-            }
-            if (cursor_ == next) cursor_ = pos;
-            return succeed();
-        } else {
-            make_hole(next, offset_type(end - next));
-        }
+    if (end == top_ && end != next) {
+        holes_ = offset_type(holes_ - (end - next));
+        poison_span(next, end);
+        top_ = next;
+        if (cursor_ > next) cursor_ = next;
     }
-    if (pinned && next != top_) return fail(error::pinned);
+    if (core::entry_pins(entry) != 0 && next != top_) return fail(error::pinned);
     // Compaction keeps the order of blocks: it may make this block the topmost, never the reverse.
     compact_for(next == top_ ? extra : need, slots_);
     pos = core::entry_offset(table_load(slot));
