@@ -374,16 +374,7 @@ private:
 
 // A bump pool with its storage inside: `Bytes` is the whole footprint.
 TINYMEM_EXPORT template <std::size_t Bytes, class Config = default_config>
-class bump_pool : public basic_bump_pool<Config> {
-    static_assert(Bytes > sizeof(basic_bump_pool<Config>) + 8 * Config::granule,
-                  "tinymem: bump_pool<Bytes>: Bytes must exceed the control block and a few granules");
-
-public:
-    bump_pool() noexcept { this->init(storage_, sizeof storage_); }
-
-private:
-    alignas(Config::granule) std::byte storage_[Bytes - sizeof(basic_bump_pool<Config>)];
-};
+using bump_pool = detail::pool_with_storage<basic_bump_pool<Config>, Bytes>;
 
 // ---- out of line --------------------------------------------------------------------------------
 

@@ -1096,19 +1096,26 @@ private:
     std::uint32_t failed_[error_count] = {};
 };
 
-// A pool with its storage inside: `Bytes` is the whole footprint (sizeof(pool) is Bytes rounded
-// up to the pointer alignment), so a pool can sit in .bss or on a stack.
-TINYMEM_EXPORT template <std::size_t Bytes, class Config = default_config>
-class pool : public basic_pool<Config> {
-    static_assert(Bytes > sizeof(basic_pool<Config>) + 8 * Config::granule,
-                  "tinymem: pool<Bytes>: Bytes must exceed the control block and a few granules");
+namespace detail {
+// An engine (basic_pool or basic_bump_pool) with its storage inside: `Bytes` is the whole
+// footprint (sizeof is Bytes rounded up to the pointer alignment), so a pool can sit in .bss or
+// on a stack.
+template <class Engine, std::size_t Bytes>
+class pool_with_storage : public Engine {
+    static_assert(Bytes > sizeof(Engine) + 8 * Engine::granule,
+                  "tinymem: pool<Bytes> / bump_pool<Bytes>: Bytes must exceed the control block and a few granules");
 
 public:
-    pool() noexcept { this->init(storage_, sizeof storage_); }
+    pool_with_storage() noexcept { this->init(storage_, sizeof storage_); }
 
 private:
-    alignas(Config::granule) std::byte storage_[Bytes - sizeof(basic_pool<Config>)];
+    alignas(Engine::granule) std::byte storage_[Bytes - sizeof(Engine)];
 };
+} // namespace detail
+
+// A basic_pool with its storage inside: `Bytes` is the whole footprint.
+TINYMEM_EXPORT template <std::size_t Bytes, class Config = default_config>
+using pool = detail::pool_with_storage<basic_pool<Config>, Bytes>;
 
 } // namespace tinymem
 
