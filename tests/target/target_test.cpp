@@ -104,6 +104,93 @@ bool pool_ok(const Pool& p) {
     return r.ok();
 }
 
+// Allocates blocks of assorted sizes into hs[0..n), then frees every other one: a pool full of
+// holes. Result: how many were allocated.
+template <class Pool>
+std::size_t fragment(Pool& p, typename Pool::handle* hs, std::size_t n) {
+    std::size_t made = 0;
+    for (; made < n; ++made) {
+        const std::size_t bytes = 24 + (made * 37) % 180;
+        hs[made] = p.allocate(bytes);
+        if (!hs[made]) break;
+        fill(p, hs[made], std::uint32_t(made), bytes);
+    }
+    for (std::size_t i = 0; i < made; i += 2) {
+        CHECK(p.deallocate(hs[i]));
+        hs[i] = typename Pool::handle{};
+    }
+    return made;
+}
+// Whether the blocks fragment() left still hold what it wrote.
+template <class Pool>
+bool survivors_hold(Pool& p, const typename Pool::handle* hs, std::size_t made) {
+    bool ok = true;
+    for (std::size_t i = 1; i < made; i += 2)
+        ok = holds(p, hs[i], std::uint32_t(i), 24 + (i * 37) % 180) && ok;
+    return ok;
+}
+
+// The pin rules both engines share, on an empty pool: a pinned block refuses deallocate and
+// stays through defrag() (the hole before it too), guards are move-only and nest with
+// acquire_pin, pins nest up to max_pins, then overflow; unpin below zero fails. Leaves hs[i] for
+// odd i in [3, n) live, unpinned and compacted; the rest freed.
+template <class Pool>
+void pin_rules(Pool& p, typename Pool::handle* hs, unsigned n) {
+    using error = tinymem::error;
+    constexpr std::size_t word = sizeof(typename Pool::word_type);
+    for (unsigned i = 0; i < n; ++i) {
+        hs[i] = p.allocate(20 + 7 * i);
+        CHECK(hs[i]);
+        fill(p, hs[i], 100 + i, 20 + 7 * i);
+    }
+    for (unsigned i = 0; i < n; i += 2) CHECK(p.deallocate(hs[i]));
+    const auto mid = hs[n / 2 + 1];
+    {
+        auto guard = p.pin(mid);
+        CHECK(guard && p.pin_count(mid) == 1 && guard.get_handle() == mid);
+        const void* at = guard.data();
+        CHECK(at == p.data(mid) && guard.template get<std::uint8_t>() == at);
+        CHECK(p.stats().pinned_bytes == p.size(mid) + word);
+        CHECK(!p.deallocate(mid) && p.last_error() == error::pinned);
+        p.defrag();
+        // Compact but for the hole the blocks before mid left behind them.
+        CHECK(p.data(mid) == at);
+        const tinymem::pool_stats s = p.stats();
+        CHECK(s.free_bytes > s.largest_free_bytes);
+        for (unsigned i = 1; i < n; i += 2) CHECK(holds(p, hs[i], 100 + i, 20 + 7 * i));
+        CHECK(pool_ok(p));
+        auto moved = static_cast<decltype(guard)&&>(guard); // guards are move-only
+        CHECK(!guard && moved && p.pin_count(mid) == 1 && moved.data() == at);
+        decltype(guard) other;
+        CHECK(!other);
+        other = static_cast<decltype(guard)&&>(moved);
+        CHECK(!moved && other && p.pin_count(mid) == 1);
+        CHECK(p.acquire_pin(mid) && p.pin_count(mid) == 2); // pins nest
+        other.release();
+        CHECK(!other && p.pin_count(mid) == 1 && p.unpin(mid));
+    }
+    CHECK(p.pin_count(mid) == 0 && p.stats().pinned_bytes == 0);
+    // Unpinned, the hole before it closes.
+    p.defrag();
+    const tinymem::pool_stats s = p.stats();
+    CHECK(s.largest_free_bytes == s.free_bytes && s.fragmentation_percent == 0);
+    // Nested pins up to the limit, then overflow; unpin below zero fails.
+    const auto h = hs[1];
+    for (unsigned i = 0; i < Pool::max_pins; ++i) CHECK(p.acquire_pin(h));
+    CHECK(p.pin_count(h) == Pool::max_pins);
+    CHECK(!p.acquire_pin(h) && p.last_error() == error::pin_overflow);
+    {
+        auto guard = p.pin(h);
+        CHECK(!guard && p.last_error() == error::pin_overflow);
+    }
+    CHECK(p.pin_count(h) == Pool::max_pins);
+    for (unsigned i = 0; i < Pool::max_pins; ++i) CHECK(p.unpin(h));
+    CHECK(!p.unpin(h) && p.last_error() == error::not_pinned);
+    CHECK(p.pin_count(h) == 0 && p.deallocate(h));
+    for (unsigned i = 3; i < n; i += 2) CHECK(holds(p, hs[i], 100 + i, 20 + 7 * i));
+    CHECK(pool_ok(p));
+}
+
 // A pool<Bytes> in .bss, constructed by a static constructor (init_array).
 tinymem::pool<scaled(8192)> g_bss_pool;
 
@@ -265,66 +352,20 @@ struct suite {
     static void pins() {
         pool_t p(whole());
         constexpr unsigned n = pool_bytes >= 16384 ? 40 : 16; // about 6 KiB, or 1 KiB
-        for (unsigned i = 0; i < n; ++i) {
-            hs[i] = p.allocate(20 + 7 * i);
-            CHECK(hs[i]);
-            fill(p, hs[i], 100 + i, 20 + 7 * i);
-        }
-        for (unsigned i = 0; i < n; i += 2) CHECK(p.deallocate(hs[i]));
-        const handle mid = hs[n / 2 + 1];
-        {
-            auto guard = p.pin(mid);
-            CHECK(guard && p.pin_count(mid) == 1);
-            const void* at = guard.data();
-            CHECK(!p.deallocate(mid) && p.last_error() == error::pinned);
-            p.defrag();
-            CHECK(p.data(mid) == at);
-            for (unsigned i = 1; i < n; i += 2) CHECK(holds(p, hs[i], 100 + i, 20 + 7 * i));
-            CHECK(pool_ok(p));
-            auto moved = static_cast<decltype(guard)&&>(guard); // guards are move-only
-            CHECK(!guard && moved && p.pin_count(mid) == 1);
-        }
-        CHECK(p.pin_count(mid) == 0);
-        // Nested pins up to the limit, then overflow; unpin below zero fails.
-        for (unsigned i = 0; i < pool_t::max_pins; ++i) CHECK(p.acquire_pin(hs[1]));
-        CHECK(!p.acquire_pin(hs[1]) && p.last_error() == error::pin_overflow);
-        for (unsigned i = 0; i < pool_t::max_pins; ++i) CHECK(p.unpin(hs[1]));
-        CHECK(!p.unpin(hs[1]) && p.last_error() == error::not_pinned);
+        pin_rules(p, hs, n);
         // allocate_pinned: placed at the top, never moves, freed with deallocate.
         const handle fixed = p.allocate_pinned(200);
         CHECK(fixed && p.pin_count(fixed) == pool_t::max_pins + 1);
         fill(p, fixed, 7, 200);
         const void* fixed_at = p.data(fixed);
-        for (unsigned i = 1; i < n; i += 2)
+        for (unsigned i = 3; i < n; i += 2)
             CHECK(static_cast<const std::byte*>(p.data(hs[i])) < static_cast<const std::byte*>(fixed_at));
-        CHECK(p.deallocate(hs[1]));
+        CHECK(p.deallocate(hs[3]));
         p.defrag();
         CHECK(p.data(fixed) == fixed_at && holds(p, fixed, 7, 200));
         CHECK(p.deallocate(fixed));
         CHECK(!p.valid(fixed));
         CHECK(pool_ok(p));
-    }
-
-    // Allocates blocks of assorted sizes, then frees every other one: a pool full of holes.
-    static std::size_t fragment(pool_t& p, handle* hs, std::size_t n) {
-        std::size_t made = 0;
-        for (; made < n; ++made) {
-            const std::size_t bytes = 24 + (made * 37) % 180;
-            hs[made] = p.allocate(bytes);
-            if (!hs[made]) break;
-            fill(p, hs[made], std::uint32_t(made), bytes);
-        }
-        for (std::size_t i = 0; i < made; i += 2) {
-            CHECK(p.deallocate(hs[i]));
-            hs[i] = handle{};
-        }
-        return made;
-    }
-    static bool survivors_hold(pool_t& p, const handle* hs, std::size_t made) {
-        bool ok = true;
-        for (std::size_t i = 1; i < made; i += 2)
-            ok = holds(p, hs[i], std::uint32_t(i), 24 + (i * 37) % 180) && ok;
-        return ok;
     }
 
     // ---- defrag and allocation through compaction ------------------------------------------
@@ -550,7 +591,8 @@ struct suite {
                     static_cast<unsigned long>(s.bytes_moved / 1024), moved_checks, table_fails);
     }
 
-    static void run(const char* name, std::uint64_t seed, unsigned long ops) {
+    // Not inlined: main would hold every suite's frame at once, beyond the M0's stack.
+    __attribute__((noinline)) static void run(const char* name, std::uint64_t seed, unsigned long ops) {
         g_context = name;
         model = reinterpret_cast<block*>(g_scratch);
         for (std::size_t i = 0; i < max_blocks; ++i) ::new (static_cast<void*>(model + i)) block{};
@@ -998,58 +1040,7 @@ struct bump_suite {
     // ---- pins -------------------------------------------------------------------------------
     static void pins() {
         pool_t p(whole());
-        constexpr unsigned n = pool_bytes >= 16384 ? 40 : 16; // about 6 KiB, or 1 KiB
-        for (unsigned i = 0; i < n; ++i) {
-            hs[i] = p.allocate(20 + 7 * i);
-            CHECK(hs[i]);
-            fill(p, hs[i], 100 + i, 20 + 7 * i);
-        }
-        for (unsigned i = 0; i < n; i += 2) CHECK(p.deallocate(hs[i]));
-        const handle mid = hs[n / 2 + 1];
-        {
-            auto guard = p.pin(mid);
-            CHECK(guard && p.pin_count(mid) == 1 && guard.get_handle() == mid);
-            const void* at_ = guard.data();
-            CHECK(at_ == p.data(mid) && guard.template get<std::uint8_t>() == at_);
-            CHECK(p.stats().pinned_bytes == p.size(mid) + word);
-            CHECK(!p.deallocate(mid) && p.last_error() == error::pinned);
-            p.defrag();
-            // Compact but for the hole the blocks before mid left behind them.
-            CHECK(p.data(mid) == at_);
-            const tinymem::pool_stats s = p.stats();
-            CHECK(s.free_bytes > s.largest_free_bytes);
-            for (unsigned i = 1; i < n; i += 2) CHECK(holds(p, hs[i], 100 + i, 20 + 7 * i));
-            CHECK(pool_ok(p));
-            auto moved = static_cast<decltype(guard)&&>(guard); // guards are move-only
-            CHECK(!guard && moved && p.pin_count(mid) == 1 && moved.data() == at_);
-            decltype(guard) other;
-            CHECK(!other);
-            other = static_cast<decltype(guard)&&>(moved);
-            CHECK(!moved && other && p.pin_count(mid) == 1);
-            CHECK(p.acquire_pin(mid) && p.pin_count(mid) == 2); // pins nest
-            other.release();
-            CHECK(!other && p.pin_count(mid) == 1 && p.unpin(mid));
-        }
-        CHECK(p.pin_count(mid) == 0 && p.stats().pinned_bytes == 0);
-        // Unpinned, the hole before it closes.
-        p.defrag();
-        const tinymem::pool_stats s = p.stats();
-        CHECK(s.largest_free_bytes == s.free_bytes && s.fragmentation_percent == 0);
-        // Nested pins up to the limit, then overflow; unpin below zero fails.
-        const handle h = hs[1];
-        for (unsigned i = 0; i < pool_t::max_pins; ++i) CHECK(p.acquire_pin(h));
-        CHECK(p.pin_count(h) == pool_t::max_pins);
-        CHECK(!p.acquire_pin(h) && p.last_error() == error::pin_overflow);
-        {
-            auto guard = p.pin(h);
-            CHECK(!guard && p.last_error() == error::pin_overflow);
-        }
-        CHECK(p.pin_count(h) == pool_t::max_pins);
-        for (unsigned i = 0; i < pool_t::max_pins; ++i) CHECK(p.unpin(h));
-        CHECK(!p.unpin(h) && p.last_error() == error::not_pinned);
-        CHECK(p.pin_count(h) == 0 && p.deallocate(h));
-        for (unsigned i = 3; i < n; i += 2) CHECK(holds(p, hs[i], 100 + i, 20 + 7 * i));
-        CHECK(pool_ok(p));
+        pin_rules(p, hs, pool_bytes >= 16384 ? 40 : 16); // about 6 KiB, or 1 KiB
     }
 
     // A pinned block between two halves of free space: no compaction can join them.
@@ -1087,27 +1078,6 @@ struct bump_suite {
         CHECK(pool_ok(p));
     }
 
-    // Allocates blocks of assorted sizes, then frees every other one: a pool full of holes.
-    static std::size_t fragment(pool_t& p, std::size_t n) {
-        std::size_t made = 0;
-        for (; made < n; ++made) {
-            const std::size_t bytes = 24 + (made * 37) % 180;
-            hs[made] = p.allocate(bytes);
-            if (!hs[made]) break;
-            fill(p, hs[made], std::uint32_t(made), bytes);
-        }
-        for (std::size_t i = 0; i < made; i += 2) {
-            CHECK(p.deallocate(hs[i]));
-            hs[i] = handle{};
-        }
-        return made;
-    }
-    static bool survivors_hold(pool_t& p, std::size_t made) {
-        bool ok = true;
-        for (std::size_t i = 1; i < made; i += 2)
-            ok = holds(p, hs[i], std::uint32_t(i), 24 + (i * 37) % 180) && ok;
-        return ok;
-    }
     // Whether the survivors sit in their order with nothing between them but for holes before
     // blocks of more than `larger` bytes (header included): what compaction leaves.
     static bool survivors_packed(pool_t& p, std::size_t made, std::size_t larger) {
@@ -1124,7 +1094,7 @@ struct bump_suite {
     static void defrag() {
         {
             pool_t p(whole());
-            const std::size_t made = fragment(p, max_handles);
+            const std::size_t made = fragment(p, hs, max_handles);
             CHECK(made > scaled(100));
             tinymem::pool_stats s = p.stats();
             CHECK(s.largest_free_bytes < s.free_bytes && s.fragmentation_percent > 0);
@@ -1132,7 +1102,7 @@ struct bump_suite {
             s = p.stats();
             CHECK(s.largest_free_bytes == s.free_bytes && s.fragmentation_percent == 0);
             CHECK(s.compactions >= 1 && s.bytes_moved > 0);
-            CHECK(survivors_hold(p, made));
+            CHECK(survivors_hold(p, hs, made));
             CHECK(survivors_packed(p, made, ~std::size_t{0}));
             CHECK(pool_ok(p));
             // Compact: a second defrag moves nothing.
@@ -1142,14 +1112,14 @@ struct bump_suite {
         {
             // A request larger than any hole but within the free bytes compacts on demand.
             pool_t p(whole());
-            const std::size_t made = fragment(p, max_handles);
+            const std::size_t made = fragment(p, hs, max_handles);
             const tinymem::pool_stats s = p.stats();
             const std::size_t want = s.largest_free_bytes + 256;
             CHECK(want < s.free_bytes);
             const handle big = p.allocate(want);
             CHECK(big && p.size(big) >= want);
             CHECK(p.stats().compactions == s.compactions + 1);
-            CHECK(survivors_hold(p, made));
+            CHECK(survivors_hold(p, hs, made));
             CHECK(survivors_packed(p, made, ~std::size_t{0}));
             CHECK(pool_ok(p));
         }
@@ -1176,7 +1146,7 @@ struct bump_suite {
             }
             if (steps % 16 == 0) {
                 CHECK(pool_ok(p));
-                CHECK(survivors_hold(p, made));
+                CHECK(survivors_hold(p, hs, made));
             }
             if (done && !extra) return steps;
         }
@@ -1190,7 +1160,7 @@ struct bump_suite {
         // header): steps end with the pool compact.
         {
             pool_t p(whole());
-            const std::size_t made = fragment(p, max_handles);
+            const std::size_t made = fragment(p, hs, max_handles);
             const unsigned steps = steps_until_done(p, 256, step_limit(made), made, true);
             if (CHECK(steps != 0)) {
                 CHECK(steps > scaled(10));
@@ -1205,18 +1175,18 @@ struct bump_suite {
                             g_context, step_limit(made), static_cast<unsigned long>(made / 2),
                             static_cast<unsigned long>(p.stats().bytes_moved));
             }
-            CHECK(survivors_hold(p, made));
+            CHECK(survivors_hold(p, hs, made));
             CHECK(pool_ok(p));
         }
         // A smaller budget leaves the blocks larger than it where they are (with the holes
         // before them); a larger budget then moves them too.
         {
             pool_t p(whole());
-            const std::size_t made = fragment(p, max_handles);
+            const std::size_t made = fragment(p, hs, max_handles);
             const unsigned steps = steps_until_done(p, 128, step_limit(made), made, false);
             if (CHECK(steps != 0)) CHECK(survivors_packed(p, made, 128));
             else std::printf("  [%s] defrag_step(128) not done after %u steps\n", g_context, step_limit(made));
-            CHECK(survivors_hold(p, made));
+            CHECK(survivors_hold(p, hs, made));
             CHECK(pool_ok(p));
             const unsigned more = steps_until_done(p, 1024, step_limit(made), made, false);
             if (!CHECK(more != 0))
@@ -1225,14 +1195,14 @@ struct bump_suite {
             const tinymem::pool_stats s = p.stats();
             CHECK(s.largest_free_bytes == s.free_bytes);
             CHECK(survivors_packed(p, made, ~std::size_t{0}));
-            CHECK(survivors_hold(p, made));
+            CHECK(survivors_hold(p, hs, made));
             CHECK(pool_ok(p));
             CHECK(p.defrag_step(128) && p.defrag_step(1024));
         }
         // A pinned block stays through the steps, and so does the hole before it.
         {
             pool_t p(whole());
-            const std::size_t made = fragment(p, max_handles);
+            const std::size_t made = fragment(p, hs, max_handles);
             const handle pinned = hs[made / 2 | 1];
             CHECK(p.acquire_pin(pinned));
             const void* const pinned_at = p.data(pinned);
@@ -1241,7 +1211,7 @@ struct bump_suite {
                 std::printf("  [%s] defrag_step(512) with a pinned block not done after %u steps\n", g_context,
                             step_limit(made));
             CHECK(p.data(pinned) == pinned_at);
-            CHECK(survivors_hold(p, made));
+            CHECK(survivors_hold(p, hs, made));
             CHECK(pool_ok(p));
             CHECK(p.unpin(pinned));
             CHECK(steps_until_done(p, 512, step_limit(made), made, false) != 0);
@@ -1493,7 +1463,8 @@ struct bump_suite {
                     static_cast<unsigned long>(s.bytes_moved / 1024));
     }
 
-    static void run(const char* name, std::uint64_t seed, unsigned long ops) {
+    // Not inlined: main would hold every suite's frame at once, beyond the M0's stack.
+    __attribute__((noinline)) static void run(const char* name, std::uint64_t seed, unsigned long ops) {
         g_context = name;
         model = reinterpret_cast<block*>(g_scratch);
         for (std::size_t i = 0; i < max_blocks; ++i) ::new (static_cast<void*>(model + i)) block{};
