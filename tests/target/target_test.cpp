@@ -130,6 +130,47 @@ bool survivors_hold(Pool& p, const typename Pool::handle* hs, std::size_t made) 
     return ok;
 }
 
+// Far more defrag_step calls than compacting `made` blocks and holes takes with a budget of two
+// visits.
+constexpr unsigned step_limit(std::size_t made) { return unsigned(8 * made + 64); }
+// Steps until one returns true, checking that none moves more than its budget, and every 16
+// steps the pool and fragment()'s survivors; with `interleave`, every fifth step is preceded by
+// the allocation or the release of a 48-byte block, until a step finds nothing to do (then the
+// block is released and the steps go on alone, so they end). Result: the steps
+// taken, or 0 when `limit` steps did not finish; when not 0, the last step found nothing to do
+// after the last other call.
+template <class Pool>
+unsigned steps_until_done(Pool& p, const typename Pool::handle* hs, std::size_t budget, unsigned limit, std::size_t made,
+                          bool interleave) {
+    typename Pool::handle extra{};
+    for (unsigned steps = 1; steps <= limit; ++steps) {
+        if (interleave && steps % 5 == 0) {
+            if (extra) {
+                CHECK(p.deallocate(extra));
+                extra = typename Pool::handle{};
+            } else {
+                extra = p.allocate(48);
+                CHECK(extra);
+            }
+        }
+        const std::uint64_t moved = p.stats().bytes_moved;
+        const bool done = p.defrag_step(budget);
+        if (!CHECK(p.stats().bytes_moved - moved <= budget)) return 0;
+        if (steps % 16 == 0) {
+            CHECK(pool_ok(p));
+            CHECK(survivors_hold(p, hs, made));
+        }
+        if (done) {
+            if (!extra) return steps;
+            CHECK(p.deallocate(extra)); // then steps again, without other calls
+            extra = typename Pool::handle{};
+            interleave = false;
+        }
+    }
+    if (extra) CHECK(p.deallocate(extra));
+    return 0;
+}
+
 // The pin rules both engines share, on an empty pool: a pinned block refuses deallocate and
 // stays through defrag() (the hole before it too), guards are move-only and nest with
 // acquire_pin, pins nest up to max_pins, then overflow; unpin below zero fails. Leaves hs[i] for
@@ -400,37 +441,11 @@ struct suite {
     // ---- defrag_step: bounded, resumable, interleaved with other calls ---------------------
     // The budget (256 bytes) exceeds the largest block (204 bytes and a header): a step never
     // moves a block larger than its budget.
-    // Far more steps than compacting `made` blocks and holes takes with a budget of two visits.
-    static unsigned step_limit(std::size_t made) { return unsigned(8 * made + 64); }
     static void defrag_step() {
         pool_t p(whole());
         const std::size_t made = fragment(p, hs, max_handles);
-        unsigned steps = 0;
-        handle extra{};
-        for (;;) {
-            const std::uint64_t moved = p.stats().bytes_moved;
-            const bool done = p.defrag_step(256);
-            CHECK(p.stats().bytes_moved - moved <= 256);
-            ++steps;
-            if (steps % 5 == 0) {
-                // Other calls between steps.
-                if (extra) {
-                    CHECK(p.deallocate(extra));
-                    extra = handle{};
-                } else {
-                    extra = p.allocate(48);
-                    CHECK(extra);
-                }
-            }
-            if (steps % 16 == 0) {
-                CHECK(pool_ok(p));
-                CHECK(survivors_hold(p, hs, made));
-            }
-            if (done || steps > 100000) break;
-        }
+        const unsigned steps = steps_until_done(p, hs, 256, step_limit(made), made, true);
         CHECK(steps > scaled(10));
-        if (extra) CHECK(p.deallocate(extra));
-        while (!p.defrag_step(256)) ++steps;
         const tinymem::pool_stats s = p.stats();
         CHECK(s.largest_free_bytes == s.free_bytes);
         CHECK(survivors_hold(p, hs, made));
@@ -1126,42 +1141,13 @@ struct bump_suite {
     }
 
     // ---- defrag_step: bounded, resumable, interleaved with other calls ----------------------
-    // Steps until one returns true, checking that none moves more than its budget. Result: the
-    // steps taken, or 0 when `limit` steps did not finish.
-    static unsigned steps_until_done(pool_t& p, std::size_t budget, unsigned limit, std::size_t made, bool interleave) {
-        handle extra{};
-        for (unsigned steps = 1; steps <= limit; ++steps) {
-            const std::uint64_t moved = p.stats().bytes_moved;
-            const bool done = p.defrag_step(budget);
-            if (!CHECK(p.stats().bytes_moved - moved <= budget)) return 0;
-            if (interleave && steps % 5 == 0) {
-                // Other calls between steps.
-                if (extra) {
-                    CHECK(p.deallocate(extra));
-                    extra = handle{};
-                } else {
-                    extra = p.allocate(48);
-                    CHECK(extra);
-                }
-            }
-            if (steps % 16 == 0) {
-                CHECK(pool_ok(p));
-                CHECK(survivors_hold(p, hs, made));
-            }
-            if (done && !extra) return steps;
-        }
-        if (extra) CHECK(p.deallocate(extra));
-        return 0;
-    }
-    // Far more steps than compacting `made` blocks and holes takes with a budget of two visits.
-    static unsigned step_limit(std::size_t made) { return unsigned(8 * made + 64); }
     static void defrag_step() {
         // With 256 bytes a step can move every block fragment() makes (up to 203 bytes and a
         // header): steps end with the pool compact.
         {
             pool_t p(whole());
             const std::size_t made = fragment(p, hs, max_handles);
-            const unsigned steps = steps_until_done(p, 256, step_limit(made), made, true);
+            const unsigned steps = steps_until_done(p, hs, 256, step_limit(made), made, true);
             if (CHECK(steps != 0)) {
                 CHECK(steps > scaled(10));
                 const tinymem::pool_stats s = p.stats();
@@ -1183,12 +1169,12 @@ struct bump_suite {
         {
             pool_t p(whole());
             const std::size_t made = fragment(p, hs, max_handles);
-            const unsigned steps = steps_until_done(p, 128, step_limit(made), made, false);
+            const unsigned steps = steps_until_done(p, hs, 128, step_limit(made), made, false);
             if (CHECK(steps != 0)) CHECK(survivors_packed(p, made, 128));
             else std::printf("  [%s] defrag_step(128) not done after %u steps\n", g_context, step_limit(made));
             CHECK(survivors_hold(p, hs, made));
             CHECK(pool_ok(p));
-            const unsigned more = steps_until_done(p, 1024, step_limit(made), made, false);
+            const unsigned more = steps_until_done(p, hs, 1024, step_limit(made), made, false);
             if (!CHECK(more != 0))
                 std::printf("  [%s] defrag_step(1024) after defrag_step(128) not done after %u steps\n", g_context,
                             step_limit(made));
@@ -1206,7 +1192,7 @@ struct bump_suite {
             const handle pinned = hs[made / 2 | 1];
             CHECK(p.acquire_pin(pinned));
             const void* const pinned_at = p.data(pinned);
-            const unsigned steps = steps_until_done(p, 512, step_limit(made), made, true);
+            const unsigned steps = steps_until_done(p, hs, 512, step_limit(made), made, true);
             if (!CHECK(steps != 0))
                 std::printf("  [%s] defrag_step(512) with a pinned block not done after %u steps\n", g_context,
                             step_limit(made));
@@ -1214,7 +1200,7 @@ struct bump_suite {
             CHECK(survivors_hold(p, hs, made));
             CHECK(pool_ok(p));
             CHECK(p.unpin(pinned));
-            CHECK(steps_until_done(p, 512, step_limit(made), made, false) != 0);
+            CHECK(steps_until_done(p, hs, 512, step_limit(made), made, false) != 0);
             const tinymem::pool_stats s = p.stats();
             CHECK(s.largest_free_bytes == s.free_bytes);
             CHECK(survivors_packed(p, made, ~std::size_t{0}));
