@@ -14,10 +14,6 @@
 
 #include "test_support.hpp"
 
-#ifndef TINYMEM_RANDOM_OPS
-#define TINYMEM_RANDOM_OPS 1200000
-#endif
-
 using namespace tinymem;
 
 namespace {
@@ -639,31 +635,7 @@ void run(const char* name, std::size_t pool_bytes, std::size_t max_size, double 
 
 // ---- fixtures for the error and behaviour tests ---------------------------------------------
 
-// A config16 pool of 2 KiB holding three blocks with known bytes; intact() checks the pool and
-// all three after a bad call.
-struct fixture {
-    using pool_type = basic_bump_pool<config16>;
-    using handle = pool_type::handle;
-    alignas(16) std::byte buffer[2048];
-    pool_type p{buffer};
-    handle a, b, c;
-    fixture() {
-        a = p.allocate(40);
-        b = p.allocate(56);
-        c = p.allocate(24);
-        BOOST_REQUIRE(a && b && c);
-        test::fill(p, a, 'a', 40);
-        test::fill(p, b, 'b', 56);
-        test::fill(p, c, 'c', 24);
-    }
-    void intact(bool with_b = true) {
-        test::require_ok(p);
-        BOOST_TEST(test::holds(p, a, 'a', 40));
-        if (with_b) BOOST_TEST(test::holds(p, b, 'b', 56));
-        BOOST_TEST(test::holds(p, c, 'c', 24));
-    }
-    void expect(error e) { BOOST_TEST(p.last_error() == e); }
-};
+using fixture = test::three_blocks<basic_bump_pool<config16>>;
 
 template <class Pool>
 const std::byte* at(const Pool& p, typename Pool::handle h) {

@@ -7,28 +7,7 @@ BOOST_AUTO_TEST_SUITE(errors)
 
 using small_pool = basic_pool<config16>;
 
-// Three blocks with known bytes; intact() checks the pool and all three after a bad call.
-struct fixture {
-    alignas(16) std::byte buffer[2048];
-    small_pool p{buffer};
-    small_pool::handle a, b, c;
-    fixture() {
-        a = p.allocate(40);
-        b = p.allocate(56);
-        c = p.allocate(24);
-        BOOST_REQUIRE(a && b && c);
-        test::fill(p, a, 'a', 40);
-        test::fill(p, b, 'b', 56);
-        test::fill(p, c, 'c', 24);
-    }
-    void intact(bool with_b = true) {
-        test::require_ok(p);
-        BOOST_TEST(test::holds(p, a, 'a', 40));
-        if (with_b) BOOST_TEST(test::holds(p, b, 'b', 56));
-        BOOST_TEST(test::holds(p, c, 'c', 24));
-    }
-    void expect(error e) { BOOST_TEST(to_string(p.last_error()) == to_string(e)); }
-};
+using fixture = test::three_blocks<small_pool>;
 
 BOOST_FIXTURE_TEST_CASE(double_free, fixture) {
     BOOST_REQUIRE(p.deallocate(b));

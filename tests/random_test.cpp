@@ -5,10 +5,6 @@
 // Seeds are printed; TINYMEM_SEED replays one.
 #include "test_support.hpp"
 
-#ifndef TINYMEM_RANDOM_OPS
-#define TINYMEM_RANDOM_OPS 1200000
-#endif
-
 using namespace tinymem;
 
 namespace {

@@ -1,4 +1,4 @@
-// Helpers shared by the core tests: byte patterns, map strings, seeds.
+// Helpers shared by the core tests: byte patterns, map strings, seeds, a three-block fixture.
 // Include it last: it brings tinymem in (import or headers) after the standard headers.
 #ifndef TINYMEM_TEST_SUPPORT_HPP
 #define TINYMEM_TEST_SUPPORT_HPP
@@ -17,6 +17,11 @@
 #include <vector>
 
 #include "tinymem_under_test.hpp"
+
+// Operations of a randomised test file, shared among its cases (meson option random_ops).
+#ifndef TINYMEM_RANDOM_OPS
+#define TINYMEM_RANDOM_OPS 1200000
+#endif
 
 // Boost.Test prints errors and handles through these (found by argument-dependent lookup).
 namespace tinymem {
@@ -77,6 +82,34 @@ inline std::uint64_t seed_for(const char* what) {
     BOOST_TEST_MESSAGE(what << ": seed " << seed << " (replay with TINYMEM_SEED=" << seed << ")");
     return seed;
 }
+
+// Three blocks with known bytes (a: 40, b: 56, c: 24, allocated in that order) in a 2 KiB pool
+// of either engine, for the error and behaviour tests; intact() checks the pool and the blocks
+// after a bad call.
+template <class Pool>
+struct three_blocks {
+    using pool_type = Pool;
+    using handle = typename Pool::handle;
+    alignas(16) std::byte buffer[2048];
+    Pool p{buffer};
+    handle a, b, c;
+    three_blocks() {
+        a = p.allocate(40);
+        b = p.allocate(56);
+        c = p.allocate(24);
+        BOOST_REQUIRE(a && b && c);
+        fill(p, a, 'a', 40);
+        fill(p, b, 'b', 56);
+        fill(p, c, 'c', 24);
+    }
+    void intact(bool with_b = true) {
+        require_ok(p);
+        BOOST_TEST(holds(p, a, 'a', 40));
+        if (with_b) BOOST_TEST(holds(p, b, 'b', 56));
+        BOOST_TEST(holds(p, c, 'c', 24));
+    }
+    void expect(tinymem::error e) { BOOST_TEST(p.last_error() == e); }
+};
 
 } // namespace test
 

@@ -104,6 +104,16 @@ bool pool_ok(const Pool& p) {
     return r.ok();
 }
 
+// A suite's model (max_blocks entries) and handle array (max_handles), built in g_scratch.
+template <class Block, class Handle>
+void scratch_arrays(Block*& model, Handle*& hs) {
+    static_assert(sizeof(Block) <= model_entry && alignof(Block) <= 16 && sizeof(Handle) <= handle_entry);
+    model = reinterpret_cast<Block*>(g_scratch);
+    for (std::size_t i = 0; i < max_blocks; ++i) ::new (static_cast<void*>(model + i)) Block{};
+    hs = reinterpret_cast<Handle*>(g_scratch + max_blocks * model_entry);
+    for (std::size_t i = 0; i < max_handles; ++i) ::new (static_cast<void*>(hs + i)) Handle{};
+}
+
 // Allocates blocks of assorted sizes into hs[0..n), then frees every other one: a pool full of
 // holes. Result: how many were allocated.
 template <class Pool>
@@ -251,7 +261,6 @@ struct suite {
         bool pinned;
         const void* pinned_at;
     };
-    static_assert(sizeof(block) <= model_entry && alignof(block) <= 16 && sizeof(handle) <= handle_entry);
     // In g_scratch (built by run()): the model, then the handle array.
     static inline block* model = nullptr;
     static inline handle* hs = nullptr;
@@ -609,10 +618,7 @@ struct suite {
     // Not inlined: main would hold every suite's frame at once, beyond the M0's stack.
     __attribute__((noinline)) static void run(const char* name, std::uint64_t seed, unsigned long ops) {
         g_context = name;
-        model = reinterpret_cast<block*>(g_scratch);
-        for (std::size_t i = 0; i < max_blocks; ++i) ::new (static_cast<void*>(model + i)) block{};
-        hs = reinterpret_cast<handle*>(g_scratch + max_blocks * model_entry);
-        for (std::size_t i = 0; i < max_handles; ++i) ::new (static_cast<void*>(hs + i)) handle{};
+        scratch_arrays(model, hs);
         const unsigned long before = g_failures, checks = g_checks;
         basic();
         reallocation();
@@ -649,7 +655,6 @@ struct bump_suite {
         std::uint32_t pins;
         const void* at;
     };
-    static_assert(sizeof(block) <= model_entry && alignof(block) <= 16 && sizeof(handle) <= handle_entry);
     static inline block* model = nullptr;
     static inline handle* hs = nullptr; // fragment()'s handles; the churn's ring of freed ones
     static inline std::size_t live = 0;
@@ -1452,10 +1457,7 @@ struct bump_suite {
     // Not inlined: main would hold every suite's frame at once, beyond the M0's stack.
     __attribute__((noinline)) static void run(const char* name, std::uint64_t seed, unsigned long ops) {
         g_context = name;
-        model = reinterpret_cast<block*>(g_scratch);
-        for (std::size_t i = 0; i < max_blocks; ++i) ::new (static_cast<void*>(model + i)) block{};
-        hs = reinterpret_cast<handle*>(g_scratch + max_blocks * model_entry);
-        for (std::size_t i = 0; i < max_handles; ++i) ::new (static_cast<void*>(hs + i)) handle{};
+        scratch_arrays(model, hs);
         const unsigned long before = g_failures, checks = g_checks;
         basic();
         bad_input();
