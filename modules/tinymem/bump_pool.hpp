@@ -78,11 +78,14 @@ public:
     // ---- allocation ---------------------------------------------------------------------------
 
     // Effect: allocates a movable block of at least `bytes` usable bytes at the top. If the top
-    //   is too small but the free bytes suffice, compacts first.
+    //   is too small but the free bytes suffice, compacts first (one bounded step at most under a
+    //   compaction limit).
     // Result: a handle, or a null handle on failure. Never throws.
     // Errors (last_error()): zero_size, too_large, bad_alignment (not a power of two, or more
     //   than the granule: this engine does not over-align), out_of_memory, out_of_handles,
-    //   fragmented_by_pins. On failure the pool's blocks and contents are unchanged.
+    //   fragmented_by_pins, compaction_deferred (under a compaction limit:
+    //   set_compaction_limit()). On failure no block is freed or changed (a compaction it ran
+    //   may have moved some).
     // Moves blocks: yes (compaction).
     handle allocate(size_type bytes, size_type align = granule) noexcept {
         if constexpr (TINYMEM_INLINE_QUICK != 0) {
@@ -180,6 +183,19 @@ public:
     // Result: true when a further step would move nothing (the pool is compact, but for holes
     //   before pinned blocks and before blocks larger than the budget).
     bool defrag_step(size_type budget) noexcept;
+
+    // Effect: bounds the compaction allocate and reallocate run on their own when the top is
+    //   short: with a `budget` below SIZE_MAX, one defrag_step(budget) at most, so they take
+    //   bounded time. A request that still finds no room fails with compaction_deferred while a
+    //   step or defrag() could gather free space, which the main loop's defrag_step() calls (or
+    //   a defrag() when there is time) then do. SIZE_MAX, the default: they compact fully.
+    void set_compaction_limit(size_type budget) noexcept {
+        compaction_limit_ = budget >= unlimited_compaction ? unlimited_compaction : std::uint32_t(budget);
+    }
+    // Result: the limit set_compaction_limit() set (SIZE_MAX: none).
+    size_type compaction_limit() const noexcept {
+        return compaction_limit_ == unlimited_compaction ? ~size_type{0} : compaction_limit_;
+    }
 
     // ---- diagnostics --------------------------------------------------------------------------
 
@@ -322,9 +338,11 @@ private:
     // no slot is free), under a free slot.
     handle take_top(offset_type need) noexcept;
     // Why `need` granules are not free at the top after compact_for(): holes remain only before
-    // pinned blocks then; a new table word (slots > slots_) may be what does not fit.
+    // pinned blocks then (or, under a compaction limit, wherever the steps have not been yet);
+    // a new table word (slots > slots_) may be what does not fit.
     error room_error(offset_type need, size_type slots) const noexcept {
-        if (size_type(holes_) + top_room(slots) >= need) return error::fragmented_by_pins;
+        if (size_type(holes_) + top_room(slots) >= need)
+            return limited() && (!compact_ || step_skipped_ != 0) ? error::compaction_deferred : error::fragmented_by_pins;
         return slots > slots_ && size_type(holes_) + top_room(slots_) >= need ? error::out_of_handles
                                                                               : error::out_of_memory;
     }
@@ -367,6 +385,9 @@ private:
     std::uint16_t tag_ = 0;
     error last_error_ = error::none;
     bool compact_ = true;            // nothing for defrag_step to do
+    static constexpr std::uint32_t unlimited_compaction = 0xFFFFFFFFu;
+    bool limited() const noexcept { return compaction_limit_ != unlimited_compaction; }
+    std::uint32_t compaction_limit_ = unlimited_compaction; // bytes; see set_compaction_limit()
     std::uint32_t compactions_ = 0;
     std::uint64_t bytes_moved_ = 0;
     std::uint32_t failed_[error_count] = {};
@@ -400,6 +421,10 @@ void basic_bump_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
 template <class Config>
 void basic_bump_pool<Config>::compact_for(offset_type need, size_type slots) noexcept {
     if (top_room(slots) >= need || holes_ == 0) return;
+    if (limited()) {
+        defrag_step(compaction_limit_);
+        return;
+    }
     // A step pass may have left holes below cursor_ before blocks it could not move.
     if (step_skipped_ != 0) cursor_ = heap_begin;
     slide(~size_type{0});

@@ -100,8 +100,10 @@ TINYMEM_EXPORT enum class error : std::uint8_t {
     pin_overflow,       // too many nested pins on one block
     invalid_pointer,    // a pointer that is not the start of a live block of this pool
     bad_buffer,         // the buffer given to the constructor is too small or too large
+    compaction_deferred, // under a compaction limit: the free bytes would hold the request, but
+                         // gathering them takes more compaction than one call may run
 };
-TINYMEM_EXPORT inline constexpr std::size_t error_count = 14;
+TINYMEM_EXPORT inline constexpr std::size_t error_count = 15;
 
 // A short English name for an error, for logs and test messages.
 TINYMEM_EXPORT constexpr const char* to_string(error e) noexcept {
@@ -120,6 +122,7 @@ TINYMEM_EXPORT constexpr const char* to_string(error e) noexcept {
     case error::pin_overflow: return "pin_overflow";
     case error::invalid_pointer: return "invalid_pointer";
     case error::bad_buffer: return "bad_buffer";
+    case error::compaction_deferred: return "compaction_deferred";
     }
     return "unknown";
 }

@@ -222,11 +222,13 @@ public:
     // ---- allocation ---------------------------------------------------------------------------
 
     // Effect: allocates a movable block of at least `bytes` usable bytes whose data is aligned to
-    //   `align`. If no hole is large enough but the free bytes suffice, compacts first.
+    //   `align`. If no hole is large enough but the free bytes suffice, compacts first (one
+    //   bounded step at most under a compaction limit: set_compaction_limit()).
     // Result: a handle, or a null handle on failure. Never throws.
     // Errors (last_error()): zero_size, too_large (also for sizes whose arithmetic would overflow),
     //   bad_alignment (not a power of two, or larger than the pool), out_of_memory,
-    //   out_of_handles, fragmented_by_pins. On failure the pool is unchanged.
+    //   out_of_handles, fragmented_by_pins, compaction_deferred (under a compaction limit). On
+    //   failure no block is freed or changed (a compaction it ran may have moved some).
     // Moves blocks: yes (compaction, handle-table growth).
     handle allocate(size_type bytes, size_type align = granule) noexcept {
         if constexpr (quick_classes > min_free && !stress_mode && TINYMEM_INLINE_QUICK) {
@@ -288,7 +290,8 @@ public:
     //   smaller size and its alignment. Grows in place when the next block is free, else moves
     //   the block (compacting if needed). The handle stays the same.
     // Result: true on success; on failure the block and its contents are unchanged.
-    // Errors: as allocate(), plus invalid_handle, stale_handle, pinned (a pinned block can only
+    // Errors: as allocate() (under a compaction limit, no shifting of the blocks after it either),
+    //   plus invalid_handle, stale_handle, pinned (a pinned block can only
     //   grow in place). Moves blocks: yes.
     bool reallocate(handle h, size_type bytes) noexcept {
         slot_type slot;
@@ -308,7 +311,13 @@ public:
         if (pins != 0) return fail(error::pinned);
         const offset_type align = offset_type(offset_type(1) << entry_align(entry));
         offset_type target = place(need, align, false);
-        if (target == 0 && free_granules_ >= need - size) {
+        if (target == 0 && limited() && free_granules_ >= need - size) {
+            defrag_step(compaction_limit_);
+            // A step may have moved this block next to the free space.
+            const offset_type moved = entry_offset(table_load(slot));
+            if (grow_in_place(slot, moved, size, need)) return succeed();
+            target = place(need, align, false);
+        } else if (target == 0 && free_granules_ >= need - size) {
             defrag();
             // Compaction may have moved this block next to the free space.
             const offset_type moved = entry_offset(table_load(slot));
@@ -334,7 +343,8 @@ public:
 
     // Effect: grows the handle table until `count` handles can be created without growing it
     //   again, so later allocations never move blocks to make room for the table.
-    // Result: true on success. Errors: out_of_handles, out_of_memory. Moves blocks: yes.
+    // Result: true on success. Errors: out_of_handles, out_of_memory, compaction_deferred (under
+    //   a compaction limit: reserve handles before setting one). Moves blocks: yes.
     bool reserve_handles(size_type count) noexcept {
         if (!usable()) return fail(error::bad_buffer);
         while (size_type(slots_ - live_) < count)
@@ -489,6 +499,22 @@ public:
             return true;
         }
         return false;
+    }
+
+    // Effect: bounds the compaction that allocate, allocate_pinned, reallocate and
+    //   reserve_handles run on their own when no hole takes a request: with a `budget` below
+    //   SIZE_MAX, one defrag_step(budget) at most (and no block moved to make room for the
+    //   handle table if it is larger than the budget), so these calls take bounded time, as
+    //   deallocate and defrag_step do. A request that still finds no room fails with
+    //   compaction_deferred while a step or defrag() could still gather free space; the main
+    //   loop's defrag_step() calls (or a defrag() when there is time) then make room. SIZE_MAX,
+    //   the default: these calls compact as far as the request needs.
+    void set_compaction_limit(size_type budget) noexcept {
+        compaction_limit_ = budget >= unlimited_compaction ? unlimited_compaction : std::uint32_t(budget);
+    }
+    // Result: the limit set_compaction_limit() set (SIZE_MAX: none).
+    size_type compaction_limit() const noexcept {
+        return compaction_limit_ == unlimited_compaction ? ~size_type{0} : compaction_limit_;
     }
 
     // ---- diagnostics --------------------------------------------------------------------------
@@ -1065,8 +1091,16 @@ private:
         return carve_fit(cursor_, header_size(header_load(cursor_)), need, align, false);
     }
     error failure_reason(offset_type need) const noexcept {
-        return free_granules_ >= need ? error::fragmented_by_pins : error::out_of_memory;
+        if (free_granules_ < need) return error::out_of_memory;
+        // Under a compaction limit, while a step or defrag() could still gather free space.
+        if (limited() && (!compact_ || step_skipped_ != 0)) return error::compaction_deferred;
+        return error::fragmented_by_pins;
     }
+    // Why the table may not grow under a compaction limit: one free granule is all it needs
+    // from a compaction without one (shift_front_run()).
+    error table_deferred() const noexcept { return free_granules_ != 0 ? error::compaction_deferred : error::out_of_memory; }
+    static constexpr std::uint32_t unlimited_compaction = 0xFFFFFFFFu;
+    bool limited() const noexcept { return compaction_limit_ != unlimited_compaction; }
     void note_moved(size_type bytes) noexcept { bytes_moved_ += bytes; }
 
     // ---- state (the control block; everything else lives in the buffer) ----------------------
@@ -1091,6 +1125,7 @@ private:
     error last_error_ = error::none;
     bool compact_ = true;            // nothing for defrag_step to do (with a budget below
     offset_type step_skipped_ = 0;   // the largest block, in granules, a step pass left alone)
+    std::uint32_t compaction_limit_ = unlimited_compaction; // bytes; see set_compaction_limit()
     std::uint32_t compactions_ = 0;
     std::uint64_t bytes_moved_ = 0;
     std::uint32_t failed_[error_count] = {};

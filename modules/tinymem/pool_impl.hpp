@@ -54,7 +54,11 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
     // have settled it).
     if (!pinned && align_granules == 1 && need < quick_classes) at = take_quick(need);
     if (at == 0) at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
-    if (at == 0 && free_granules_ >= need) {
+    if (at == 0 && free_granules_ >= need && limited()) {
+        n = need;
+        defrag_step(compaction_limit_);
+        at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
+    } else if (at == 0 && free_granules_ >= need) {
         n = need;
         if (pinned) {
             // Gather all free space in the top hole, then take its top.
@@ -155,10 +159,19 @@ bool basic_pool<Config>::grow_table() noexcept {
         const slot_type slot = header_slot(hdr);
         const word_type entry = table_load(slot);
         if (entry_pins(entry) != 0) return fail(error::out_of_handles);
+        // Under a compaction limit, only a block the limit's bytes could move (reserve_handles()
+        // before setting a limit spares allocations this).
+        if (limited() && size_type(size) * granule > compaction_limit_) return fail(table_deferred());
         offset_type n = size;
         const offset_type target = place(n, offset_type(offset_type(1) << entry_align(entry)), false);
         if (target != 0) {
             relocate_into(slot, pos, size, target, n);
+            continue;
+        }
+        if (limited()) {
+            if (compacted) return fail(table_deferred());
+            defrag_step(compaction_limit_);
+            compacted = true;
             continue;
         }
         if (!compacted) {

@@ -1,0 +1,327 @@
+// Compaction limits (set_compaction_limit), on both engines: under a limit, allocate,
+// allocate_pinned, reallocate and handle-table growth move a bounded number of bytes per call;
+// they fail with compaction_deferred only while free bytes would hold the request, and the main
+// loop's defrag_step() calls (or defrag()) then make the room. Seeds are printed; TINYMEM_SEED
+// replays one.
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "test_support.hpp"
+
+using namespace tinymem;
+
+namespace {
+
+// What one call may move under a limit of `limit` bytes, besides the block a reallocation moves
+// itself: basic_pool's allocate may run its step and grow the handle table (a step and one
+// block of at most the limit); the lean engine has no table growth to pay for.
+template <class Pool>
+constexpr std::size_t steps_per_call = 1;
+template <class Config>
+constexpr std::size_t steps_per_call<basic_pool<Config>> = 3;
+
+template <class Pool>
+constexpr bool has_allocate_pinned = false;
+template <class Config>
+constexpr bool has_allocate_pinned<basic_pool<Config>> = true;
+
+// A randomised churn under a limit: every call within its bound, every failure honest, every
+// byte kept, check() after every operation.
+template <class Pool>
+class limited_churn {
+public:
+    using handle = typename Pool::handle;
+
+    limited_churn(std::size_t pool_bytes, std::size_t limit, std::uint64_t seed)
+        : buffer_(pool_bytes), pool_(std::span<std::byte>(buffer_)), limit_(limit), rng_(seed) {
+        BOOST_REQUIRE(pool_.usable());
+        pool_.set_compaction_limit(limit);
+        BOOST_REQUIRE(pool_.compaction_limit() == limit);
+    }
+
+    void run(std::uint64_t ops) {
+        for (op_ = 0; op_ < ops; ++op_) {
+            const auto r = below(100);
+            if (r < 45) allocate();
+            else if (r < 78) deallocate();
+            else if (r < 90) reallocate();
+            else main_loop_steps(1 + below(4));
+            test::require_ok(pool_);
+            if (op_ % 64 == 0) all_hold();
+        }
+        all_hold();
+        BOOST_TEST_MESSAGE("  " << ops << " operations: " << allocated_ << " allocations, " << deferred_
+                                << " deferred (" << after_steps_ << " served after the main loop's steps, " << after_defrag_
+                                << " after defrag(), " << after_lift_ << " only without the limit), " << refused_
+                                << " refused otherwise, " << reallocated_ << " reallocations, " << pool_.stats().bytes_moved
+                                << " bytes moved");
+    }
+    std::uint64_t deferred() const { return deferred_; }
+    std::uint64_t served_after_steps() const { return after_steps_; }
+
+private:
+    struct block {
+        handle h;
+        std::size_t bytes;
+        std::uint32_t id;
+    };
+
+    std::size_t below(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
+    std::uint64_t moved() const { return pool_.stats().bytes_moved; }
+    // Mostly blocks a step can move; one in twenty larger than the limit, which steps never move.
+    std::size_t random_size() {
+        if (below(20) == 0) return limit_ + 1 + below(limit_);
+        return 1 + below(limit_ / 2);
+    }
+
+    void all_hold() {
+        for (const auto& b : blocks_)
+            BOOST_REQUIRE_MESSAGE(test::holds(pool_, b.h, b.id, b.bytes), "op " << op_ << ": block " << b.id << " changed");
+    }
+
+    // One call that may compact: at most its steps' bytes (plus `own` bytes: a block it moves).
+    void expect_bounded(std::uint64_t before, std::size_t own, const char* what) {
+        const std::uint64_t bound = steps_per_call<Pool> * limit_ + own;
+        BOOST_REQUIRE_MESSAGE(moved() - before <= bound, "op " << op_ << ": " << what << " moved " << moved() - before
+                                                                 << " bytes under a limit of " << limit_ << " (bound " << bound << ")");
+    }
+
+    handle try_allocate(std::size_t bytes, bool pinned) {
+        if constexpr (has_allocate_pinned<Pool>)
+            if (pinned) return pool_.allocate_pinned(bytes);
+        return pool_.allocate(bytes);
+    }
+
+    void allocate() {
+        const std::size_t bytes = random_size();
+        const bool pinned = has_allocate_pinned<Pool> && below(50) == 0;
+        const auto free_before = pool_.stats().free_bytes;
+        const std::uint64_t before = moved();
+        handle h = try_allocate(bytes, pinned);
+        expect_bounded(before, 0, "allocate");
+        if (!h && pool_.last_error() == error::compaction_deferred) {
+            ++deferred_;
+            // Free bytes for the request, or (basic_pool) for the handle table's next granule.
+            BOOST_REQUIRE_MESSAGE(free_before >= std::min<std::size_t>(bytes, Pool::granule),
+                                  "op " << op_ << ": compaction_deferred for " << bytes << " bytes with " << free_before << " free");
+            h = after_deferral(bytes, pinned);
+        }
+        if (!h) {
+            const error e = pool_.last_error();
+            BOOST_REQUIRE_MESSAGE((e == error::out_of_memory || e == error::out_of_handles || e == error::fragmented_by_pins ||
+                                   (e == error::too_large && bytes > pool_.capacity() / 2)),
+                                  "op " << op_ << ": allocate(" << bytes << ") failed with " << to_string(e));
+            ++refused_;
+            return;
+        }
+        ++allocated_;
+        const auto id = next_id_++;
+        test::fill(pool_, h, id, bytes);
+        blocks_.push_back({h, bytes, id});
+    }
+
+    // The deferral was honest: the main loop's steps, then defrag(), then the limit lifted serve
+    // the request, unless a rule with no limit would refuse it too.
+    handle after_deferral(std::size_t bytes, bool pinned) {
+        main_loop_steps(std::size_t(-1));
+        if (handle h = try_allocate(bytes, pinned)) return ++after_steps_, h;
+        BOOST_REQUIRE(pool_.last_error() != error::none);
+        pool_.defrag();
+        if (handle h = try_allocate(bytes, pinned)) return ++after_defrag_, h;
+        // Still deferred: a block larger than the limit must move for the handle table (only an
+        // unlimited call moves it), or the request needs the last free bytes.
+        pool_.set_compaction_limit(~std::size_t{0});
+        handle h = try_allocate(bytes, pinned);
+        pool_.set_compaction_limit(limit_);
+        if (h) ++after_lift_;
+        else BOOST_REQUIRE_MESSAGE(pool_.last_error() != error::compaction_deferred, "deferred without a limit");
+        return h;
+    }
+
+    // The main loop: steps of the limit's budget until one says the pool is compact (or `n`).
+    void main_loop_steps(std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t before = moved();
+            const bool done = pool_.defrag_step(limit_);
+            BOOST_REQUIRE(moved() - before <= limit_);
+            if (done) break;
+            BOOST_REQUIRE_MESSAGE(i < 1000000, "defrag_step does not finish");
+        }
+    }
+
+    void deallocate() {
+        if (blocks_.empty()) return;
+        const std::size_t i = below(blocks_.size());
+        BOOST_REQUIRE(test::holds(pool_, blocks_[i].h, blocks_[i].id, blocks_[i].bytes));
+        const std::uint64_t before = moved();
+        BOOST_REQUIRE(pool_.deallocate(blocks_[i].h));
+        BOOST_REQUIRE(moved() == before);
+        blocks_[i] = blocks_.back();
+        blocks_.pop_back();
+    }
+
+    void reallocate() {
+        if (blocks_.empty()) return;
+        block& b = blocks_[below(blocks_.size())];
+        const std::size_t bytes = below(3) == 0 ? 1 + below(b.bytes) : b.bytes + 1 + below(limit_ / 2);
+        const std::size_t own = pool_.size(b.h) + 2 * Pool::granule; // the block and its header
+        const auto free_before = pool_.stats().free_bytes;
+        const std::uint64_t before = moved();
+        const bool ok = pool_.reallocate(b.h, bytes);
+        expect_bounded(before, own, "reallocate");
+        ++reallocated_;
+        if (!ok) {
+            const error e = pool_.last_error();
+            BOOST_REQUIRE_MESSAGE((e == error::out_of_memory || e == error::fragmented_by_pins ||
+                                   (e == error::compaction_deferred && free_before + own >= bytes) || e == error::pinned ||
+                                   (e == error::too_large && bytes > pool_.capacity() / 2)),
+                                  "op " << op_ << ": reallocate(" << bytes << ") failed with " << to_string(e));
+            BOOST_REQUIRE(test::holds(pool_, b.h, b.id, b.bytes));
+            return;
+        }
+        const std::size_t keep = std::min(bytes, b.bytes);
+        BOOST_REQUIRE(test::holds(pool_, b.h, b.id, keep));
+        test::fill(pool_, b.h, b.id, bytes);
+        b.bytes = bytes;
+    }
+
+    std::vector<std::byte> buffer_;
+    Pool pool_;
+    std::size_t limit_;
+    std::mt19937_64 rng_;
+    std::vector<block> blocks_;
+    std::uint64_t op_ = 0, allocated_ = 0, deferred_ = 0, after_steps_ = 0, after_defrag_ = 0, after_lift_ = 0,
+                  refused_ = 0, reallocated_ = 0;
+    std::uint32_t next_id_ = 1;
+};
+
+template <class Pool>
+void churn_under_limits(const char* name) {
+    std::uint64_t deferred = 0, served_after_steps = 0;
+    for (const std::size_t pool_bytes : {2048u, 8192u, 32768u})
+        for (const std::size_t limit : {64u, 256u, 1024u}) {
+            const std::uint64_t seed = test::seed_for(name);
+            BOOST_TEST_MESSAGE(name << ": " << pool_bytes << "-byte pool, limit " << limit);
+            limited_churn<Pool> c(pool_bytes, limit, seed);
+            c.run(std::max<std::uint64_t>(2000, TINYMEM_RANDOM_OPS / 200));
+            deferred += c.deferred();
+            served_after_steps += c.served_after_steps();
+        }
+    // The workload does reach the limits, and the main loop's steps serve most deferrals.
+    BOOST_TEST(deferred > 0u);
+    BOOST_TEST(served_after_steps * 2 > deferred);
+}
+
+// Three movable blocks around two holes: gathering the free bytes needs a compaction.
+template <class Pool>
+struct fragmented {
+    alignas(16) std::byte buffer[1024];
+    Pool p{buffer};
+    std::vector<typename Pool::handle> kept;
+    std::size_t free_after = 0;
+    fragmented() {
+        std::vector<typename Pool::handle> all;
+        while (auto h = p.allocate(40)) all.push_back(h);
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            if (i % 2 == 0) {
+                BOOST_REQUIRE(p.deallocate(all[i]));
+            } else {
+                test::fill(p, all[i], std::uint32_t(i), 40);
+                kept.push_back(all[i]);
+            }
+        }
+        free_after = p.stats().free_bytes;
+    }
+    bool intact() const {
+        for (std::size_t k = 0; k < kept.size(); ++k)
+            if (!test::holds(p, kept[k], std::uint32_t(2 * k + 1), 40)) return false;
+        return p.check().ok();
+    }
+};
+
+template <class Pool>
+void deferred_then_served_by_steps() {
+    fragmented<Pool> f;
+    auto& p = f.p;
+    BOOST_TEST(p.compaction_limit() == ~std::size_t{0}); // the default: no limit
+    p.set_compaction_limit(64);
+    BOOST_TEST(p.compaction_limit() == 64u);
+    const std::size_t want = f.free_after / 2; // more than any hole, less than the free bytes
+    BOOST_REQUIRE(want > 100u);
+    const auto before = p.stats();
+    BOOST_TEST(!p.allocate(want));
+    BOOST_TEST(p.last_error() == error::compaction_deferred);
+    const auto after = p.stats();
+    BOOST_TEST(after.bytes_moved - before.bytes_moved <= steps_per_call<Pool> * 64u);
+    BOOST_TEST(after.failed[std::size_t(error::compaction_deferred)] == before.failed[std::size_t(error::compaction_deferred)] + 1);
+    BOOST_TEST(after.live_blocks == before.live_blocks);
+    BOOST_TEST(after.free_bytes == before.free_bytes);
+    BOOST_TEST(f.intact());
+    // The main loop's steps gather the free space; then the request fits.
+    unsigned steps = 0;
+    while (!p.defrag_step(64)) BOOST_REQUIRE(++steps < 10000u);
+    const auto h = p.allocate(want);
+    BOOST_TEST(h);
+    BOOST_TEST(f.intact());
+    // Lifting the limit: an allocation compacts as far as it needs again.
+    BOOST_REQUIRE(p.deallocate(h));
+    p.set_compaction_limit(~std::size_t{0});
+    BOOST_TEST(p.compaction_limit() == ~std::size_t{0});
+    p.set_compaction_limit(std::size_t(1) << 40); // saturates to no limit
+    BOOST_TEST(p.compaction_limit() == ~std::size_t{0});
+}
+
+template <class Pool>
+void unlimited_compacts_at_once() {
+    fragmented<Pool> f;
+    const std::size_t want = f.free_after / 2;
+    BOOST_TEST(f.p.allocate(want));
+    BOOST_TEST(f.intact());
+}
+
+// With nothing left for a step to do, a request the free bytes would hold but pinned blocks
+// split is fragmented_by_pins, as without a limit: deferring it would send the caller to
+// compact for nothing.
+template <class Pool>
+void pins_are_not_deferred() {
+    alignas(16) std::byte buffer[1024];
+    Pool p{buffer};
+    p.set_compaction_limit(256);
+    std::vector<typename Pool::handle> all;
+    while (auto h = p.allocate(40)) all.push_back(h);
+    BOOST_REQUIRE(all.size() > 6u);
+    std::vector<typename Pool::pin_guard> pins;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        if (i % 2 == 0) BOOST_REQUIRE(p.deallocate(all[i]));
+        else pins.push_back(p.pin(all[i]));
+    }
+    while (!p.defrag_step(256)) {}
+    const auto free_bytes = p.stats().free_bytes;
+    BOOST_TEST(!p.allocate(free_bytes / 2));
+    BOOST_TEST(p.last_error() == error::fragmented_by_pins);
+    test::require_ok(p);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(compaction_limit)
+
+BOOST_AUTO_TEST_CASE(basic_pool_defers_then_the_main_loop_serves) { deferred_then_served_by_steps<basic_pool<config16>>(); }
+BOOST_AUTO_TEST_CASE(bump_pool_defers_then_the_main_loop_serves) { deferred_then_served_by_steps<basic_bump_pool<config16>>(); }
+BOOST_AUTO_TEST_CASE(basic_pool_without_a_limit_compacts_at_once) { unlimited_compacts_at_once<basic_pool<config16>>(); }
+BOOST_AUTO_TEST_CASE(bump_pool_without_a_limit_compacts_at_once) { unlimited_compacts_at_once<basic_bump_pool<config16>>(); }
+BOOST_AUTO_TEST_CASE(basic_pool_pins_are_not_deferred) { pins_are_not_deferred<basic_pool<config16>>(); }
+BOOST_AUTO_TEST_CASE(bump_pool_pins_are_not_deferred) { pins_are_not_deferred<basic_bump_pool<config16>>(); }
+
+BOOST_AUTO_TEST_CASE(basic_pool_churn_under_limits) {
+    churn_under_limits<basic_pool<config16>>("basic_pool<config16>");
+    churn_under_limits<basic_pool<config32>>("basic_pool<config32>");
+}
+BOOST_AUTO_TEST_CASE(bump_pool_churn_under_limits) {
+    churn_under_limits<basic_bump_pool<config16>>("basic_bump_pool<config16>");
+    churn_under_limits<basic_bump_pool<config32>>("basic_bump_pool<config32>");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
