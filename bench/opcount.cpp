@@ -12,7 +12,10 @@
 //
 // Workload per scenario: fill the pool with `live` blocks whose sizes are random (mean sized to
 // about 85 % of the pool), then rounds of: free a random block, defrag_step(256), allocate a
-// random size. Allocations that ran a compaction are labelled so (their cost is O(pool)).
+// random size. Allocations that ran a compaction are labelled so (their cost is O(pool)). Then
+// the same under a compaction limit of 256 bytes (set_compaction_limit: each allocate runs one
+// bounded step at most), where the allocations served without moving bytes, those whose step
+// moved bytes, and the refused ones are three paths.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -51,13 +54,15 @@ void dump(const std::string& label) {
 }
 
 template <class Config>
-int scenario(const char* cfg, std::size_t pool_bytes, std::size_t live, std::size_t rounds, std::uint64_t seed) {
+int scenario(const char* cfg, std::size_t pool_bytes, std::size_t live, std::size_t rounds, std::uint64_t seed,
+             std::size_t limit) {
     using pool_t = tinymem::basic_pool<Config>;
     using handle = typename pool_t::handle;
     std::vector<std::byte> buf(pool_bytes);
     auto pool = std::make_unique<pool_t>(std::span<std::byte>(buf));
+    const bool limited = limit != ~std::size_t{0};
     const std::string name = std::string(cfg) + " " + std::to_string(pool_bytes / 1024) + "KiB " +
-                             std::to_string(live) + "blocks";
+                             std::to_string(live) + "blocks" + (limited ? " limit" + std::to_string(limit) : "");
     // Mean request so that live blocks take about 85 % of the pool, bookkeeping included.
     const double per_block = 0.85 * double(pool_bytes) / double(live) - double(pool_t::overhead_per_block);
     if (!pool->usable() || per_block < 1.0) {
@@ -79,6 +84,8 @@ int scenario(const char* cfg, std::size_t pool_bytes, std::size_t live, std::siz
         }
         hs.push_back(h);
     }
+    // Under a compaction limit from here on (the fill above may compact as it needs).
+    pool->set_compaction_limit(limit);
     std::size_t failed = 0;
     for (std::size_t r = 0; r < rounds; ++r) {
         const std::size_t k = std::uniform_int_distribution<std::size_t>(0, hs.size() - 1)(rng);
@@ -99,7 +106,13 @@ int scenario(const char* cfg, std::size_t pool_bytes, std::size_t live, std::siz
         const auto after = pool->stats();
         const bool compacted = after.compactions != before.compactions;
         const bool from_cache = !compacted && after.cached_bytes < before.cached_bytes;
-        dump(name + "|allocate|" + (compacted ? "compacting" : from_cache ? "cached" : "") + (h ? "" : " failed"));
+        // Under a limit: served without moving bytes, served after a step moved some, or refused
+        // (compaction_deferred) after the step.
+        const bool stepped = after.bytes_moved != before.bytes_moved;
+        dump(name + "|allocate|" +
+             (limited ? std::string(stepped ? "limited stepped" : "limited")
+                      : compacted ? "compacting" : from_cache ? "cached" : "") +
+             (h ? "" : " failed"));
         if (h) hs[k] = h;
         else {
             ++failed;
@@ -131,12 +144,14 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(seed), rounds,
                 g_measure ? "measuring under callgrind" : "not under callgrind: workload and checks only");
     int bad = 0;
-    for (std::size_t live : {std::size_t(100), std::size_t(10000)}) {
-        bad += scenario<tinymem::config16>("config16", 4096, live, rounds, seed);
-        bad += scenario<tinymem::config16>("config16", 65536, live, rounds, seed);
-        bad += scenario<tinymem::config32>("config32", 4096, live, rounds, seed);
-        bad += scenario<tinymem::config32>("config32", 65536, live, rounds, seed);
-        bad += scenario<tinymem::config32>("config32", 1 << 20, live, rounds, seed);
-    }
+    // Without a compaction limit, then with one of 256 bytes (set_compaction_limit).
+    for (std::size_t limit : {~std::size_t{0}, std::size_t(256)})
+        for (std::size_t live : {std::size_t(100), std::size_t(10000)}) {
+            bad += scenario<tinymem::config16>("config16", 4096, live, rounds, seed, limit);
+            bad += scenario<tinymem::config16>("config16", 65536, live, rounds, seed, limit);
+            bad += scenario<tinymem::config32>("config32", 4096, live, rounds, seed, limit);
+            bad += scenario<tinymem::config32>("config32", 65536, live, rounds, seed, limit);
+            bad += scenario<tinymem::config32>("config32", 1 << 20, live, rounds, seed, limit);
+        }
     return bad == 0 ? 0 : 1;
 }

@@ -51,6 +51,7 @@ valgrind --tool=callgrind --collect-atstart=no --combine-dumps=yes --callgrind-o
   echo "then \`scripts/bench_opcount.py\`. Each call is measured alone (CALLGRIND_TOGGLE_COLLECT around it,"
   echo "one dump per call). Workload: pool filled with the live blocks (random sizes, about 85 % full),"
   echo "then rounds of deallocate, defrag_step(256), allocate. Each path is listed apart: allocations served from a quick list (cached), by a split, or after a compaction; deallocations kept in a quick list (cached) or merged."
+  echo "The scenarios named \"limit256\" run the same rounds under \`set_compaction_limit(256)\`: \"allocate (limit 256)\" are the allocations served without moving a byte, \"(limit 256, a step)\" those served after their one bounded compaction step moved bytes, \"(limit 256, refused)\" those refused with \`compaction_deferred\` after that step."
   echo
   echo '```'
   cat "$OUT/opcount.log"

@@ -17,7 +17,9 @@ def main(path):
             elif line.startswith("totals:") and label is not None:
                 n = int(line.split()[1])
                 scenario, op, flags = (label.split("|") + ["", ""])[:3]
-                if "failed" in flags:
+                if "limited" in flags:
+                    op += " (limit 256, refused)" if "failed" in flags else " (limit 256, a step)" if "stepped" in flags else " (limit 256)"
+                elif "failed" in flags:
                     op += " (failed)"
                 elif "compacting" in flags:
                     op += " (compacting)"
@@ -31,9 +33,12 @@ def main(path):
         return 1
     scenarios = list(dict.fromkeys(s for s, _ in worst))
     # Each path of a call apart: allocate from a quick list or by splitting a free block,
-    # deallocate into a quick list or by merging.
+    # deallocate into a quick list or by merging; under a compaction limit of 256 bytes, the
+    # allocate calls served without moving bytes, those that moved bytes in their one bounded
+    # step, and those refused (compaction_deferred) after it.
     ops = ["allocate", "allocate (cached)", "deallocate", "deallocate (cached)", "defrag_step(256)",
-           "allocate (compacting)", "allocate (failed)"]
+           "allocate (compacting)", "allocate (failed)", "allocate (limit 256)", "allocate (limit 256, a step)",
+           "allocate (limit 256, refused)"]
     ops = [o for o in ops if any((s, o) in worst for s in scenarios)]
     print("| scenario | " + " | ".join(f"{o} worst Ir (calls)" for o in ops) + " |")
     print("|---" * (len(ops) + 1) + "|")
