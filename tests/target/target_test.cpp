@@ -242,6 +242,42 @@ void pin_rules(Pool& p, typename Pool::handle* hs, unsigned n) {
     CHECK(pool_ok(p));
 }
 
+// Compaction limits, for either engine: blocks of 40 bytes with every other one freed, a request
+// larger than any hole. Without a limit it compacts at once; under a limit of 64 bytes it moves
+// at most a few steps' bytes, fails with compaction_deferred and changes no block, and the main
+// loop's defrag_step(64) calls then make the room.
+template <class Pool>
+void compaction_limit_rules(std::span<std::byte> buffer, typename Pool::handle* hs) {
+    using error = tinymem::error;
+    for (const bool limited : {false, true}) {
+        Pool p(buffer);
+        CHECK(p.compaction_limit() == ~std::size_t{0});
+        unsigned n = 0;
+        while (n < max_handles && (hs[n] = p.allocate(40))) ++n;
+        for (unsigned i = 0; i < n; ++i) {
+            if (i % 2 == 0) CHECK(p.deallocate(hs[i]));
+            else fill(p, hs[i], 200 + i, 40);
+        }
+        const tinymem::pool_stats before = p.stats();
+        const std::size_t want = before.free_bytes / 2;
+        if (limited) p.set_compaction_limit(64);
+        CHECK(p.compaction_limit() == (limited ? 64u : ~std::size_t{0}));
+        auto h = p.allocate(want);
+        if (limited) {
+            CHECK(!h && p.last_error() == error::compaction_deferred);
+            const tinymem::pool_stats after = p.stats();
+            CHECK(after.bytes_moved - before.bytes_moved <= 3 * 64);
+            CHECK(after.live_blocks == before.live_blocks && after.free_bytes == before.free_bytes);
+            unsigned steps = 0;
+            while (!p.defrag_step(64) && steps < 100000) ++steps;
+            h = p.allocate(want);
+        }
+        CHECK(h && p.size(h) >= want);
+        for (unsigned i = 1; i < n; i += 2) CHECK(holds(p, hs[i], 200 + i, 40));
+        CHECK(pool_ok(p));
+    }
+}
+
 // A pool<Bytes> in .bss, constructed by a static constructor (init_array).
 tinymem::pool<scaled(8192)> g_bss_pool;
 
@@ -625,6 +661,7 @@ struct suite {
         pins();
         defrag();
         defrag_step();
+        compaction_limit_rules<pool_t>(whole(), hs);
         exhaustion();
         churn(seed, ops);
         std::printf("[%s] %lu checks, %lu failed\n", name, g_checks - checks, g_failures - before);
@@ -1468,6 +1505,7 @@ struct bump_suite {
         pinned_split();
         defrag();
         defrag_step();
+        compaction_limit_rules<pool_t>(whole(), hs);
         exhaustion();
         churn(seed, ops);
         std::printf("[%s] %lu checks, %lu failed\n", name, g_checks - checks, g_failures - before);
