@@ -335,12 +335,13 @@ private:
             if (!any_pinned() && !fresh && need * G <= before.free_bytes)
                 FUZZ_CHECK(bytes <= predicted_allocatable() && bytes <= before.largest_allocatable, "the plain promise");
             if (bytes > predicted_allocatable()) {
-                // After the compaction: holes only before pinned blocks, the top from the gather point.
+                // After the compaction: holes only before pinned blocks, the top from the gather
+                // point, less a new table word even where it would take from the last block (then
+                // the table, not the pins, is what refuses).
                 const std::size_t holes = gather_ - 1 - used_g_;
-                const std::size_t top1 = l1 > gather_ ? l1 - gather_ : 0, top0 = l0 - gather_;
-                want = holes + top1 >= need                  ? error::fragmented_by_pins
-                       : fresh && holes + top0 >= need       ? error::out_of_handles
-                                                             : error::out_of_memory;
+                want = holes + l1 >= need + gather_                 ? error::fragmented_by_pins
+                       : fresh && holes + l0 >= need + gather_      ? error::out_of_handles
+                                                                    : error::out_of_memory;
             }
         }
         const handle h = pool_.allocate(bytes, align);

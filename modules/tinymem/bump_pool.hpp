@@ -340,11 +340,13 @@ private:
     // Why `need` granules are not free at the top after compact_for(): holes remain only before
     // pinned blocks then (or, under a compaction limit, wherever the steps have not been yet);
     // a new table word (slots > slots_) may be what does not fit.
+    // The free granules are counted as a compaction leaves them: the holes and the top less what
+    // a new table word takes from it, even below top_ (top_room() stops at 0).
     error room_error(offset_type need, size_type slots) const noexcept {
-        if (size_type(holes_) + top_room(slots) >= need)
+        if (size_type(holes_) + limit_for(slots) >= size_type(need) + top_)
             return limited() && (!compact_ || step_skipped_ != 0) ? error::compaction_deferred : error::fragmented_by_pins;
-        return slots > slots_ && size_type(holes_) + top_room(slots_) >= need ? error::out_of_handles
-                                                                              : error::out_of_memory;
+        return slots > slots_ && size_type(holes_) + limit_for(slots_) >= size_type(need) + top_ ? error::out_of_handles
+                                                                                               : error::out_of_memory;
     }
     // acquire_pin (delta 1) and unpin (-1) in one body.
     bool add_pins(handle h, int delta) noexcept;
