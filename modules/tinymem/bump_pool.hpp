@@ -34,7 +34,7 @@ namespace tinymem {
 // on this pool that may move blocks: allocate, reallocate, defrag and defrag_step. deallocate,
 // pin, unpin and every const call never move blocks. A pinned block never moves.
 TINYMEM_EXPORT template <class Config>
-class basic_bump_pool {
+class basic_bump_pool : public detail::compaction_limit_api<basic_bump_pool<Config>> {
 public:
     using config_type = Config;
     using handle = basic_handle<Config>;
@@ -184,18 +184,8 @@ public:
     //   before pinned blocks and before blocks larger than the budget).
     bool defrag_step(size_type budget) noexcept;
 
-    // Effect: bounds the compaction allocate and reallocate run on their own when the top is
-    //   short: with a `budget` below SIZE_MAX, one defrag_step(budget) at most, so they take
-    //   bounded time. A request that still finds no room fails with compaction_deferred while a
-    //   step or defrag() could gather free space, which the main loop's defrag_step() calls (or
-    //   a defrag() when there is time) then do. SIZE_MAX, the default: they compact fully.
-    void set_compaction_limit(size_type budget) noexcept {
-        compaction_limit_ = budget >= unlimited_compaction ? unlimited_compaction : std::uint32_t(budget);
-    }
-    // Result: the limit set_compaction_limit() set (SIZE_MAX: none).
-    size_type compaction_limit() const noexcept {
-        return compaction_limit_ == unlimited_compaction ? ~size_type{0} : compaction_limit_;
-    }
+    // set_compaction_limit(budget) and compaction_limit(): bounded time for the calls that may
+    // compact, from detail::compaction_limit_api (pool.hpp).
 
     // ---- diagnostics --------------------------------------------------------------------------
 
@@ -387,9 +377,10 @@ private:
     std::uint16_t tag_ = 0;
     error last_error_ = error::none;
     bool compact_ = true;            // nothing for defrag_step to do
-    static constexpr std::uint32_t unlimited_compaction = 0xFFFFFFFFu;
-    bool limited() const noexcept { return compaction_limit_ != unlimited_compaction; }
-    std::uint32_t compaction_limit_ = unlimited_compaction; // bytes; see set_compaction_limit()
+    friend class detail::compaction_limit_api<basic_bump_pool>;
+    using detail::compaction_limit_api<basic_bump_pool>::limited;
+    using detail::compaction_limit_api<basic_bump_pool>::limit_bytes;
+    std::uint32_t compaction_limit_ = 0xFFFFFFFFu; // bytes; none (detail::compaction_limit_api)
     std::uint32_t compactions_ = 0;
     std::uint64_t bytes_moved_ = 0;
     std::uint32_t failed_[error_count] = {};
@@ -424,7 +415,7 @@ template <class Config>
 void basic_bump_pool<Config>::compact_for(offset_type need, size_type slots) noexcept {
     if (top_room(slots) >= need || holes_ == 0) return;
     if (limited()) {
-        defrag_step(compaction_limit_);
+        defrag_step(limit_bytes());
         return;
     }
     // A step pass may have left holes below cursor_ before blocks it could not move.

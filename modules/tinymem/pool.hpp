@@ -100,6 +100,37 @@ inline unsigned next_pool_tag() noexcept {
     return ++counter;
 }
 
+// The compaction limit of both engines (each keeps the value, a uint32 `compaction_limit_`, in
+// its own control block: a base with a member would pad it).
+template <class Pool>
+class compaction_limit_api {
+public:
+    // Effect: bounds the compaction that the calls which may compact run on their own when a
+    //   request finds no room (allocate and reallocate; in basic_pool also allocate_pinned,
+    //   reserve_handles and the handle table's growth): with a `budget` below SIZE_MAX, one
+    //   defrag_step(budget) at most (and no block larger than the budget moved for the table),
+    //   so these calls take bounded time, as deallocate and defrag_step do. A request that still
+    //   finds no room fails with compaction_deferred while a step or defrag() could still gather
+    //   free space; the main loop's defrag_step() calls (or a defrag() when there is time) then
+    //   make room. SIZE_MAX, the default: these calls compact as far as the request needs.
+    void set_compaction_limit(std::size_t budget) noexcept {
+        self().compaction_limit_ = budget >= unlimited_compaction ? unlimited_compaction : std::uint32_t(budget);
+    }
+    // Result: the limit set_compaction_limit() set (SIZE_MAX: none).
+    std::size_t compaction_limit() const noexcept {
+        return limited() ? self().compaction_limit_ : ~std::size_t{0};
+    }
+
+protected:
+    static constexpr std::uint32_t unlimited_compaction = 0xFFFFFFFFu;
+    bool limited() const noexcept { return self().compaction_limit_ != unlimited_compaction; }
+    std::size_t limit_bytes() const noexcept { return self().compaction_limit_; }
+
+private:
+    Pool& self() noexcept { return static_cast<Pool&>(*this); }
+    const Pool& self() const noexcept { return static_cast<const Pool&>(*this); }
+};
+
 } // namespace detail
 
 // The lean engine (bump_pool.hpp) shares basic_pool's word layouts.
@@ -164,7 +195,7 @@ private:
 // may move blocks: allocate, allocate_pinned, reallocate, defrag and defrag_step. deallocate,
 // pin, unpin and every const call never move blocks. A pinned block never moves.
 TINYMEM_EXPORT template <class Config = default_config>
-class basic_pool {
+class basic_pool : public detail::compaction_limit_api<basic_pool<Config>> {
 public:
     using config_type = Config;
     using handle = basic_handle<Config>;
@@ -312,7 +343,7 @@ public:
         const offset_type align = offset_type(offset_type(1) << entry_align(entry));
         offset_type target = place(need, align, false);
         if (target == 0 && limited() && free_granules_ >= need - size) {
-            defrag_step(compaction_limit_);
+            defrag_step(limit_bytes());
             // A step may have moved this block next to the free space.
             const offset_type moved = entry_offset(table_load(slot));
             if (grow_in_place(slot, moved, size, need)) return succeed();
@@ -501,21 +532,8 @@ public:
         return false;
     }
 
-    // Effect: bounds the compaction that allocate, allocate_pinned, reallocate and
-    //   reserve_handles run on their own when no hole takes a request: with a `budget` below
-    //   SIZE_MAX, one defrag_step(budget) at most (and no block moved to make room for the
-    //   handle table if it is larger than the budget), so these calls take bounded time, as
-    //   deallocate and defrag_step do. A request that still finds no room fails with
-    //   compaction_deferred while a step or defrag() could still gather free space; the main
-    //   loop's defrag_step() calls (or a defrag() when there is time) then make room. SIZE_MAX,
-    //   the default: these calls compact as far as the request needs.
-    void set_compaction_limit(size_type budget) noexcept {
-        compaction_limit_ = budget >= unlimited_compaction ? unlimited_compaction : std::uint32_t(budget);
-    }
-    // Result: the limit set_compaction_limit() set (SIZE_MAX: none).
-    size_type compaction_limit() const noexcept {
-        return compaction_limit_ == unlimited_compaction ? ~size_type{0} : compaction_limit_;
-    }
+    // set_compaction_limit(budget) and compaction_limit(): bounded time for the calls that may
+    // compact, from detail::compaction_limit_api (pool.hpp).
 
     // ---- diagnostics --------------------------------------------------------------------------
 
@@ -1099,8 +1117,7 @@ private:
     // Why the table may not grow under a compaction limit: one free granule is all it needs
     // from a compaction without one (shift_front_run()).
     error table_deferred() const noexcept { return free_granules_ != 0 ? error::compaction_deferred : error::out_of_memory; }
-    static constexpr std::uint32_t unlimited_compaction = 0xFFFFFFFFu;
-    bool limited() const noexcept { return compaction_limit_ != unlimited_compaction; }
+
     void note_moved(size_type bytes) noexcept { bytes_moved_ += bytes; }
 
     // ---- state (the control block; everything else lives in the buffer) ----------------------
@@ -1125,7 +1142,10 @@ private:
     error last_error_ = error::none;
     bool compact_ = true;            // nothing for defrag_step to do (with a budget below
     offset_type step_skipped_ = 0;   // the largest block, in granules, a step pass left alone)
-    std::uint32_t compaction_limit_ = unlimited_compaction; // bytes; see set_compaction_limit()
+    friend class detail::compaction_limit_api<basic_pool>;
+    using detail::compaction_limit_api<basic_pool>::limited;
+    using detail::compaction_limit_api<basic_pool>::limit_bytes;
+    std::uint32_t compaction_limit_ = 0xFFFFFFFFu; // bytes; none (detail::compaction_limit_api)
     std::uint32_t compactions_ = 0;
     std::uint64_t bytes_moved_ = 0;
     std::uint32_t failed_[error_count] = {};

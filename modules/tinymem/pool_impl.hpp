@@ -56,7 +56,7 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
     if (at == 0) at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
     if (at == 0 && free_granules_ >= need && limited()) {
         n = need;
-        defrag_step(compaction_limit_);
+        defrag_step(limit_bytes());
         at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
     } else if (at == 0 && free_granules_ >= need) {
         n = need;
@@ -161,7 +161,7 @@ bool basic_pool<Config>::grow_table() noexcept {
         if (entry_pins(entry) != 0) return fail(error::out_of_handles);
         // Under a compaction limit, only a block the limit's bytes could move (reserve_handles()
         // before setting a limit spares allocations this).
-        if (limited() && size_type(size) * granule > compaction_limit_) return fail(table_deferred());
+        if (limited() && size_type(size) * granule > limit_bytes()) return fail(table_deferred());
         offset_type n = size;
         const offset_type target = place(n, offset_type(offset_type(1) << entry_align(entry)), false);
         if (target != 0) {
@@ -170,7 +170,7 @@ bool basic_pool<Config>::grow_table() noexcept {
         }
         if (limited()) {
             if (compacted) return fail(table_deferred());
-            defrag_step(compaction_limit_);
+            defrag_step(limit_bytes());
             compacted = true;
             continue;
         }
