@@ -54,13 +54,13 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
     // have settled it).
     if (!pinned && align_granules == 1 && need < quick_classes) at = take_quick(need);
     if (at == 0) at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
-    if (at == 0 && free_granules_ >= need && limited()) {
+    if (at == 0 && free_granules_ >= need) {
         n = need;
-        defrag_step(limit_bytes());
-        at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
-    } else if (at == 0 && free_granules_ >= need) {
-        n = need;
-        if (pinned) {
+        if (limited()) {
+            // One bounded step, then the same placement again.
+            defrag_step(limit_bytes());
+            at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
+        } else if (pinned) {
             // Gather all free space in the top hole, then take its top.
             defrag();
             at = place_pinned(n, align_granules);
