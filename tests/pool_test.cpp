@@ -228,6 +228,33 @@ BOOST_FIXTURE_TEST_CASE(defrag_step_never_moves_a_block_larger_than_its_budget, 
     test::require_ok(p);
 }
 
+// Steps of any budget, 0 included, finish a pass (a main loop may wait for true): with no
+// budget they move nothing and say done once they have walked the pool.
+BOOST_FIXTURE_TEST_CASE(steps_of_budget_zero_finish_and_move_nothing, fixture) {
+    BOOST_REQUIRE(p.reserve_handles(8));
+    small_pool::handle hs[8];
+    for (int i = 0; i < 8; ++i) {
+        hs[i] = p.allocate(24);
+        BOOST_REQUIRE(hs[i]);
+        test::fill(p, hs[i], i, 24);
+    }
+    for (int i = 0; i < 8; i += 2) BOOST_REQUIRE(p.deallocate(hs[i]));
+    const std::uint64_t moved = p.stats().bytes_moved;
+    int steps = 1;
+    while (!p.defrag_step(0)) {
+        BOOST_REQUIRE(++steps < 100);
+        test::require_ok(p);
+    }
+    BOOST_TEST(p.stats().bytes_moved == moved);
+    BOOST_TEST(p.defrag_step(0)); // and stays done
+    BOOST_TEST(!p.defrag_step(64)); // a budget that moves a block goes again
+    while (!p.defrag_step(64)) BOOST_REQUIRE(++steps < 200);
+    BOOST_TEST(p.stats().bytes_moved > moved);
+    for (int i = 1; i < 8; i += 2) BOOST_TEST(test::holds(p, hs[i], i, 24));
+    BOOST_TEST(p.stats().largest_free_bytes == p.stats().free_bytes);
+    test::require_ok(p);
+}
+
 // Walking past blocks it will not move costs a step too, so a step stays short however many
 // such blocks there are.
 BOOST_AUTO_TEST_CASE(defrag_step_pays_for_the_blocks_it_walks_past) {

@@ -520,6 +520,9 @@ public:
     bool defrag_step(size_type budget) noexcept {
         if constexpr (stress_mode) if (usable()) stress_move_all();
         if (!usable()) return true;
+        // A visit at least, whatever the budget: steps of budget 0 finish a pass too (moving
+        // nothing), as a main loop waiting for defrag_step() to return true needs.
+        if (budget == 0) budget = 1;
         // Compact, but for blocks too large for the steps so far: a larger budget goes again.
         if (compact_ && size_type(step_skipped_) * granule <= budget) compact_ = step_skipped_ == 0;
         if (compact_) return true;
