@@ -5,7 +5,13 @@
 //   - stats() against the model (live blocks, pinned bytes, byte accounting),
 //   - errors: each failing call must fail for the reason the model predicts, and a plain
 //     allocation with enough free bytes (no pins, default alignment, a free slot) must succeed,
-//   - pinned blocks never move; handle_of(data(h)) == h; stale and forged handles are refused.
+//   - a failed allocation frees no block and changes none but as documented (a compaction's
+//     moves, a handle-table growth whose slot waits for the next request),
+//   - pinned blocks never move; handle_of(data(h)) == h; stale and forged handles are refused,
+//   - now and then a few operations under set_compaction_limit(): each allocation and
+//     reallocation moves at most three times the limit (and the block it moves itself), and a
+//     compaction_deferred request is served, or refused as without a limit, after the main
+//     loop's steps, defrag(), or the limit lifted; steps of any budget (0 included) finish.
 //
 // Built three ways: with clang's -fsanitize=fuzzer (fuzz/meson.build), and with a standalone
 // main (fuzz/replay_main.cpp) that replays fuzz/corpus/pool/ in every build's `meson test`.
@@ -132,6 +138,80 @@ private:
         return false;
     }
 
+    // ---- compaction limits ----------------------------------------------------------------------
+    // set_compaction_limit(limit_) while limited(): allocate, allocate_pinned and reallocate run
+    // one step of the limit and may grow the handle table by moving one block of at most the
+    // limit, after a step that already moved one: at most three times the limit per call.
+    std::size_t limit_ = ~std::size_t(0);
+    bool limited() const { return limit_ != ~std::size_t(0); }
+    void expect_bounded(std::uint64_t moved_before, std::size_t own, const char* what) {
+        const std::uint64_t moved = pool_.stats().bytes_moved - moved_before;
+        if (moved > 3 * std::uint64_t(limit_) + own) {
+            char msg[128];
+            std::snprintf(msg, sizeof msg, "%s moved %llu bytes under a limit of %zu", what,
+                          static_cast<unsigned long long>(moved), limit_);
+            fuzz::fail_at(FUZZ_TARGET, op_, "a call under a compaction limit moved too much", msg);
+        }
+    }
+    // Whether the last call was deferred; then with free bytes behind it.
+    bool deferred(const tinymem::pool_stats& before) {
+        if (pool_.last_error() != tinymem::error::compaction_deferred) return false;
+        FUZZ_CHECK(before.free_bytes != 0, "deferred with no free bytes");
+        return true;
+    }
+    // A failed allocation frees no block, and each keeps its contents (verify()). A compaction or
+    // handle-table growth it ran may have moved blocks: a block moved into a hole keeps the
+    // granules too few to split off (used bytes grow), and when no slot was free the table may
+    // have grown (a granule, or the few after it too small to stay a free block), its new slots
+    // then waiting for the next request. Nothing else changes.
+    void expect_unchanged_by_failure(const tinymem::pool_stats& before) {
+        const auto after = pool_.stats();
+        if (after.live_blocks != before.live_blocks || after.pinned_bytes != before.pinned_bytes ||
+            after.used_bytes < before.used_bytes || after.table_bytes < before.table_bytes ||
+            (after.table_bytes != before.table_bytes && (before.free_handles != 0 || after.free_handles == 0))) {
+            char msg[200];
+            std::snprintf(msg, sizeof msg,
+                          "used %zu -> %zu, live %zu -> %zu, pinned %zu -> %zu, table %zu -> %zu, free handles %zu -> %zu, error %s",
+                          before.used_bytes, after.used_bytes, before.live_blocks, after.live_blocks, before.pinned_bytes,
+                          after.pinned_bytes, before.table_bytes, after.table_bytes, before.free_handles,
+                          after.free_handles, tinymem::to_string(pool_.last_error()));
+            fuzz::fail_at(FUZZ_TARGET, op_, "a failed allocation changed the pool", msg);
+        }
+    }
+    // Steps of one budget until one says done, as a main loop calls them.
+    void drain(std::size_t budget) {
+        for (unsigned calls = 0; !pool_.defrag_step(budget); ++calls) {
+            if (calls == 100000) {
+                static char chart[1 << 12];
+                pool_.map(chart, sizeof chart);
+                const auto st = pool_.stats();
+                std::fprintf(stderr, "budget %zu, %zu live blocks, %zu free B, %zu cached B, %zu pinned B, moved %llu\n%s\n",
+                             budget, st.live_blocks, st.free_bytes, st.cached_bytes, st.pinned_bytes,
+                             static_cast<unsigned long long>(st.bytes_moved), chart);
+                fuzz::fail_at(FUZZ_TARGET, op_, "defrag_step does not finish");
+            }
+        }
+    }
+    // A few operations of any kind under a limit, then the limit lifted.
+    void do_limited(reader& in) {
+        const std::uint8_t k = in.u8();
+        switch (k % 4) {
+        case 0: limit_ = k >> 2; break;           // below a block
+        case 1: limit_ = 64 * (1 + (k >> 2) % 4); break; // a few visits
+        case 2: limit_ = std::size_t(in.u8()) * g; break;
+        default: limit_ = in.u16(); break;
+        }
+        pool_.set_compaction_limit(limit_);
+        FUZZ_CHECK(pool_.compaction_limit() == limit_, "compaction_limit()");
+        for (unsigned i = 0, n = 1 + in.u8() % 8; i < n && !in.empty(); ++i) {
+            step(in);
+            verify();
+        }
+        limit_ = ~std::size_t(0);
+        pool_.set_compaction_limit(limit_);
+        FUZZ_CHECK(pool_.compaction_limit() == limit_, "compaction_limit() lifted");
+    }
+
     void do_allocate(reader& in, bool pinned) {
         const std::size_t bytes = pick_size(in);
         const std::size_t align = pick_align(in);
@@ -139,10 +219,26 @@ private:
         // Over-aligned blocks can keep holes that compaction cannot close (alignment waste).
         bool no_pins = !anything_pinned();
         for (const auto& b : blocks_) no_pins = no_pins && b.align <= g;
-        const handle h = pinned ? pool_.allocate_pinned(bytes, align) : pool_.allocate(bytes, align);
+        handle h = pinned ? pool_.allocate_pinned(bytes, align) : pool_.allocate(bytes, align);
+        if (limited()) {
+            expect_bounded(before.bytes_moved, 0, "allocate");
+            if (!h && deferred(before)) {
+                // The main loop's steps of the limit, then defrag(), then the limit lifted serve
+                // it, or it is refused as without a limit.
+                for (int way = 0; way < 3 && !h && pool_.last_error() == tinymem::error::compaction_deferred; ++way) {
+                    if (way == 0) drain(limit_);
+                    else if (way == 1) pool_.defrag();
+                    else pool_.set_compaction_limit(~std::size_t(0));
+                    h = pinned ? pool_.allocate_pinned(bytes, align) : pool_.allocate(bytes, align);
+                }
+                FUZZ_CHECK(h || pool_.last_error() != tinymem::error::compaction_deferred, "deferred without a limit");
+                pool_.set_compaction_limit(limit_);
+            }
+        }
         const tinymem::error e = pool_.last_error();
         if (!h) {
             FUZZ_CHECK(e != tinymem::error::none, "a failure names its reason");
+            expect_unchanged_by_failure(before);
             const bool pow2 = align != 0 && (align & (align - 1)) == 0;
             if (bytes == 0) FUZZ_CHECK(e == tinymem::error::zero_size || e == tinymem::error::bad_alignment, "zero");
             if (!pow2) FUZZ_CHECK(e == tinymem::error::bad_alignment, "alignment");
@@ -205,7 +301,18 @@ private:
         if (!b) return;
         const std::size_t old_size = pool_.size(b->h);
         void* const before = pool_.data(b->h);
+        const auto stats_before = pool_.stats();
         const bool ok = pool_.reallocate(b->h, bytes);
+        if (limited()) {
+            // A block that moves to grow moves its bytes and header once.
+            expect_bounded(stats_before.bytes_moved, old_size + 2 * g, "reallocate");
+            if (!ok && deferred(stats_before)) {
+                FUZZ_CHECK(stats_before.free_bytes + old_size + 2 * g >= bytes, "deferred a growth the free bytes cannot hold");
+                FUZZ_CHECK(pool_.size(b->h) == old_size && pool_.data(b->h) != nullptr, "a deferred reallocate changed the block");
+                verify_block(*b);
+                return;
+            }
+        }
         if (!ok) {
             const tinymem::error e = pool_.last_error();
             FUZZ_CHECK(e != tinymem::error::none, "failure reason");
@@ -350,7 +457,9 @@ private:
             break;
         }
         case 9:
-            if (op & 0x80) {
+            if (op >= 0xE0 && !limited()) {
+                do_limited(in);
+            } else if (op & 0x80) {
                 pool_.defrag();
                 // Over-aligned blocks may keep holes below them (a shift must keep their alignment).
                 bool plain = !anything_pinned();
@@ -398,14 +507,6 @@ private:
     }
 };
 
-template <class Config>
-void run_config(reader& in, std::size_t bytes, std::size_t skew) {
-    // The buffer is a vector so ASan sees its exact end; skew misaligns its start.
-    std::vector<std::byte> storage(bytes + skew);
-    harness<Config> h(storage.data() + skew, bytes);
-    h.run(in);
-}
-
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -415,13 +516,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t bytes = sizes[(cfg >> 2) & 7] + (cfg & 0x20 ? in.u8() : 0);
     const std::size_t skew = (cfg >> 6) & 3;
     switch (cfg & 3) {
-    case 0: run_config<tinymem::config16>(in, bytes, skew); break;
-    case 1: run_config<tinymem::config16_g8>(in, bytes, skew); break;
-    case 2: run_config<tinymem::config32>(in, bytes, skew); break;
+    case 0: fuzz::run_in_skewed_buffer<harness<tinymem::config16>>(in, bytes, skew); break;
+    case 1: fuzz::run_in_skewed_buffer<harness<tinymem::config16_g8>>(in, bytes, skew); break;
+    case 2: fuzz::run_in_skewed_buffer<harness<tinymem::config32>>(in, bytes, skew); break;
     default:
         // The last two configurations share one selector value; the skew bit picks one.
-        if (skew & 1) run_config<tinymem::config17>(in, bytes, skew);
-        else run_config<tinymem::config32_g16>(in, bytes, skew);
+        if (skew & 1) fuzz::run_in_skewed_buffer<harness<tinymem::config17>>(in, bytes, skew);
+        else fuzz::run_in_skewed_buffer<harness<tinymem::config32_g16>>(in, bytes, skew);
         break;
     }
     return 0;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 namespace fuzz {
 
@@ -28,6 +29,15 @@ struct reader {
 [[noreturn]] inline void fail_at(const char* target, unsigned op, const char* what, const char* detail = nullptr) {
     std::fprintf(stderr, "%s: op %u: %s (%s)\n", target, op, what, detail ? detail : "");
     std::abort();
+}
+
+// Runs Harness(buffer, bytes).run(in) on a buffer whose start is `skew` bytes past an
+// allocation's (misaligned on purpose), in a vector so that ASan sees its exact end.
+template <class Harness>
+void run_in_skewed_buffer(reader& in, std::size_t bytes, std::size_t skew) {
+    std::vector<std::byte> storage(bytes + skew);
+    Harness h(storage.data() + skew, bytes);
+    h.run(in);
 }
 
 } // namespace fuzz

@@ -259,7 +259,10 @@ public:
     // Errors (last_error()): zero_size, too_large (also for sizes whose arithmetic would overflow),
     //   bad_alignment (not a power of two, or larger than the pool), out_of_memory,
     //   out_of_handles, fragmented_by_pins, compaction_deferred (under a compaction limit). On
-    //   failure no block is freed or changed (a compaction it ran may have moved some).
+    //   failure no block is freed and every block keeps its contents; what the call tried first
+    //   may stay done: a compaction may have moved blocks (one moved into a hole keeps the
+    //   granules too few to split off), and with no free slot the handle table may have grown,
+    //   its new slot then serving the next request.
     // Moves blocks: yes (compaction, handle-table growth).
     handle allocate(size_type bytes, size_type align = granule) noexcept {
         if constexpr (quick_classes > min_free && !stress_mode && TINYMEM_INLINE_QUICK) {
