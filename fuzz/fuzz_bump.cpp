@@ -19,7 +19,12 @@
 //     calls of one budget, and once true a further step moves nothing and every hole left sits
 //     before a pinned block or a block larger than the budget,
 //   - null, stale, forged and foreign (another pool's) handles are refused with the right error
-//     and change nothing.
+//     and change nothing,
+//   - now and then a few allocations and reallocations under set_compaction_limit(): each moves
+//     at most the limit (one step) and the block it moves itself, and answers as without a
+//     limit but that a request compaction would serve (or one pinned blocks split) may be
+//     compaction_deferred; a deferred request is then served, or refused as without a limit,
+//     after the main loop's steps of the limit, or else after defrag().
 // At the end everything is freed: the pool must be empty and one free block.
 //
 // Built two ways: with clang's -fsanitize=fuzzer (fuzz/meson.build), and with a standalone main
@@ -317,12 +322,13 @@ private:
                    "a failed call changed the counts");
     }
 
-    void do_allocate(std::size_t bytes, std::size_t align) {
-        ++stat_ops_[0];
-        const auto before = pool_.stats();
+    // What allocate(bytes, align) answers without a compaction limit, from the last verify();
+    // `need`: the block's granules (0 when refused before the room is looked at).
+    error predict_allocate(std::size_t bytes, std::size_t align, std::size_t& need) const {
         const bool fresh = new_slot();
+        const auto before = pool_.stats();
         error want = error::none;
-        std::size_t need = 0;
+        need = 0;
         if (!pow2(align) || align > G) want = error::bad_alignment;
         else if (bytes == 0) want = error::zero_size;
         else if (bytes > max_request_) want = error::too_large;
@@ -344,6 +350,31 @@ private:
                                                                     : error::out_of_memory;
             }
         }
+        return want;
+    }
+    // A block allocate() just issued: its handle, data and size as promised; into the model.
+    void adopt(handle h, std::size_t need) {
+        FUZZ_CHECK(pool_.last_error() == error::none, "success clears the error");
+        for (const auto& b : blocks_) FUZZ_CHECK(!(b.h == h), "a live handle issued twice");
+        const value_type tag = (h.value() >> tag_shift) & tag_mask;
+        FUZZ_CHECK(!tag_known_ || tag == tag_, "the pool's tag changed");
+        tag_ = tag;
+        tag_known_ = true;
+        const auto* d = static_cast<const std::byte*>(pool_.data(h));
+        FUZZ_CHECK(d != nullptr && reinterpret_cast<std::uintptr_t>(d) % G == 0, "a new block's data");
+        FUZZ_CHECK(pool_.size(h) == need * G - hb, "a new block's size");
+        FUZZ_CHECK(pool_.pin_count(h) == 0, "a new block is pinned");
+        if (new_slot()) ++slots_;
+        blocks_.push_back({h, next_id_++, need, 0, nullptr, d, std::vector<unsigned char>(need * G - hb)});
+        fill(blocks_.back(), 0);
+    }
+
+    void do_allocate(std::size_t bytes, std::size_t align) {
+        ++stat_ops_[0];
+        const auto before = pool_.stats();
+        const bool fresh = new_slot();
+        std::size_t need = 0;
+        const error want = predict_allocate(bytes, align, need);
         const handle h = pool_.allocate(bytes, align);
         if (trace_)
             std::fprintf(stderr, "op %u: allocate(%zu, %zu) -> %s at %zd (predicted %s)\n", op_, bytes, align,
@@ -374,16 +405,7 @@ private:
                           before.free_bytes);
             fuzz::fail_at(FUZZ_TARGET, op_, "allocate refused a request the model serves", msg);
         }
-        FUZZ_CHECK(pool_.last_error() == error::none, "success clears the error");
-        for (const auto& b : blocks_) FUZZ_CHECK(!(b.h == h), "a live handle issued twice");
-        const value_type tag = (h.value() >> tag_shift) & tag_mask;
-        FUZZ_CHECK(!tag_known_ || tag == tag_, "the pool's tag changed");
-        tag_ = tag;
-        tag_known_ = true;
         const auto* d = static_cast<const std::byte*>(pool_.data(h));
-        FUZZ_CHECK(d != nullptr && reinterpret_cast<std::uintptr_t>(d) % G == 0, "a new block's data");
-        FUZZ_CHECK(pool_.size(h) == need * G - hb, "a new block's size");
-        FUZZ_CHECK(pool_.pin_count(h) == 0, "a new block is pinned");
         const auto after = pool_.stats();
         const std::size_t pos = pos_of(d);
         const bool compacted = after.compactions != before.compactions;
@@ -409,9 +431,7 @@ private:
             FUZZ_CHECK(after.compactions == before.compactions + 1, "one compaction");
             ++stat_ops_[1];
         }
-        if (fresh) ++slots_;
-        blocks_.push_back({h, next_id_++, need, 0, nullptr, d, std::vector<unsigned char>(need * G - hb)});
-        fill(blocks_.back(), 0);
+        adopt(h, need);
         if (compacted) expect_compact(~std::size_t(0), "an allocation that compacted");
     }
 
@@ -447,6 +467,40 @@ private:
         expect_unmoved(id, "a free moved a block");
     }
 
+    // What reallocate(b.h, bytes) answers without a compaction limit, from the last verify(),
+    // and how it serves it; `need`: the new granules (0 when refused for the size).
+    enum way { shrink, at_top, moved };
+    error predict_reallocate(const block& b, std::size_t bytes, std::size_t& need, way& how) const {
+        const std::size_t li = index_in_layout(b.id), s = b.gran;
+        const bool topmost = li + 1 == layout_.size();
+        const std::size_t room = limit_for(slots_) - gather_; // the top after compaction
+        // The engine's rules, in order.
+        need = 0;
+        how = shrink;
+        if (bytes == 0) return error::zero_size;
+        if (bytes > max_request_) return error::too_large;
+        need = granules_for(bytes);
+        if (need <= s) return error::none;
+        if (!topmost && b.pins != 0) return error::pinned;
+        how = topmost ? at_top : moved;
+        const std::size_t wanted = topmost ? need - s : need;
+        if (wanted <= room) return error::none;
+        return pool_.stats().free_bytes / G >= wanted ? error::fragmented_by_pins : error::out_of_memory;
+    }
+    // A block reallocate() just resized to `need` granules: its kept bytes hold, the new ones are
+    // written.
+    void resized(block& b, std::size_t need) {
+        FUZZ_CHECK(pool_.last_error() == error::none, "success clears the error");
+        FUZZ_CHECK(pool_.size(b.h) == need * G - hb, "reallocated size");
+        const auto* d = static_cast<const std::byte*>(pool_.data(b.h));
+        const std::size_t keep = std::min(b.gran * G - hb, need * G - hb);
+        b.bytes.resize(keep);
+        FUZZ_CHECK(std::memcmp(d, b.bytes.data(), keep) == 0, "reallocate lost the contents");
+        b.gran = need;
+        b.bytes.resize(need * G - hb);
+        fill(b, keep);
+    }
+
     void do_reallocate(reader& in) {
         block* b = pick_block(in);
         if (!b) return;
@@ -475,25 +529,9 @@ private:
         default: bytes = std::size_t(in.u8() % 64) + 1; break;
         }
         const auto before = pool_.stats();
-        // The engine's rules, in order.
-        error want = error::none;
         std::size_t need = 0;
-        enum { shrink, at_top, moved } how = shrink;
-        if (bytes == 0) want = error::zero_size;
-        else if (bytes > max_request_) want = error::too_large;
-        else {
-            need = granules_for(bytes);
-            if (need > s) {
-                const std::size_t extra = need - s;
-                if (!topmost && b->pins != 0) want = error::pinned;
-                else {
-                    how = topmost ? at_top : moved;
-                    const std::size_t wanted = topmost ? extra : need;
-                    if (wanted > room)
-                        want = before.free_bytes / G >= wanted ? error::fragmented_by_pins : error::out_of_memory;
-                }
-            }
-        }
+        way how = shrink;
+        const error want = predict_reallocate(*b, bytes, need, how);
         // Whether it must compact (-1: the model does not know): when the top, after the free
         // blocks right after the topmost block joined it, is short of what is wanted and there
         // are holes below it.
@@ -536,8 +574,6 @@ private:
             fuzz::fail_at(FUZZ_TARGET, op_, "reallocate refused a request the model serves", msg);
         }
         ++stat_ops_[3 + how];
-        FUZZ_CHECK(pool_.last_error() == error::none, "success clears the error");
-        FUZZ_CHECK(pool_.size(b->h) == need * G - hb, "reallocated size");
         const auto after = pool_.stats();
         const auto* d = static_cast<const std::byte*>(pool_.data(b->h));
         if (how == shrink) {
@@ -559,13 +595,7 @@ private:
         }
         if (b->pins != 0) FUZZ_CHECK(d == was, "a pinned block moved to grow");
         if (how == at_top && compacted) expect_compact(~std::size_t(0), "the topmost block grew after a compaction");
-        // The kept bytes, then the new ones written.
-        const std::size_t keep = std::min(usable, need * G - hb);
-        b->bytes.resize(keep);
-        FUZZ_CHECK(std::memcmp(d, b->bytes.data(), keep) == 0, "reallocate lost the contents");
-        b->gran = need;
-        b->bytes.resize(need * G - hb);
-        fill(*b, keep);
+        resized(*b, need);
     }
 
     void do_pin(block* b) {
@@ -675,8 +705,9 @@ private:
         if (one_step(budget)) expect_settled(budget);
     }
 
-    void do_drain(reader& in) {
-        const std::size_t budget = pick_budget(in);
+    void do_drain(reader& in) { drain(pick_budget(in)); }
+    // Steps of one budget until one says done, as a main loop calls them.
+    void drain(std::size_t budget) {
         // Each step visits at least two blocks or free blocks (free blocks are a granule at
         // least), and a pass is redone at most once for a budget: this bounds the calls.
         const std::size_t limit = 4 * (blocks_.size() + pool_.stats().free_bytes / G) + 64;
@@ -705,6 +736,77 @@ private:
         top_known_ = true;
         FUZZ_CHECK(pool_.defrag_step(0) && pool_.defrag_step(~std::size_t(0)), "a step after defrag() has work");
         FUZZ_CHECK(pool_.stats().bytes_moved == after.bytes_moved, "a step after defrag() moved bytes");
+    }
+
+    // ---- under a compaction limit ----------------------------------------------------------------
+    // A few allocations and reallocations under set_compaction_limit(limit), then the limit
+    // lifted. Each call moves at most the limit (one step) and the block it moves itself, and
+    // answers as without a limit but that a request compaction would serve, or one pinned
+    // blocks split, may be deferred; a deferred request is served, or refused as without a
+    // limit, after the main loop's steps of the limit, or else after defrag().
+    void do_limited(reader& in) {
+        const std::uint8_t k = in.u8();
+        std::size_t limit;
+        switch (k % 4) {
+        case 0: limit = k >> 2; break;                                     // below a visit
+        case 1: limit = pool_t::visit_cost * (1 + (k >> 2) % 4); break;    // a few visits
+        case 2: limit = std::size_t(in.u8()) * G; break;
+        default: limit = in.u16(); break;
+        }
+        pool_.set_compaction_limit(limit);
+        FUZZ_CHECK(pool_.compaction_limit() == limit, "compaction_limit()");
+        if (trace_) std::fprintf(stderr, "op %u: set_compaction_limit(%zu)\n", op_, limit);
+        for (unsigned i = 0, n = 1 + in.u8() % 6; i < n && !in.empty(); ++i) {
+            const block* b = (in.u8() & 1) != 0 ? pick_block(in) : nullptr;
+            const std::uint32_t id = b ? b->id : 0;
+            const std::size_t bytes = pick_size(in);
+            if (limited_call(id, bytes, limit) != error::compaction_deferred) continue;
+            drain(limit);
+            error e = limited_call(id, bytes, limit);
+            if (e == error::compaction_deferred) {
+                // Holes remain before blocks larger than the limit, which steps leave alone.
+                do_defrag();
+                e = limited_call(id, bytes, limit);
+            }
+            FUZZ_CHECK(e != error::compaction_deferred, "a request deferred again after defrag()");
+        }
+        pool_.set_compaction_limit(~std::size_t(0));
+        FUZZ_CHECK(pool_.compaction_limit() == ~std::size_t(0), "compaction_limit() lifted");
+    }
+    // allocate(bytes) (id 0) or reallocate of block `id` under a limit, checked; then verify().
+    // Result: its error.
+    error limited_call(std::uint32_t id, std::size_t bytes, std::size_t limit) {
+        block* b = id != 0 ? find(id) : nullptr;
+        std::size_t need = 0;
+        way how = shrink;
+        const error plain = b ? predict_reallocate(*b, bytes, need, how) : predict_allocate(bytes, G, need);
+        const auto before = pool_.stats();
+        handle h{};
+        const bool ok = b ? pool_.reallocate(b->h, bytes) : bool(h = pool_.allocate(bytes));
+        const error e = pool_.last_error();
+        if (trace_)
+            std::fprintf(stderr, "op %u: %s(%zu) under a limit of %zu -> %s (without a limit %s)\n", op_,
+                         b ? "reallocate" : "allocate", bytes, limit, tinymem::to_string(e), tinymem::to_string(plain));
+        const auto after = pool_.stats();
+        const std::size_t own = b && how == moved ? b->gran * G : 0;
+        FUZZ_CHECK(after.bytes_moved - before.bytes_moved <= limit + own,
+                   "a call under a compaction limit moved more than one step and its own block");
+        top_known_ = false; // a step may or may not have reached the top
+        if (ok) {
+            if (plain != error::none) {
+                char msg[96];
+                std::snprintf(msg, sizeof msg, "served under a limit; without one: %s", tinymem::to_string(plain));
+                fuzz::fail_at(FUZZ_TARGET, op_, "a request the model refuses was served", msg);
+            }
+            if (b) resized(*b, need);
+            else adopt(h, need);
+        } else {
+            const bool deferrable = plain == error::none || plain == error::fragmented_by_pins;
+            expect_failed(before, deferrable && e == error::compaction_deferred ? e : plain, "a call under a limit");
+            if (b) FUZZ_CHECK(pool_.size(b->h) == b->gran * G - hb, "a failed reallocate changed the size");
+        }
+        verify();
+        return ok ? error::none : e;
     }
 
     // Handles that name no live block: each call fails with the right error and changes nothing.
@@ -846,7 +948,10 @@ private:
         case 8: do_unpin(pick_block(in)); break;
         case 9: do_step(in); break;
         case 10: do_drain(in); break;
-        case 11: do_defrag(); break;
+        case 11:
+            if (op >= 0xE0) do_limited(in);
+            else do_defrag();
+            break;
         case 12: do_bad_handle(in); break;
         case 13:
             if (outer) do_guarded(in);
@@ -934,10 +1039,7 @@ void run_config(reader& in, std::size_t index, std::size_t extra, std::size_t sk
         default: bytes = 3000 + extra; break;
         }
     }
-    // The buffer is a vector so ASan sees its exact end; skew misaligns its start.
-    std::vector<std::byte> storage(bytes + skew);
-    harness<Config> h(storage.data() + skew, bytes);
-    h.run(in);
+    fuzz::run_in_skewed_buffer<harness<Config>>(in, bytes, skew);
 }
 
 } // namespace
