@@ -26,8 +26,10 @@
 //
 // Latency: every call holds the lock for one core call. defrag_step(budget) holds it for one
 // bounded step; defrag_steps(budget) runs steps until the pool is compact and releases the lock
-// between them, so other threads (or interrupts) wait at most one step. defrag() and the
-// compaction an allocation may need are not bounded: prefer defrag_steps in latency-bound code.
+// between them, so other threads (or interrupts) wait at most one step. defrag() is not bounded,
+// nor is the compaction an allocation may need, unless set_compaction_limit(budget) bounds it
+// to one step (a request that needs more fails with compaction_deferred, and defrag_steps then
+// gathers the room): in latency-bound code, set a limit and run defrag_steps.
 //
 // No exceptions, no heap: usable freestanding. Works with the header build and with
 // `import tinymem;` (it needs nothing from tinymem but the Pool type it is given).
@@ -131,6 +133,19 @@ public:
     }
     bool unpin(handle h) noexcept {
         return locked([&](Pool& p) { return p.unpin(h); });
+    }
+
+    // The pool's compaction limit (set_compaction_limit in the pool), under the lock.
+    void set_compaction_limit(size_type budget) noexcept {
+        locked([&](Pool& p) { p.set_compaction_limit(budget); });
+    }
+    size_type compaction_limit() noexcept {
+        return locked([&](Pool& p) { return p.compaction_limit(); });
+    }
+    // Grows the handle table for `count` handles under the lock (basic_pool only), e.g. before
+    // setting a compaction limit.
+    bool reserve_handles(size_type count) noexcept {
+        return locked([&](Pool& p) { return p.reserve_handles(count); });
     }
 
     // One bounded compaction step under the lock. Result: whether the pool is compact.

@@ -1,5 +1,6 @@
 // tinymem::synchronized_pool<pool, std::mutex> from several threads: allocate, deallocate,
-// reallocate, pin (and write/verify through the pinned pointer outside the lock), defrag_step.
+// reallocate, pin (and write/verify through the pinned pointer outside the lock), defrag_step;
+// then the same under a compaction limit, where each allocation moves at most three times it.
 // Run under ThreadSanitizer by scripts/ci-reliability.sh (-Db_sanitize=thread). Seed: TINYMEM_SEED.
 #include <atomic>
 #include <cstdint>
@@ -9,6 +10,8 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "tinymem/synchronized.hpp"
@@ -24,6 +27,7 @@ unsigned char pattern(std::uint32_t id, std::size_t i) {
 }
 
 std::atomic<unsigned> failures{0};
+std::atomic<unsigned> deferrals{0}; // allocations refused with compaction_deferred
 #define EXPECT(c)                                                                   \
     do {                                                                            \
         if (!(c)) {                                                                 \
@@ -38,7 +42,10 @@ struct owned {
     std::size_t n;
 };
 
+constexpr std::size_t limit = 256; // the second phase's compaction limit
+
 void worker(sync_pool& pool, unsigned index, std::uint64_t seed, unsigned ops, std::atomic<std::uint64_t>& done) {
+    const bool limited = pool.compaction_limit() == limit;
     std::mt19937_64 rng(seed + index * 7919);
     std::vector<owned> mine;
     std::uint32_t next = index << 24;
@@ -57,8 +64,17 @@ void worker(sync_pool& pool, unsigned index, std::uint64_t seed, unsigned ops, s
         const unsigned op = unsigned(rng() % 10);
         if (op < 4 || mine.empty()) {
             const std::size_t n = 1 + rng() % 200;
-            const auto h = pool.allocate(n);
-            if (!h) continue; // the pool is shared: full is allowed
+            // The call and what it moved, read together under the lock.
+            const auto [h, moved, deferred] = pool.with_lock([&](pool_t& p) {
+                const std::uint64_t before = p.stats().bytes_moved;
+                const auto got = p.allocate(n);
+                return std::tuple{got, p.stats().bytes_moved - before,
+                                  p.last_error() == tinymem::error::compaction_deferred};
+            });
+            EXPECT(limited || !deferred);
+            if (limited) EXPECT(moved <= 3 * limit);
+            if (deferred) deferrals.fetch_add(1);
+            if (!h) continue; // the pool is shared: full (or, under the limit, deferred) is allowed
             owned o{h, ++next, n};
             auto pin = pool.pin(h);
             EXPECT(bool(pin));
@@ -104,24 +120,31 @@ int main(int argc, char** argv) {
     std::uint64_t seed = 2024;
     if (const char* s = std::getenv("TINYMEM_SEED")) seed = std::strtoull(s, nullptr, 0);
     const unsigned ops = argc > 1 ? unsigned(std::strtoul(argv[1], nullptr, 0)) : 20000;
-    std::printf("TINYMEM_SEED=%llu, 4 threads x %u ops\n", static_cast<unsigned long long>(seed), ops);
+    std::printf("TINYMEM_SEED=%llu, 4 threads x %u ops, without a compaction limit then with one of %zu B\n",
+                static_cast<unsigned long long>(seed), ops / 2, limit);
     static sync_pool pool;
     std::atomic<std::uint64_t> done{0};
-    std::vector<std::thread> threads;
-    for (unsigned t = 0; t < 3; ++t) threads.emplace_back(worker, std::ref(pool), t, seed, ops, std::ref(done));
-    // The fourth thread compacts in bounded steps and checks the pool meanwhile.
-    threads.emplace_back([&] {
-        for (unsigned k = 0; k < ops / 4; ++k) {
-            pool.defrag_steps(128, 8);
-            if (k % 64 == 0) EXPECT(pool.check().ok());
-        }
-        done.fetch_add(ops / 4);
-    });
-    for (auto& t : threads) t.join();
+    for (const std::size_t phase_limit : {~std::size_t{0}, limit}) {
+        pool.set_compaction_limit(phase_limit);
+        EXPECT(pool.compaction_limit() == phase_limit);
+        std::vector<std::thread> threads;
+        for (unsigned t = 0; t < 3; ++t)
+            threads.emplace_back(worker, std::ref(pool), t, seed + (phase_limit == limit), ops / 2, std::ref(done));
+        // The fourth thread compacts in bounded steps and checks the pool meanwhile.
+        threads.emplace_back([&] {
+            for (unsigned k = 0; k < ops / 8; ++k) {
+                pool.defrag_steps(128, 8);
+                if (k % 64 == 0) EXPECT(pool.check().ok());
+            }
+            done.fetch_add(ops / 8);
+        });
+        for (auto& t : threads) t.join();
+    }
     EXPECT(pool.check().ok());
     const auto st = pool.stats();
     EXPECT(st.live_blocks == 0);
-    std::printf("%llu operations, %llu bytes moved, %u failures\n", static_cast<unsigned long long>(done.load()),
-                static_cast<unsigned long long>(st.bytes_moved), failures.load());
+    std::printf("%llu operations, %llu bytes moved, %u allocations deferred under the limit, %u failures\n",
+                static_cast<unsigned long long>(done.load()), static_cast<unsigned long long>(st.bytes_moved),
+                deferrals.load(), failures.load());
     return failures.load() == 0 ? 0 : 1;
 }
