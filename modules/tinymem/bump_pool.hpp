@@ -496,49 +496,45 @@ bool basic_bump_pool<Config>::reallocate(handle h, size_type bytes) noexcept {
     if (!granules_for(bytes, need)) return false;
     offset_type pos = core::entry_offset(entry);
     const offset_type size = core::header_size(header_load(pos));
-    if (need <= size) {
-        if (need < size) {
-            header_store(pos, used_header(need, slot));
-            used_granules_ = offset_type(used_granules_ - (size - need));
-            release_span(offset_type(pos + need), offset_type(pos + size));
+    if (need > size) {
+        // In place when it is the topmost block, also when only free blocks follow it (they
+        // join the top first); else to the top, which a pinned block cannot do.
+        const offset_type extra = offset_type(need - size);
+        const offset_type next = offset_type(pos + size);
+        offset_type end = next;
+        while (end != top_ && core::header_free(header_load(end))) end = offset_type(end + core::header_size(header_load(end)));
+        if (end == top_ && end != next) {
+            holes_ = offset_type(holes_ - (end - next));
+            poison_span(next, end);
+            top_ = next;
+            if (cursor_ > next) cursor_ = next;
         }
-        return succeed();
+        if (core::entry_pins(entry) != 0 && next != top_) return fail(error::pinned);
+        // Compaction keeps the order of blocks: it may make this block the topmost, never the
+        // reverse; it changes the block's offset in the table, nothing else of its word.
+        compact_for(next == top_ ? extra : need, slots_);
+        pos = core::entry_offset(table_load(slot));
+        const bool topmost = pos + size == top_;
+        const offset_type want = topmost ? extra : need;
+        if (top_room(slots_) < want) return fail(room_error(want, slots_));
+        if (!topmost) {
+            const offset_type at = top_;
+            unpoison_span(at, offset_type(at + size));
+            top_ = offset_type(at + size);
+            std::memcpy(base_ + size_type(at) * granule, base_ + size_type(pos) * granule,
+                        size_type(size) * granule - header_bytes);
+            table_store(slot, core::with_offset(entry, at));
+            bytes_moved_ += size_type(size) * granule;
+            release_span(pos, offset_type(pos + size));
+            pos = at;
+        }
+        unpoison_span(top_, offset_type(top_ + extra));
+        top_ = offset_type(top_ + extra);
+        if (cursor_ > pos) cursor_ = pos; // it may point into the grown block
     }
-    // In place when it is the topmost block, also when only free blocks follow it (they join
-    // the top first); else to the top, which a pinned block cannot do.
-    const offset_type extra = offset_type(need - size);
-    const offset_type next = offset_type(pos + size);
-    offset_type end = next;
-    while (end != top_ && core::header_free(header_load(end))) end = offset_type(end + core::header_size(header_load(end)));
-    if (end == top_ && end != next) {
-        holes_ = offset_type(holes_ - (end - next));
-        poison_span(next, end);
-        top_ = next;
-        if (cursor_ > next) cursor_ = next;
-    }
-    if (core::entry_pins(entry) != 0 && next != top_) return fail(error::pinned);
-    // Compaction keeps the order of blocks: it may make this block the topmost, never the reverse.
-    compact_for(next == top_ ? extra : need, slots_);
-    pos = core::entry_offset(table_load(slot));
-    const bool topmost = pos + size == top_;
-    const offset_type want = topmost ? extra : need;
-    if (top_room(slots_) < want) return fail(room_error(want, slots_));
-    if (!topmost) {
-        const offset_type at = top_;
-        unpoison_span(at, offset_type(at + size));
-        top_ = offset_type(at + size);
-        std::memcpy(base_ + size_type(at) * granule, base_ + size_type(pos) * granule,
-                    size_type(size) * granule - header_bytes);
-        table_store(slot, core::with_offset(table_load(slot), at));
-        bytes_moved_ += size_type(size) * granule;
-        release_span(pos, offset_type(pos + size));
-        pos = at;
-    }
-    unpoison_span(top_, offset_type(top_ + extra));
-    top_ = offset_type(top_ + extra);
     header_store(pos, used_header(need, slot));
-    used_granules_ = offset_type(used_granules_ + extra);
-    if (cursor_ > pos) cursor_ = pos; // it may point into the grown block
+    used_granules_ = offset_type(used_granules_ + need - size);
+    if (need < size) release_span(offset_type(pos + need), offset_type(pos + size)); // the tail
     return succeed();
 }
 
