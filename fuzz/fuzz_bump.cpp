@@ -745,14 +745,8 @@ private:
     // blocks split, may be deferred; a deferred request is served, or refused as without a
     // limit, after the main loop's steps of the limit, or else after defrag().
     void do_limited(reader& in) {
-        const std::uint8_t k = in.u8();
-        std::size_t limit;
-        switch (k % 4) {
-        case 0: limit = k >> 2; break;                                     // below a visit
-        case 1: limit = pool_t::visit_cost * (1 + (k >> 2) % 4); break;    // a few visits
-        case 2: limit = std::size_t(in.u8()) * G; break;
-        default: limit = in.u16(); break;
-        }
+        static_assert(pool_t::visit_cost == 64, "fuzz::pick_compaction_limit's visits");
+        const std::size_t limit = fuzz::pick_compaction_limit(in, G);
         pool_.set_compaction_limit(limit);
         FUZZ_CHECK(pool_.compaction_limit() == limit, "compaction_limit()");
         if (trace_) std::fprintf(stderr, "op %u: set_compaction_limit(%zu)\n", op_, limit);

@@ -194,13 +194,7 @@ private:
     }
     // A few operations of any kind under a limit, then the limit lifted.
     void do_limited(reader& in) {
-        const std::uint8_t k = in.u8();
-        switch (k % 4) {
-        case 0: limit_ = k >> 2; break;           // below a block
-        case 1: limit_ = 64 * (1 + (k >> 2) % 4); break; // a few visits
-        case 2: limit_ = std::size_t(in.u8()) * g; break;
-        default: limit_ = in.u16(); break;
-        }
+        limit_ = fuzz::pick_compaction_limit(in, g);
         pool_.set_compaction_limit(limit_);
         FUZZ_CHECK(pool_.compaction_limit() == limit_, "compaction_limit()");
         for (unsigned i = 0, n = 1 + in.u8() % 8; i < n && !in.empty(); ++i) {

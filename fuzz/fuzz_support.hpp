@@ -31,6 +31,18 @@ struct reader {
     std::abort();
 }
 
+// A compaction limit to fuzz with, in bytes: below one block visit (64 bytes of a step's budget
+// in both engines), a few visits, some granules, or anything up to 65,535.
+inline std::size_t pick_compaction_limit(reader& in, std::size_t granule) {
+    const std::uint8_t k = in.u8();
+    switch (k % 4) {
+    case 0: return k >> 2;
+    case 1: return 64 * (1 + (k >> 2) % 4);
+    case 2: return std::size_t(in.u8()) * granule;
+    default: return in.u16();
+    }
+}
+
 // Runs Harness(buffer, bytes).run(in) on a buffer whose start is `skew` bytes past an
 // allocation's (misaligned on purpose), in a vector so that ASan sees its exact end.
 template <class Harness>
