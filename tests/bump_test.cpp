@@ -212,6 +212,8 @@ private:
                             << " does not add up to capacity " << s.capacity_bytes);
         expect_that(s.largest_free_bytes <= s.free_bytes, "largest free block above the free bytes");
         expect_that(s.cached_bytes == 0u, "cached_bytes is not 0");
+        expect_that(pool_.bytes_moved() == s.bytes_moved && pool_.compactions() == s.compactions,
+                    "bytes_moved() / compactions() differ from stats()");
         std::sort(order.begin(), order.end());
         std::vector<gap> gaps;
         gaps.reserve(order.size());

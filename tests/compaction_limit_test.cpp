@@ -70,7 +70,7 @@ private:
     };
 
     std::size_t below(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
-    std::uint64_t moved() const { return pool_.stats().bytes_moved; }
+    std::uint64_t moved() const { return pool_.bytes_moved(); }
     // Mostly blocks a step can move; one in twenty larger than the limit, which steps never move.
     std::size_t random_size() {
         if (below(20) == 0) return limit_ + 1 + below(limit_);

@@ -77,7 +77,10 @@ private:
 
     void compare_all() {
         for (const auto& b : blocks_) compare(b);
-        if (pool_.stats().live_blocks != blocks_.size()) BOOST_FAIL("op " << op_ << ": live block count differs");
+        const pool_stats s = pool_.stats();
+        if (s.live_blocks != blocks_.size()) BOOST_FAIL("op " << op_ << ": live block count differs");
+        if (pool_.bytes_moved() != s.bytes_moved || pool_.compactions() != s.compactions)
+            BOOST_FAIL("op " << op_ << ": bytes_moved() / compactions() differ from stats()");
     }
 
     bool anything_pinned_or_aligned() const {

@@ -85,9 +85,9 @@ enum class mode { plain, background, bounded };
 
 // allocate(), noting the bytes it moved.
 decltype(heap)::handle allocate(std::size_t bytes, run_result& r) {
-    const std::uint64_t before = heap.stats().bytes_moved;
+    const std::uint64_t before = heap.bytes_moved(); // O(1), unlike stats()
     const decltype(heap)::handle h = heap.allocate(bytes);
-    const unsigned long moved = static_cast<unsigned long>(heap.stats().bytes_moved - before);
+    const unsigned long moved = static_cast<unsigned long>(heap.bytes_moved() - before);
     if (moved > r.most_moved) r.most_moved = moved;
     if (!h && heap.last_error() == tinymem::error::compaction_deferred) ++r.deferred;
     return h;
@@ -136,11 +136,11 @@ run_result run(mode m) {
         const bool new_frame = tick % frame_every == frame_every - 1;
         if (new_frame || frame_due != 0) {
             if (new_frame) ++r.frames;
-            const tinymem::pool_stats before = heap.stats();
-            // A non-moving heap could only serve it from its largest hole.
-            if (new_frame && before.largest_free_bytes < frame_bytes + 8) ++r.beyond_holes;
+            // A non-moving heap could only serve it from its largest hole (a walk: a measurement).
+            if (new_frame && heap.stats().largest_free_bytes < frame_bytes + 8) ++r.beyond_holes;
+            const std::uint32_t compactions = heap.compactions();
             const decltype(heap)::handle frame = allocate(frame_bytes, r);
-            if (heap.stats().compactions != before.compactions) ++r.compacting_allocs;
+            if (heap.compactions() != compactions) ++r.compacting_allocs;
             if (!frame && heap.last_error() == tinymem::error::compaction_deferred) {
                 ++frame_due;
             } else if (!frame) {

@@ -190,8 +190,14 @@ public:
     // ---- diagnostics --------------------------------------------------------------------------
 
     error last_error() const noexcept { return last_error_; }
-    // A snapshot of the pool (a walk over every block: O(blocks)). cached_bytes is always 0.
+    // Result: a snapshot of the pool (a walk over every block: O(blocks)). cached_bytes is
+    //   always 0. To watch what each call moves, read bytes_moved() and compactions() instead.
     pool_stats stats() const noexcept;
+    // Result: the bytes moved so far by compaction and reallocation (as stats().bytes_moved, in
+    //   O(1)).
+    std::uint64_t bytes_moved() const noexcept { return bytes_moved_; }
+    // Result: the full compactions completed so far (as stats().compactions, in O(1)).
+    std::uint32_t compactions() const noexcept { return compactions_; }
     // Effect: walks the whole pool and checks every invariant (block chain, headers, handle
     //   table, free-slot list, counters). O(blocks + handles).
     // Result: the first broken invariant, or ok().

@@ -545,7 +545,14 @@ public:
 
     error last_error() const noexcept { return last_error_; }
 
+    // Result: a snapshot of the pool. A walk over every block (O(blocks)): to watch what each
+    //   call moves, read bytes_moved() and compactions() instead.
     pool_stats stats() const noexcept;
+    // Result: the bytes moved so far by compaction, table growth and reallocation (as
+    //   stats().bytes_moved, in O(1)).
+    std::uint64_t bytes_moved() const noexcept { return bytes_moved_; }
+    // Result: the full compactions completed so far (as stats().compactions, in O(1)).
+    std::uint32_t compactions() const noexcept { return compactions_; }
 
     // Effect: walks the whole pool and checks every invariant (block chain, headers, footers,
     //   free lists, handle table, counters). O(blocks + handles).

@@ -37,6 +37,7 @@
 #define TINYMEM_SYNCHRONIZED_HPP
 
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 
 namespace tinymem {
@@ -168,6 +169,12 @@ public:
 
     auto stats() noexcept {
         return locked([&](Pool& p) { return p.stats(); });
+    }
+    std::uint64_t bytes_moved() noexcept {
+        return locked([&](Pool& p) { return p.bytes_moved(); });
+    }
+    std::uint32_t compactions() noexcept {
+        return locked([&](Pool& p) { return p.compactions(); });
     }
     auto check() noexcept {
         return locked([&](Pool& p) { return p.check(); });

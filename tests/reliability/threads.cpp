@@ -66,9 +66,9 @@ void worker(sync_pool& pool, unsigned index, std::uint64_t seed, unsigned ops, s
             const std::size_t n = 1 + rng() % 200;
             // The call and what it moved, read together under the lock.
             const auto [h, moved, deferred] = pool.with_lock([&](pool_t& p) {
-                const std::uint64_t before = p.stats().bytes_moved;
+                const std::uint64_t before = p.bytes_moved();
                 const auto got = p.allocate(n);
-                return std::tuple{got, p.stats().bytes_moved - before,
+                return std::tuple{got, p.bytes_moved() - before,
                                   p.last_error() == tinymem::error::compaction_deferred};
             });
             EXPECT(limited || !deferred);
@@ -143,6 +143,7 @@ int main(int argc, char** argv) {
     EXPECT(pool.check().ok());
     const auto st = pool.stats();
     EXPECT(st.live_blocks == 0);
+    EXPECT(pool.bytes_moved() == st.bytes_moved && pool.compactions() == st.compactions);
     std::printf("%llu operations, %llu bytes moved, %u allocations deferred under the limit, %u failures\n",
                 static_cast<unsigned long long>(done.load()), static_cast<unsigned long long>(st.bytes_moved),
                 deferrals.load(), failures.load());
