@@ -145,7 +145,7 @@ private:
     std::size_t limit_ = ~std::size_t(0);
     bool limited() const { return limit_ != ~std::size_t(0); }
     void expect_bounded(std::uint64_t moved_before, std::size_t own, const char* what) {
-        const std::uint64_t moved = pool_.stats().bytes_moved - moved_before;
+        const std::uint64_t moved = pool_.bytes_moved() - moved_before;
         if (moved > 3 * std::uint64_t(limit_) + own) {
             char msg[128];
             std::snprintf(msg, sizeof msg, "%s moved %llu bytes under a limit of %zu", what,

@@ -163,9 +163,9 @@ unsigned steps_until_done(Pool& p, const typename Pool::handle* hs, std::size_t 
                 CHECK(extra);
             }
         }
-        const std::uint64_t moved = p.stats().bytes_moved;
+        const std::uint64_t moved = p.bytes_moved();
         const bool done = p.defrag_step(budget);
-        if (!CHECK(p.stats().bytes_moved - moved <= budget)) return 0;
+        if (!CHECK(p.bytes_moved() - moved <= budget)) return 0;
         if (steps % 16 == 0) {
             CHECK(pool_ok(p));
             CHECK(survivors_hold(p, hs, made));
@@ -1426,9 +1426,9 @@ struct bump_suite {
                 may_move = true;
                 ++steps;
                 const std::size_t budget = std::size_t(32) << r.below(5); // 32 .. 512
-                const std::uint64_t moved = p.stats().bytes_moved;
+                const std::uint64_t moved = p.bytes_moved();
                 p.defrag_step(budget);
-                CHECK(p.stats().bytes_moved - moved <= budget);
+                CHECK(p.bytes_moved() - moved <= budget);
             } else if (what < 97) {
                 name = "defrag";
                 may_move = true;
