@@ -48,6 +48,9 @@ public:
     static constexpr size_type overhead_per_block = 2 * sizeof(word_type);
     // Nested pins a block can hold.
     static constexpr unsigned max_pins = 13;
+    // The largest alignment allocate() serves: the granule (this engine does not over-align;
+    //   larger ones fail with bad_alignment).
+    static constexpr std::uint64_t max_alignment = granule;
     // What visiting one block costs from a defrag_step budget, in bytes moved (as basic_pool).
     static constexpr size_type visit_cost = 64;
 
@@ -58,19 +61,26 @@ public:
     // Requires: the buffer outlives the pool. Its start is rounded up to the granule.
     // Errors: a buffer of fewer than 4 granules, or of max_granules or more (the configuration's
     //   offsets: 65,535 granules in the 16-bit ones), makes an unusable pool: usable() is false and every
-    //   allocation fails with error::bad_buffer.
+    //   allocation fails with error::bad_buffer. When TINYMEM_MAX_LIVE_POOLS pools of this
+    //   configuration's tag width live already (either engine), it fails with too_many_pools.
     explicit basic_bump_pool(std::span<std::byte> buffer) noexcept { init(buffer.data(), buffer.size()); }
     basic_bump_pool(const basic_bump_pool&) = delete;
     basic_bump_pool& operator=(const basic_bump_pool&) = delete;
-#ifdef TINYMEM_POISONING
-    // Gives the buffer back unpoisoned (it may be reused for other things).
+    // Effect: gives the pool's tag back and, when free bytes are poisoned, the buffer back
+    //   unpoisoned (it may be reused for other things).
     ~basic_bump_pool() {
+#ifdef TINYMEM_POISONING
         if (usable()) TINYMEM_UNPOISON(base_, total_);
-    }
 #endif
+        core::tags::release(tag_);
+    }
 
     // Whether the constructor accepted its buffer.
     bool usable() const noexcept { return base_ != nullptr; }
+    // Result: why the pool is unusable (bad_buffer or too_many_pools), or none when usable.
+    error unusable_reason() const noexcept {
+        return usable() ? error::none : tag_ == 0 ? error::too_many_pools : error::bad_buffer;
+    }
 
     // Bytes of the heap (the buffer less alignment); the table and the blocks share it.
     size_type capacity() const noexcept { return total_; }
@@ -315,7 +325,7 @@ private:
     // before arithmetic on it.
     bool granules_for(size_type bytes, offset_type& out) noexcept {
         error e = error::none;
-        if (!usable()) e = error::bad_buffer;
+        if (!usable()) e = unusable_reason();
         else if (bytes == 0) e = error::zero_size;
         else if (bytes > total_ || (bytes + header_bytes + granule - 1) / granule > size_type(limit_for(1) - heap_begin))
             e = error::too_large; // never fits, even in an empty pool
@@ -392,8 +402,9 @@ private:
     std::uint32_t failed_[error_count] = {};
 };
 
-// A bump pool with its storage inside: `Bytes` is the whole footprint.
-TINYMEM_EXPORT template <std::size_t Bytes, class Config = default_config>
+// A bump pool with its storage inside: `Bytes` is the whole footprint. Its configuration is
+// chosen as pool<Bytes>'s is.
+TINYMEM_EXPORT template <std::size_t Bytes, class Config = typename detail::choose_pool_config<basic_bump_pool, Bytes>::type>
 using bump_pool = detail::pool_with_storage<basic_bump_pool<Config>, Bytes>;
 
 // ---- out of line --------------------------------------------------------------------------------
@@ -401,8 +412,8 @@ using bump_pool = detail::pool_with_storage<basic_bump_pool<Config>, Bytes>;
 template <class Config>
 void basic_bump_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
     base_ = nullptr;
-    tag_ = std::uint16_t(1 + (detail::next_pool_tag() - 1) % core::tag_mask);
-    if (data == nullptr) return;
+    tag_ = std::uint16_t(core::tags::acquire());
+    if (tag_ == 0 || data == nullptr) return;
     TINYMEM_UNPOISON(data, bytes); // a buffer reused from an earlier pool
     const auto addr = reinterpret_cast<std::uintptr_t>(data);
     const size_type skip = (granule - addr % granule) % granule;

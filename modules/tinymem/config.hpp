@@ -83,6 +83,51 @@ TINYMEM_EXPORT using config32 = basic_config<std::uint32_t, 8>;
 // 16-byte default alignment, as malloc gives on 64-bit hosts.
 TINYMEM_EXPORT using config32_g16 = basic_config<std::uint32_t, 16>;
 TINYMEM_EXPORT using default_config = config16;
+// config16 without quick lists, for pools under 2 KiB: their 64 list heads would take 128 bytes
+// of control block, a large share of such a pool (pool<Bytes> picks it there).
+TINYMEM_EXPORT using config16_small = basic_config<std::uint16_t, 4, 0>;
+
+// The largest buffer (bytes) config_for gives a configuration: both engines address its
+// granules (basic_bump_pool takes one fewer than basic_pool), and its handle table has a slot
+// for every 32 bytes, so the number of live blocks is never the limit before the bytes are.
+TINYMEM_EXPORT template <class Config>
+inline constexpr std::uint64_t config_max_bytes =
+    (Config::max_granules - 1) * Config::granule < Config::max_slots * 32
+        ? (Config::max_granules - 1) * Config::granule
+        : Config::max_slots * 32;
+
+namespace detail {
+
+// config32, the last choice, for a heap of Bytes.
+template <std::uint64_t Bytes>
+struct largest_config {
+    static_assert(Bytes <= config_max_bytes<config32>,
+                  "tinymem: no configuration addresses this many bytes (config32, the largest, addresses "
+                  "2^32 - 1 granules of 8 bytes: 32 GiB)");
+    using type = config32;
+};
+
+template <std::uint64_t Bytes>
+struct choose_config {
+    using type = std::conditional_t<
+        (Bytes < 2048), config16_small,
+        std::conditional_t<(Bytes <= config_max_bytes<config16>), config16,
+                           std::conditional_t<(Bytes <= config_max_bytes<config16_g8>), config16_g8,
+                                              typename largest_config<Bytes>::type>>>;
+};
+} // namespace detail
+
+// The configuration for a buffer of `Bytes` bytes: the densest that addresses it with no
+// block-count cliff (a handle slot for every 32 bytes). A compile-time error above 32 GiB.
+//   < 2 KiB             config16_small (4-byte granules, no quick lists)
+//   <= 262,136 B        config16       (4-byte granules, 8 bytes per live block)
+//   <= 524,224 B        config16_g8    (8-byte granules, 8 bytes per live block)
+//   <= 32 GiB           config32       (8-byte granules, 16 bytes per live block)
+// config17 (8 bytes per block up to 1 MiB, but 8,190 live blocks at most) is never chosen: it
+// runs out of handles before bytes once the average block is under 128 bytes; name it yourself
+// where blocks are known to be large.
+TINYMEM_EXPORT template <std::uint64_t Bytes>
+using config_for = typename detail::choose_config<Bytes>::type;
 
 // Why the last call failed. Every call that fails leaves the pool unchanged and records one.
 TINYMEM_EXPORT enum class error : std::uint8_t {
@@ -102,8 +147,10 @@ TINYMEM_EXPORT enum class error : std::uint8_t {
     bad_buffer,         // the buffer given to the constructor is too small or too large
     compaction_deferred, // under a compaction limit: the free bytes would hold the request, but
                          // gathering them takes more compaction than one call may run
+    too_many_pools,     // the constructor found every pool tag of its configuration taken by
+                        // live pools (see TINYMEM_MAX_LIVE_POOLS): the pool is unusable
 };
-TINYMEM_EXPORT inline constexpr std::size_t error_count = 15;
+TINYMEM_EXPORT inline constexpr std::size_t error_count = 16;
 
 // A short English name for an error, for logs and test messages.
 TINYMEM_EXPORT constexpr const char* to_string(error e) noexcept {
@@ -123,6 +170,7 @@ TINYMEM_EXPORT constexpr const char* to_string(error e) noexcept {
     case error::invalid_pointer: return "invalid_pointer";
     case error::bad_buffer: return "bad_buffer";
     case error::compaction_deferred: return "compaction_deferred";
+    case error::too_many_pools: return "too_many_pools";
     }
     return "unknown";
 }

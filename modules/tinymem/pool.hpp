@@ -34,6 +34,7 @@
 #ifndef TINYMEM_MODULE
 #include "poison.hpp"
 #endif
+#include "pool_tags.hpp"
 #ifndef TINYMEM_POISON
 #define TINYMEM_POISON(ptr, bytes) ((void)(ptr), (void)(bytes))
 #define TINYMEM_UNPOISON(ptr, bytes) ((void)(ptr), (void)(bytes))
@@ -92,13 +93,6 @@ constexpr unsigned ceil_log2(T x) noexcept { return x <= 1 ? 0 : unsigned(std::b
 
 template <class T>
 constexpr unsigned count_trailing_zeros(T x) noexcept { return unsigned(std::countr_zero(x)); }
-
-// Pools tell their handles apart by a tag. Sequential tags make two live pools differ unless
-// 2^tag_bits - 1 pools were created in between.
-inline unsigned next_pool_tag() noexcept {
-    static unsigned counter = 0;
-    return ++counter;
-}
 
 // The compaction limit of both engines (each keeps the value, a uint32 `compaction_limit_`, in
 // its own control block: a base with a member would pad it).
@@ -211,6 +205,10 @@ public:
     static constexpr size_type overhead_per_block = 2 * sizeof(word_type);
     // Nested pins a block can hold.
     static constexpr unsigned max_pins = 13;
+    // The largest alignment allocate() serves (the table word keeps log2 of it in granules):
+    //   2^15 granules in the 32-bit-word configurations (256 KiB in config17; more than any
+    //   config16 pool holds), 2^31 in the 64-bit ones. Larger ones fail with bad_alignment.
+    static constexpr std::uint64_t max_alignment = (std::uint64_t{1} << ((1u << Config::align_bits) - 1)) * granule;
     // Stress mode, for tests: every call that may move blocks (allocate, allocate_pinned,
     // reallocate, defrag_step) first copies every unpinned block to a free hole elsewhere, so a
     // raw pointer kept across such a call no longer points at its block, and freed bytes are
@@ -232,20 +230,28 @@ public:
     // Requires: the buffer outlives the pool. Its start is rounded up to the granule.
     // Errors: a buffer too small for one block, or with more granules than the configuration can
     //   address (config max_granules), makes an unusable pool: usable() is false, every allocation
-    //   fails with error::bad_buffer. Use a 32-bit configuration for large buffers.
+    //   fails with error::bad_buffer. config_for<Bytes> names the configuration that addresses a
+    //   buffer of Bytes. When TINYMEM_MAX_LIVE_POOLS pools of this configuration's tag width
+    //   live already, the pool is unusable too and fails with error::too_many_pools.
     explicit basic_pool(std::span<std::byte> buffer) noexcept { init(buffer.data(), buffer.size()); }
 
     basic_pool(const basic_pool&) = delete;
-#ifdef TINYMEM_POISONING
-    // Gives the buffer back unpoisoned (it may be reused for other things).
+    // Effect: gives the pool's tag back (a later pool may take it) and, when free blocks are
+    //   poisoned, the buffer back unpoisoned (it may be reused for other things).
     ~basic_pool() {
+#ifdef TINYMEM_POISONING
         if (usable()) TINYMEM_UNPOISON(base_, size_type(heap_end_) * granule);
-    }
 #endif
+        tags::release(tag_);
+    }
     basic_pool& operator=(const basic_pool&) = delete;
 
     // Whether the constructor accepted its buffer.
     bool usable() const noexcept { return base_ != nullptr; }
+    // Result: why the pool is unusable (bad_buffer or too_many_pools), or none when usable.
+    error unusable_reason() const noexcept {
+        return usable() ? error::none : tag_ == 0 ? error::too_many_pools : error::bad_buffer;
+    }
 
     // Bytes of the heap (the buffer less alignment and the end sentinel); table and blocks share it.
     size_type capacity() const noexcept { return usable() ? size_type(heap_end_) * granule : 0; }
@@ -257,7 +263,8 @@ public:
     //   bounded step at most under a compaction limit: set_compaction_limit()).
     // Result: a handle, or a null handle on failure. Never throws.
     // Errors (last_error()): zero_size, too_large (also for sizes whose arithmetic would overflow),
-    //   bad_alignment (not a power of two, or larger than the pool), out_of_memory,
+    //   bad_alignment (not a power of two, larger than the pool, or above max_alignment),
+    //   out_of_memory,
     //   out_of_handles, fragmented_by_pins, compaction_deferred (under a compaction limit). On
     //   failure no block is freed and every block keeps its contents; what the call tried first
     //   may stay done: a compaction may have moved blocks (one moved into a hole keeps the
@@ -380,7 +387,7 @@ public:
     // Result: true on success. Errors: out_of_handles, out_of_memory, compaction_deferred (under
     //   a compaction limit: reserve handles before setting one). Moves blocks: yes.
     bool reserve_handles(size_type count) noexcept {
-        if (!usable()) return fail(error::bad_buffer);
+        if (!usable()) return fail(unusable_reason());
         while (size_type(slots_ - live_) < count)
             if (!grow_table()) return false;
         return succeed();
@@ -603,6 +610,8 @@ private:
     static constexpr unsigned free_pin = 15;           // a free table slot
     static constexpr unsigned tag_shift = Config::slot_bits + Config::generation_bits;
     static constexpr word_type tag_mask = (one << Config::tag_bits) - 1;
+    // The live tags of handles this wide (pool_tags.hpp); a pool holds tag_ from init() on.
+    using tags = detail::pool_tag_set<Config::tag_bits>;
     // The smallest free block: a header and a footer.
     static constexpr offset_type min_free =
         offset_type((header_bytes + sizeof(offset_type) + granule - 1) / granule);
@@ -731,7 +740,7 @@ private:
     // Turns a request into granules, header included. Overflow-safe: any size above the heap
     // is too_large before arithmetic on it.
     bool granules_for(size_type bytes, offset_type& out) noexcept {
-        if (!usable()) return fail(error::bad_buffer);
+        if (!usable()) return fail(unusable_reason());
         if (bytes == 0) return fail(error::zero_size);
         if (bytes > capacity()) return fail(error::too_large);
         const size_type g = (bytes + header_bytes + granule - 1) / granule;
@@ -1181,8 +1190,26 @@ private:
 };
 } // namespace detail
 
-// A basic_pool with its storage inside: `Bytes` is the whole footprint.
-TINYMEM_EXPORT template <std::size_t Bytes, class Config = default_config>
+namespace detail {
+// The configuration pool<Bytes> (Engine = basic_pool) or bump_pool<Bytes> (basic_bump_pool)
+// takes: config_for the bytes left to the heap once the control block is inside.
+template <template <class> class Engine, std::size_t Bytes>
+struct choose_pool_config {
+    template <class Config>
+    static constexpr std::uint64_t heap = Bytes > sizeof(Engine<Config>) ? Bytes - sizeof(Engine<Config>) : 0;
+    using type = std::conditional_t<
+        (Bytes < 2048), config16_small,
+        std::conditional_t<(heap<config16> <= config_max_bytes<config16>), config16,
+                           std::conditional_t<(heap<config16_g8> <= config_max_bytes<config16_g8>), config16_g8,
+                                              typename largest_config<heap<config32>>::type>>>;
+};
+} // namespace detail
+
+// A basic_pool with its storage inside: `Bytes` is the whole footprint, control block included.
+// The configuration is the densest that addresses the heap (config_for, less the control block):
+// config16_small under 2 KiB, config16 to 256 KiB, config16_g8 to 512 KiB, config32 above; a
+// compile-time error above 32 GiB. Name a Config to choose yourself.
+TINYMEM_EXPORT template <std::size_t Bytes, class Config = typename detail::choose_pool_config<basic_pool, Bytes>::type>
 using pool = detail::pool_with_storage<basic_pool<Config>, Bytes>;
 
 } // namespace tinymem

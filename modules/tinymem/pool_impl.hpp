@@ -9,8 +9,8 @@ namespace tinymem {
 template <class Config>
 void basic_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
     base_ = nullptr;
-    tag_ = std::uint16_t(1 + (detail::next_pool_tag() - 1) % tag_mask);
-    if (data == nullptr) return;
+    tag_ = std::uint16_t(tags::acquire());
+    if (tag_ == 0 || data == nullptr) return;
     TINYMEM_UNPOISON(data, bytes); // a buffer reused from an earlier pool
     const auto addr = reinterpret_cast<std::uintptr_t>(data);
     const size_type skip = (granule - addr % granule) % granule;
@@ -33,10 +33,13 @@ void basic_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
 template <class Config>
 auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pinned) noexcept -> handle {
     if (!usable()) {
-        fail(error::bad_buffer);
+        fail(unusable_reason());
         return {};
     }
-    if (!detail::is_power_of_two(align) || align > capacity()) {
+    // The table word keeps log2 of the alignment in granules in align_bits bits: config17 (4
+    // bits) cannot record 2^16 granules, so 512 KiB and more are refused, not half made.
+    if (!detail::is_power_of_two(align) || align > capacity() ||
+        (align > granule && detail::floor_log2(align / granule) >= (1u << Config::align_bits))) {
         fail(error::bad_alignment);
         return {};
     }
