@@ -3,6 +3,7 @@
 // boundary, how many blocks fit at each size, and alignment up to the pool's size.
 #include "test_support.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <type_traits>
 
@@ -64,6 +65,55 @@ BOOST_AUTO_TEST_CASE(stale_handle_bound_per_configuration) {
     generation_cycle<basic_pool<config32>>();
     generation_cycle<basic_bump_pool<config16>>();
     generation_cycle<basic_bump_pool<config32>>();
+}
+
+// With slot retirement on, a slot out of generations is never reused: the stale handle of its
+// first block stays stale however many blocks follow, and each retired slot costs one table
+// word (stats().retired_handles), as documented.
+template <class Pool>
+void retirement(std::uint64_t rounds) {
+    using config = typename Pool::config_type;
+    buffer buf(8192);
+    Pool p{buf.span()};
+    p.set_slot_retirement(true);
+    BOOST_TEST(p.slot_retirement());
+    const std::uint64_t per_slot = std::uint64_t{1} << config::generation_bits;
+    const std::uint64_t slot_mask = (std::uint64_t{1} << config::slot_bits) - 1;
+    std::vector<std::uint64_t> uses;                  // blocks each slot served
+    std::vector<typename Pool::handle> first_of_slot; // the handle of each slot's first block
+    for (std::uint64_t i = 0; i < rounds * per_slot; ++i) {
+        const auto h = p.allocate(8);
+        BOOST_REQUIRE(h);
+        const auto slot = std::size_t(std::uint64_t(h.value()) & slot_mask);
+        if (slot >= uses.size()) {
+            uses.resize(slot + 1);
+            first_of_slot.resize(slot + 1);
+        }
+        if (uses[slot]++ == 0) first_of_slot[slot] = h;
+        else if (h == first_of_slot[slot]) BOOST_FAIL("block " << i << " aliases the first handle of slot " << slot);
+        if (uses[slot] > per_slot) BOOST_FAIL("slot " << slot << " served more than 2^generation_bits blocks");
+        BOOST_REQUIRE(p.deallocate(h));
+    }
+    std::uint64_t full = 0;
+    for (auto u : uses) full += u == per_slot;
+    const auto s = p.stats();
+    BOOST_TEST_MESSAGE("  " << config::generation_bits << " generation bits: " << rounds * per_slot << " blocks, "
+                            << s.retired_handles << " slots retired, table " << s.table_bytes << " B");
+    BOOST_TEST(full >= 1u);
+    BOOST_TEST(s.retired_handles == full);
+    BOOST_TEST(s.live_blocks == 0u);
+    for (const auto& first : first_of_slot) BOOST_TEST(!p.valid(first));
+    test::require_ok(p);
+    p.set_slot_retirement(false);
+    BOOST_TEST(!p.slot_retirement());
+}
+
+BOOST_AUTO_TEST_CASE(retired_slots_are_never_reused) {
+    retirement<basic_pool<config16>>(5);
+    retirement<basic_pool<config17>>(3);
+    retirement<basic_pool<config16_g8>>(3);
+    retirement<basic_bump_pool<config16>>(5);
+    retirement<basic_pool<config32>>(1);
 }
 
 // A pool created while another lives never takes its tag: 100,000 pools created and destroyed

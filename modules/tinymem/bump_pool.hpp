@@ -126,6 +126,13 @@ public:
 
     // ---- access -------------------------------------------------------------------------------
 
+    // Effect: with `on`, from now on a slot whose generation would wrap when its block is freed
+    //   is retired instead of reused, so no handle is ever aliased; cost and default as
+    //   basic_pool::set_slot_retirement(). O(1).
+    void set_slot_retirement(bool on) noexcept { retire_slots_ = on; }
+    // Result: whether slots are retired.
+    bool slot_retirement() const noexcept { return retire_slots_; }
+
     // Result: whether `h` names a live block of this pool.
     bool valid(handle h) const noexcept {
         slot_type slot;
@@ -367,7 +374,15 @@ private:
     // Frees a slot: a new generation makes every copy of the old handle stale; FIFO reuse keeps
     // that generation unmatched for longest.
     void release_slot(slot_type slot, word_type entry) noexcept {
-        table_store(slot, ((((entry >> core::gen_shift) + 1) & core::gen_mask) << core::gen_shift) | (word_type(core::free_pin) << core::pin_shift));
+        const word_type gen = ((entry >> core::gen_shift) + 1) & core::gen_mask;
+        if (gen == 0 && retire_slots_) {
+            // Out of generations: marked free with the last one, kept out of the list for good.
+            table_store(slot, (core::gen_mask << core::gen_shift) | (word_type(core::free_pin) << core::pin_shift));
+            retired_ = offset_type(retired_ + 1);
+            live_ = offset_type(live_ - 1);
+            return;
+        }
+        table_store(slot, (gen << core::gen_shift) | (word_type(core::free_pin) << core::pin_shift));
         if (free_slot_tail_ == 0)
             free_slot_head_ = offset_type(slot + 1);
         else
@@ -388,10 +403,12 @@ private:
     offset_type live_ = 0;           // used slots
     offset_type free_slot_head_ = 0; // FIFO of free slots, slot + 1 (0: empty)
     offset_type free_slot_tail_ = 0;
+    offset_type retired_ = 0;        // slots out of generations, never reused (set_slot_retirement)
     offset_type step_skipped_ = 0;   // the smallest block, in granules, this pass's steps left
                                      // alone (0: none)
     std::uint16_t tag_ = 0;
     error last_error_ = error::none;
+    bool retire_slots_ = false;      // set_slot_retirement()
     bool compact_ = true;            // nothing for defrag_step to do
     friend class detail::compaction_limit_api<basic_bump_pool>;
     using detail::compaction_limit_api<basic_bump_pool>::limited;
@@ -672,7 +689,8 @@ pool_stats basic_bump_pool<Config>::stats() const noexcept {
     s.used_bytes = size_type(used_granules_) * granule;
     s.table_bytes = size_type(slots_) * header_bytes;
     s.live_blocks = live_;
-    s.free_handles = size_type(slots_ - live_);
+    s.free_handles = size_type(slots_ - live_ - retired_);
+    s.retired_handles = retired_;
     s.bytes_moved = bytes_moved_;
     s.compactions = compactions_;
     for (unsigned i = 0; i < error_count; ++i) s.failed[i] = failed_[i];
@@ -766,10 +784,10 @@ check_result basic_bump_pool<Config>::check() const noexcept {
     for (offset_type link = free_slot_head_; link != 0; link = core::entry_offset(table_load(link - 1u))) {
         if (link > slots_) return bad("free-slot list leaves the table", 0);
         if (core::entry_pins(table_load(link - 1u)) != core::free_pin) return bad("free-slot list holds a used slot", table_byte(link - 1u));
-        if (++free_slots > size_type(slots_ - live_)) return bad("free-slot list too long (a cycle?)", 0);
+        if (++free_slots > size_type(slots_ - live_ - retired_)) return bad("free-slot list too long (a cycle?)", 0);
         last = link;
     }
-    if (free_slots != size_type(slots_ - live_)) return bad("free-slot list misses free slots", 0);
+    if (free_slots != size_type(slots_ - live_ - retired_)) return bad("free-slot list misses free slots", 0);
     if (last != free_slot_tail_) return bad("free_slot_tail_ is not the list's end", 0);
     return {};
 }

@@ -206,6 +206,7 @@ TINYMEM_EXPORT struct pool_stats {
     std::size_t largest_allocatable = 0; // the largest request allocate() can serve right now
     std::size_t live_blocks = 0;
     std::size_t free_handles = 0;        // slots in the table ready for reuse
+    std::size_t retired_handles = 0;     // slots out of generations, never reused (set_slot_retirement)
     std::size_t pinned_bytes = 0;        // blocks pinned by pin() or allocate_pinned()
     unsigned fragmentation_percent = 0;  // 100 - 100 * sqrt(sum free_i^2) / sum free_i
     std::uint64_t bytes_moved = 0;       // by compaction, table growth and reallocation

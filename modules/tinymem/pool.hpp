@@ -388,10 +388,21 @@ public:
     //   a compaction limit: reserve handles before setting one). Moves blocks: yes.
     bool reserve_handles(size_type count) noexcept {
         if (!usable()) return fail(unusable_reason());
-        while (size_type(slots_ - live_) < count)
+        while (size_type(slots_ - live_ - retired_) < count)
             if (!grow_table()) return false;
         return succeed();
     }
+
+    // Effect: with `on`, from now on a slot whose generation would wrap when its block is freed
+    //   is retired instead: never reused, so no handle of this pool is ever aliased by a later
+    //   block. Cost: one table word kept for good per 2^generation_bits blocks that slot served
+    //   (4 bytes per 256 allocations through it in the 16-bit configurations, 8 bytes per
+    //   8,388,608 in config32): the table grows with the number of allocations, not only with the
+    //   live blocks, and a pool that runs long enough ends with out_of_handles or out_of_memory.
+    //   stats().retired_handles counts them. Off by default. O(1).
+    void set_slot_retirement(bool on) noexcept { retire_slots_ = on; }
+    // Result: whether slots are retired (set_slot_retirement()).
+    bool slot_retirement() const noexcept { return retire_slots_; }
 
     // ---- access -------------------------------------------------------------------------------
 
@@ -1005,8 +1016,19 @@ private:
     // Frees the slot whose table word (before freeing) is `entry`.
     void release_slot(slot_type slot, word_type entry) noexcept {
         // A new generation makes every copy of the old handle stale.
-        push_free_slot(slot, ((entry >> gen_shift) + 1) & gen_mask);
+        const word_type gen = ((entry >> gen_shift) + 1) & gen_mask;
         live_ = offset_type(live_ - 1);
+        if (gen == 0 && retire_slots_) {
+            retire_slot(slot);
+            return;
+        }
+        push_free_slot(slot, gen);
+    }
+    // A slot out of generations: marked free (no handle matches it) with the last generation,
+    // and kept out of the free-slot list for good.
+    void retire_slot(slot_type slot) noexcept {
+        table_store(slot, (gen_mask << gen_shift) | (word_type(free_pin) << pin_shift));
+        retired_ = offset_type(retired_ + 1);
     }
     bool grow_table() noexcept;
     void add_table_granules(offset_type count) noexcept;
@@ -1157,11 +1179,13 @@ private:
     offset_type live_ = 0;           // used slots
     offset_type free_slot_head_ = 0; // FIFO of free slots, slot + 1 (0: empty); FIFO reuse keeps
     offset_type free_slot_tail_ = 0; // a stale handle's generation unmatched for longest
+    offset_type retired_ = 0;        // slots out of generations, never reused (set_slot_retirement)
     offset_type bins_[bin_count] = {};
     offset_type quick_[quick_classes == 0 ? 1 : quick_classes] = {}; // cached blocks by exact size
     bin_mask_type bin_mask_ = 0;
     std::uint16_t tag_ = 0;
     error last_error_ = error::none;
+    bool retire_slots_ = false;      // set_slot_retirement()
     bool compact_ = true;            // nothing for defrag_step to do (with a budget below
     offset_type step_skipped_ = 0;   // the largest block, in granules, a step pass left alone)
     friend class detail::compaction_limit_api<basic_pool>;

@@ -646,7 +646,8 @@ pool_stats basic_pool<Config>::stats() const noexcept {
     s.cached_bytes = size_type(cached_granules_) * granule;
     s.table_bytes = size_type(slots_) * sizeof(word_type);
     s.live_blocks = live_;
-    s.free_handles = size_type(slots_ - live_);
+    s.free_handles = size_type(slots_ - live_ - retired_);
+    s.retired_handles = retired_;
     s.pinned_bytes = size_type(pinned_granules_) * granule;
     // One walk: the largest hole, the sum of squares for the fragmentation figure, and the
     // free granules of each stretch between pinned blocks (what compaction can gather).
@@ -789,15 +790,23 @@ check_result basic_pool<Config>::check() const noexcept {
         if (++free_slots > slots_) return bad("free slot list has a cycle", 0);
     }
     if (last != free_slot_tail_) return bad("free slot list tail is wrong", 0);
-    if (free_slots + live_ != slots_) return bad("free and live slots do not add up to the table", 0);
+    if (free_slots + live_ + retired_ != slots_) return bad("free, live and retired slots do not add up to the table", 0);
+    std::uint64_t retired = 0;
     for (std::uint64_t s = 0; s < slots_; ++s) {
         const word_type e = table_load(s);
-        if (entry_pins(e) == free_pin) continue;
+        if (entry_pins(e) == free_pin) {
+            // A retired slot is a free slot that keeps the last generation and no link.
+            if (e == ((gen_mask << gen_shift) | (word_type(free_pin) << pin_shift))) ++retired;
+            continue;
+        }
         const offset_type p = entry_offset(e);
         if (p < heap_begin_ || p >= heap_end_) return bad("live slot points outside the heap", 0);
         const word_type h = header_load(p);
         if (header_free(h) || header_slot(h) != s) return bad("live slot points at a block that is not its own", p);
     }
+    // Free slots with the last generation and no link may be retired ones or the list's last;
+    // at least every retired slot must look so.
+    if (retired < retired_) return bad("a retired slot has been reused", 0);
     return {};
 }
 
