@@ -1540,6 +1540,64 @@ std::uint64_t parse_number(const char* s) {
     return v;
 }
 
+// Handle safety on the target: a stale handle is stale for exactly 2^generation_bits - 1
+// reuses of its slot and aliases at the next (the documented bound), never with slot
+// retirement on; pools created over another buffer while `a` lives never accept a's handle;
+// every power-of-two alignment up to the pool's size is served aligned or refused with
+// bad_alignment, never half made.
+template <class Pool>
+void handle_rules(const char* name) {
+    g_context = name;
+    using config = typename Pool::config_type;
+    const unsigned long bound = (1ul << config::generation_bits) - 1;
+    for (int retire = 0; retire < 2; ++retire) {
+        Pool p(std::span<std::byte>(g_buffer, sizeof g_buffer));
+        p.set_slot_retirement(retire != 0);
+        const auto old = p.allocate(8);
+        CHECK(old);
+        unsigned held = 0; // every other slot of the table busy, so each reuse takes old's slot
+        while (p.stats().free_handles != 0 && held < 64) held += p.allocate(8) ? 1u : 0u;
+        CHECK(p.deallocate(old));
+        bool aliased_early = false;
+        for (unsigned long reuse = 1; reuse <= bound; ++reuse) {
+            const auto h = p.allocate(8);
+            aliased_early = aliased_early || !h || h == old || p.valid(old);
+            p.deallocate(h);
+        }
+        CHECK(!aliased_early);
+        const auto next = p.allocate(8);
+        CHECK(retire ? (next && next != old && !p.valid(old)) : next == old);
+        CHECK(p.check().ok());
+    }
+    {
+        Pool a(std::span<std::byte>(g_buffer, sizeof g_buffer));
+        const auto ha = a.allocate(16);
+        bool foreign_accepted = false;
+        for (int i = 0; i < 3000; ++i) {
+            Pool b(std::span<std::byte>(g_other_buffer, sizeof g_other_buffer));
+            const auto hb = b.allocate(16);
+            foreign_accepted = foreign_accepted || !hb || b.valid(ha) || a.valid(hb);
+        }
+        CHECK(ha && !foreign_accepted);
+    }
+    {
+        Pool p(std::span<std::byte>(g_buffer, sizeof g_buffer));
+        for (std::size_t align = 1; align <= 2 * pool_bytes; align *= 2) {
+            const auto h = p.allocate(16, align);
+            if (h) {
+                CHECK(aligned(p.data(h), align));
+                CHECK(p.deallocate(h));
+            } else {
+                CHECK((p.last_error() == tinymem::error::bad_alignment &&
+                       (align > p.capacity() || align > Pool::max_alignment)) ||
+                      (p.last_error() == tinymem::error::out_of_memory && align > p.capacity() / 2));
+            }
+            CHECK(p.stats().live_blocks == 0u);
+        }
+        CHECK(p.check().ok());
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -1563,6 +1621,9 @@ int main(int argc, char** argv) {
         CHECK(g_bss_pool.check().ok());
         CHECK(g_bss_pool.deallocate(h));
     }
+
+    handle_rules<tinymem::basic_pool<tinymem::config16>>("handles, basic_pool config16");
+    handle_rules<tinymem::basic_bump_pool<tinymem::config16>>("handles, bump config16");
 
     suite<tinymem::config16>::run("config16", seed, ops);
     suite<tinymem::config16_g8>::run("config16_g8", seed + 1, ops);
