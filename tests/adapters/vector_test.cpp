@@ -457,4 +457,36 @@ BOOST_AUTO_TEST_CASE(randomised_against_std_vector) {
     BOOST_TEST(pool.check().ok());
 }
 
+// Issue 18, item 8: empty ranges on a vector with no block pass no null pointer to memmove or
+// memcpy (UBSan catches it in the sanitizer build).
+BOOST_AUTO_TEST_CASE(empty_ranges_without_block) {
+    tinymem::pool<4096> pool;
+    ivec v(pool);
+    auto it = v.insert(v.begin(), {});
+    BOOST_TEST(it.index() == 0u);
+    BOOST_TEST(v.empty());
+    BOOST_TEST(!v.handle());
+    v.insert(v.end(), 0, 5);
+    v.insert(v.begin(), std::initializer_list<int>{});
+    v.erase(v.begin(), v.end());
+    v.erase(v.begin(), v.begin());
+    v.resize(0);
+    BOOST_TEST(v.try_resize(0, 1));
+    BOOST_TEST(v.try_reserve(0));
+    v.clear();
+    v.shrink_to_fit();
+    const ivec w(pool);
+    BOOST_TEST(v.try_assign(w));
+    v = w;
+    BOOST_TEST((v == w));
+    BOOST_TEST(((v <=> w) == std::strong_ordering::equal));
+    std::sort(v.begin(), v.end());
+    BOOST_TEST(v.pin().empty());
+    ivec x(pool, {1, 2});
+    x.insert(x.begin() + 1, {}); // a block, an empty range
+    BOOST_TEST(contents(x) == (std::vector<int>{1, 2}));
+    BOOST_TEST(!v.handle());
+    BOOST_TEST(pool.stats().live_blocks == 1u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

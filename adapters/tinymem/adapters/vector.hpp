@@ -309,7 +309,7 @@ public:
             }
         };
         detail::relocation_slot<T> slot;
-        std::memcpy(static_cast<void*>(slot.bytes), static_cast<const void*>(data() + i), sizeof(T));
+        std::memcpy(static_cast<void*>(slot.bytes), static_cast<const void*>(elements() + i), sizeof(T));
         put_back back{*this, i, slot};
         return std::forward<F>(f)(*slot.get());
     }
@@ -446,6 +446,7 @@ public:
     }
     iterator insert(const_iterator pos, std::initializer_list<T> init) {
         const size_type at = size_type(pos.index());
+        if (init.size() == 0) return {this, difference_type(at)}; // nothing to move (and maybe no block)
         vector tail(*pool_);
         tail.reserve(size_type(init.size()));
         for (const T& x : init) tail.push_back(x);
@@ -572,6 +573,7 @@ private:
     // Moves the elements of `tail` (same pool) into this vector before index `at`.
     void splice(size_type at, vector& tail) {
         const size_type count = tail.size_;
+        if (count == 0) return; // nothing to move: and with no block, data() is null (memmove UB)
         if (std::size_t(size_) + count > max_size()) throw std::length_error("tinymem::vector::insert: too many");
         if (size_type(size_ + count) > capacity() && !grow_for(size_type(size_ + count))) throw std::bad_alloc();
         T* d = data();
