@@ -457,6 +457,91 @@ BOOST_AUTO_TEST_CASE(randomised_against_std_vector) {
     BOOST_TEST(pool.check().ok());
 }
 
+// Issue 18, item 7: the try_ members of a vector of vectors never throw: an inner copy that
+// cannot get its block makes them return false, with the outer vector unchanged (strong
+// guarantee) and no block leaked.
+BOOST_AUTO_TEST_CASE(nested_try_members_never_throw) {
+    using nvec = tinymem::vector<ivec>;
+    tinymem::pool<4096> pool;
+    nvec src(pool);
+    src.emplace_back(pool);
+    src.modify(0, [](ivec& in) { in.resize(200, 7); }); // 800 bytes to copy
+    nvec dst(pool);
+    dst.reserve(8); // room for outer elements: the failure must come from an inner copy
+    dst.emplace_back(pool);
+    dst.modify(0, [](ivec& in) { in.push_back(1); });
+    // Exhaust the pool, then give back less than an inner copy needs, and one handle (the
+    // table may have no room to grow).
+    const auto spare = pool.allocate(64);
+    BOOST_REQUIRE(spare);
+    ivec filler(pool);
+    while (filler.try_push_back(0)) {
+    }
+    filler.resize(filler.size() - 80);
+    filler.shrink_to_fit();
+    BOOST_REQUIRE(pool.deallocate(spare));
+    {   // the outer copy's block (and its handle) fit: a failure must come from an inner copy
+        const auto h = pool.allocate(64);
+        BOOST_REQUIRE(h);
+        BOOST_REQUIRE(pool.deallocate(h));
+    }
+    BOOST_REQUIRE(pool.stats().largest_allocatable < 800u);
+    const auto live = pool.stats().live_blocks;
+    const auto dst_handle = dst.handle();
+    auto unchanged = [&](const char* what) {
+        BOOST_TEST(dst.size() == 1u, what);
+        BOOST_TEST(contents(dst[0]) == (std::vector<int>{1}), what);
+        BOOST_TEST(bool(dst.handle() == dst_handle), what);
+        BOOST_TEST(pool.stats().live_blocks == live, what);
+        BOOST_TEST(pool.check().ok(), what);
+    };
+    bool r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_assign(src));
+    BOOST_TEST(!r);
+    unchanged("try_assign");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_push_back(src[0]));
+    BOOST_TEST(!r);
+    unchanged("try_push_back");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_emplace_back(src[0]));
+    BOOST_TEST(!r);
+    unchanged("try_emplace_back");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_insert(dst.begin(), src[0]));
+    BOOST_TEST(!r);
+    unchanged("try_insert");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_emplace_at(0, src[0]));
+    BOOST_TEST(!r);
+    unchanged("try_emplace_at");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_resize(3, src[0]));
+    BOOST_TEST(!r);
+    unchanged("try_resize");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_emplace_back(pool, ivec::size_type(300)));
+    BOOST_TEST(!r);
+    unchanged("try_emplace_back(pool, n)");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_emplace_back(pool, ivec::size_type(300), 5));
+    BOOST_TEST(!r);
+    unchanged("try_emplace_back(pool, n, value)");
+    // The throwing members throw std::bad_alloc and leak nothing either.
+    BOOST_CHECK_THROW(dst.push_back(src[0]), std::bad_alloc);
+    BOOST_CHECK_THROW(dst = src, std::bad_alloc);
+    BOOST_CHECK_THROW(nvec copy(src), std::bad_alloc);
+    unchanged("push_back, copy assignment, copy construction");
+    // With room again, the same calls succeed.
+    filler = ivec(pool);
+    BOOST_TEST(dst.try_push_back(src[0]));
+    BOOST_TEST(dst.try_emplace_back(pool, ivec::size_type(3), 5));
+    BOOST_TEST(contents(dst[2]) == (std::vector<int>{5, 5, 5}));
+    BOOST_TEST(dst.try_assign(src));
+    BOOST_TEST((dst == src));
+    BOOST_TEST(pool.check().ok());
+}
+
 // Issue 18, item 8: empty ranges on a vector with no block pass no null pointer to memmove or
 // memcpy (UBSan catches it in the sanitizer build).
 BOOST_AUTO_TEST_CASE(empty_ranges_without_block) {

@@ -53,6 +53,13 @@ struct is_relocatable<vector<T, Config>> : std::true_type {};
 
 namespace detail {
 
+// Whether T is a tinymem::vector: its copies and sized constructions allocate from a pool, so a
+// vector of them builds them through their non-throwing paths (vector::try_construct).
+template <class T>
+struct is_tinymem_vector : std::false_type {};
+template <class T, class Config>
+struct is_tinymem_vector<vector<T, Config>> : std::true_type {};
+
 // std::vector's "synthesized three-way comparison" for element types.
 struct synth_three_way_fn {
     template <class U>
@@ -241,8 +248,12 @@ public:
     vector& operator=(const vector&) = delete;
 #endif
 
-    // Effect: makes this vector a copy of `o` (in this vector's pool).
-    // Result: false when the pool cannot hold it; this vector is then unchanged.
+    // Effect: makes this vector a copy of `o` (in this vector's pool). Elements that are
+    //   themselves tinymem::vectors are copied through their own try_assign.
+    // Result: false when the pool cannot hold the copy (or a nested copy); this vector is then
+    //   unchanged and no block is left behind.
+    // Errors: an exception from T's copy constructor propagates (the vector is unchanged); the
+    //   vector itself throws nothing.
     bool try_assign(const vector& o) {
         if (this == &o) return true;
         // Read o once: our allocation may move blocks, o's elements and even o itself (when o
@@ -251,15 +262,7 @@ public:
         const handle_type src = o.h_;
         const size_type n = o.size_;
         vector tmp(*pool_);
-        if (!tmp.grow_exact(n)) return false;
-        if constexpr (std::is_trivially_copyable_v<T>) {
-            if (n != 0) std::memcpy(static_cast<void*>(tmp.data()), src_pool.data(src), std::size_t(n) * sizeof(T));
-            tmp.size_ = n;
-        } else {
-            // A copy may allocate from the pool (nested vectors) and move both blocks: resolve
-            // the source element again for every copy.
-            for (size_type i = 0; i < n; ++i) tmp.relocate_in(tmp.size_, static_cast<const T*>(src_pool.data(src))[i]);
-        }
+        if (!tmp.copy_from(src_pool, src, n)) return false;
         swap(tmp);
         return true;
     }
@@ -370,10 +373,13 @@ public:
     bool try_push_back(T&& x) { return try_emplace_back(std::move(x)); }
 
     // Inserts before position `pos` (an index, 0..size()).
+    // Result: false when the pool cannot hold one more element, or when T is a tinymem::vector
+    //   whose copy (or sized construction) cannot get its block; the vector is then unchanged.
     template <class... Args>
     bool try_emplace_at(size_type pos, Args&&... args) {
         detail::relocation_slot<T> tmp;
-        ::new (static_cast<void*>(tmp.bytes)) T(std::forward<Args>(args)...); // before growth: args may alias us
+        // Built before growth: args may alias our elements.
+        if (!try_construct(tmp.bytes, std::forward<Args>(args)...)) return false;
         if (size_ == capacity() && !grow_for(size_type(size_ + 1))) {
             tmp.get()->~T();
             return false;
@@ -395,7 +401,8 @@ public:
         }
         if (n > capacity() && !grow_for(n)) return false;
         rollback guard(*this);
-        while (size_ < n) relocate_in(size_);
+        while (size_ < n)
+            if (!relocate_in(size_)) return false;
         guard.dismiss();
         return true;
     }
@@ -405,14 +412,15 @@ public:
             return true;
         }
         detail::relocation_slot<T> copy; // `value` may be one of our elements
-        ::new (static_cast<void*>(copy.bytes)) T(value);
+        if (!try_construct(copy.bytes, value)) return false;
         struct destroy_copy {
             T* p;
             ~destroy_copy() { p->~T(); }
         } destroy{copy.get()};
         if (n > capacity() && !grow_for(n)) return false;
         rollback guard(*this);
-        while (size_ < n) relocate_in(size_, *copy.get());
+        while (size_ < n)
+            if (!relocate_in(size_, *copy.get())) return false;
         guard.dismiss();
         return true;
     }
@@ -525,12 +533,86 @@ private:
 
     // Builds T(args...) on the stack, then moves its bytes to index `at` == size_ (capacity must
     // be there). The constructor may allocate from the pool and so move our block.
+    // Result: false when a nested vector's construction could not get its block (nothing added).
     template <class... Args>
-    void relocate_in(size_type at, Args&&... args) {
+    bool relocate_in(size_type at, Args&&... args) {
         detail::relocation_slot<T> tmp;
-        ::new (static_cast<void*>(tmp.bytes)) T(std::forward<Args>(args)...);
+        if (!try_construct(tmp.bytes, std::forward<Args>(args)...)) return false;
         std::memcpy(static_cast<void*>(data() + at), static_cast<const void*>(tmp.bytes), sizeof(T));
         ++size_;
+        return true;
+    }
+
+    // Builds an element T(args...) at `where`. A tinymem::vector element is built through its
+    // non-throwing paths (its copy through try_assign): a nested vector's exhausted pool is a
+    // false here, never std::bad_alloc, and needs no exceptions at all.
+    template <class... Args>
+    static bool try_construct(void* where, Args&&... args) {
+        if constexpr (detail::is_tinymem_vector<T>::value &&
+                      requires { T::construct_element(where, std::forward<Args>(args)...); }) {
+            return T::construct_element(where, std::forward<Args>(args)...);
+        } else {
+            ::new (where) T(std::forward<Args>(args)...);
+            return true;
+        }
+    }
+
+    // This vector built at `where` as an element of a vector of vectors, the way its
+    // constructors would build it but reporting an exhausted pool by false (nothing built then).
+    static bool construct_element(void* where, pool_type& pool) noexcept {
+        ::new (where) vector(pool);
+        return true;
+    }
+    static bool construct_element(void* where, vector&& o) noexcept {
+        ::new (where) vector(std::move(o));
+        return true;
+    }
+    template <class Fill>
+    static bool construct_element_as(void* where, pool_type& pool, Fill fill) {
+        // Destroys the half-built vector on false and on an exception from an element's copy.
+        struct undo {
+            vector* v;
+            ~undo() {
+                if (v) v->~vector();
+            }
+        } built{::new (where) vector(pool)};
+        if (!fill(*built.v)) return false;
+        built.v = nullptr;
+        return true;
+    }
+    static bool construct_element(void* where, const vector& o) {
+        return construct_element_as(where, *o.pool_, [&o](vector& v) { return v.try_assign(o); });
+    }
+    static bool construct_element(void* where, pool_type& pool, size_type n) {
+        return construct_element_as(where, pool, [n](vector& v) { return v.try_resize(n); });
+    }
+    static bool construct_element(void* where, pool_type& pool, size_type n, const T& value) {
+        return construct_element_as(where, pool, [n, &value](vector& v) { return v.try_resize(n, value); });
+    }
+    static bool construct_element(void* where, pool_type& pool, std::initializer_list<T> init) {
+        return construct_element_as(where, pool, [init](vector& v) {
+            if (!v.try_reserve(size_type(init.size()))) return false;
+            for (const T& x : init)
+                if (!v.try_push_back(x)) return false;
+            return true;
+        });
+    }
+
+    // Copies n elements of the block `src` of `src_pool` into this vector, which is empty and
+    // has no block. Result: false when the pool cannot hold them (this vector then holds the
+    // elements copied so far and its destructor frees them).
+    bool copy_from(pool_type& src_pool, handle_type src, size_type n) {
+        if (!grow_exact(n)) return false;
+        if constexpr (std::is_trivially_copyable_v<T>) {
+            if (n != 0) std::memcpy(static_cast<void*>(data()), src_pool.data(src), std::size_t(n) * sizeof(T));
+            size_ = n;
+        } else {
+            // A copy may allocate from the pool (nested vectors) and move both blocks: resolve
+            // the source element again for every copy.
+            for (size_type i = 0; i < n; ++i)
+                if (!relocate_in(size_, static_cast<const T*>(src_pool.data(src))[i])) return false;
+        }
+        return true;
     }
 
     void destroy_tail(size_type n) noexcept {
@@ -584,6 +666,10 @@ private:
         tail.size_ = 0; // relocated, not destroyed
     }
 #endif
+
+    // A vector of vectors builds its elements through construct_element.
+    template <class, class>
+    friend class vector;
 
     pool_type* pool_;
     handle_type h_{};
