@@ -457,6 +457,158 @@ BOOST_AUTO_TEST_CASE(randomised_against_std_vector) {
     BOOST_TEST(pool.check().ok());
 }
 
+// Issue 18, item 6: a block pinned by a live pinned_view is never dropped (and so never
+// orphaned: the pool refuses to free a pinned block). clear() and shrink_to_fit() keep it,
+// assignments keep it with the vector (or hand it to the moved-from vector); once the view has
+// ended, the vector frees it as usual. Each sequence must bring live_blocks back to its start.
+BOOST_AUTO_TEST_CASE(pinned_block_never_orphaned) {
+    tinymem::pool<8192> pool;
+    const auto base = pool.stats().live_blocks;
+    auto live = [&] { return pool.stats().live_blocks; };
+    {   // clear + shrink_to_fit while pinned, then the view ends, then the vector.
+        ivec v(pool);
+        v.push_back(1);
+        {
+            auto view = v.pin();
+            BOOST_REQUIRE(view);
+            v.clear();
+            v.shrink_to_fit();
+            BOOST_TEST(pool.valid(v.handle()), "shrink_to_fit dropped a pinned block");
+            BOOST_TEST(v.capacity() >= 1u);
+        }
+        v.shrink_to_fit(); // the view has ended: now it frees the block
+        BOOST_TEST(!v.handle());
+        BOOST_TEST(live() == base);
+    }
+    BOOST_TEST(live() == base, "clear + shrink_to_fit under a view");
+    {   // the same, but the vector is destroyed with the (kept, empty) block after the view
+        ivec v(pool);
+        v.push_back(1);
+        {
+            auto view = v.pin();
+            v.clear();
+            v.shrink_to_fit();
+        }
+    }
+    BOOST_TEST(live() == base, "clear + shrink_to_fit under a view, then destruction");
+    {   // shrink_to_fit of a non-empty vector under a view keeps the block as it is (the view's
+        // span covers the elements it was made with)
+        ivec v(pool, {1, 2, 3, 4, 5, 6, 7, 8});
+        v.reserve(64);
+        const auto cap = v.capacity();
+        {
+            auto view = v.pin();
+            v.resize(2);
+            v.shrink_to_fit();
+            BOOST_TEST(v.capacity() == cap);
+            BOOST_TEST(view.size() == 8u);
+        }
+        v.shrink_to_fit();
+        BOOST_TEST(v.capacity() < cap);
+    }
+    BOOST_TEST(live() == base, "shrink_to_fit of a non-empty pinned vector");
+    {   // move assignment from an empty temporary under a view: the pinned block stays v's
+        ivec v(pool, {1, 2, 3});
+        {
+            auto view = v.pin();
+            const int* p = view.data();
+            v = ivec(pool);
+            BOOST_TEST(v.empty());
+            BOOST_TEST(view.data() == p);
+            BOOST_TEST(pool.pin_count(v.handle()) == 1u);
+        }
+    }
+    BOOST_TEST(live() == base, "move assignment under a view");
+    {   // move assignment of a non-empty vector that fits the pinned block: its elements move in,
+        // its own block is freed
+        ivec v(pool, {1, 2, 3});
+        {
+            ivec src(pool, {7, 8});
+            auto view = v.pin();
+            const int* p = view.data();
+            v = std::move(src);
+            BOOST_TEST(contents(v) == (std::vector<int>{7, 8}));
+            BOOST_TEST(v.data() == p);
+            BOOST_TEST(view[0] == 7);
+            BOOST_TEST(!src.handle());
+            BOOST_TEST(live() == base + 1);
+        }
+        BOOST_TEST(live() == base + 1);
+    }
+    BOOST_TEST(live() == base, "move assignment of a non-empty vector under a view");
+    // The next two need v's block followed by a live block (so that it cannot grow in place):
+    // a fresh pool whose handle table is grown first places blocks one after the other.
+    tinymem::pool<8192> fresh;
+    BOOST_REQUIRE(fresh.reserve_handles(16));
+    {   // move assignment of a vector the pinned block cannot hold (it cannot grow in place):
+        // the blocks swap, src keeps v's old block, emptied, and frees it when it goes
+        ivec v(fresh, {1, 2});
+        ivec after(fresh, {0}); // right after v's block
+        ivec src(fresh);
+        src.resize(100, 3);
+        {
+            auto view = v.pin();
+            v = std::move(src);
+            BOOST_TEST(v.size() == 100u);
+            BOOST_TEST(src.empty());
+            BOOST_TEST(fresh.pin_count(src.handle()) == 1u);
+        }
+    }
+    BOOST_TEST(fresh.stats().live_blocks == 0u, "move assignment of a larger vector under a view");
+    {   // copy assignment under a view: the copy goes into the pinned block (it fits)
+        ivec v(pool, {1, 2, 3, 4});
+        ivec w(pool, {5, 6});
+        {
+            auto view = v.pin();
+            const int* p = view.data();
+            v = w;
+            BOOST_TEST(contents(v) == (std::vector<int>{5, 6}));
+            BOOST_TEST(v.data() == p);
+            BOOST_TEST(view[0] == 5);
+            BOOST_TEST(v.try_assign(ivec(pool, {9})));
+            BOOST_TEST(contents(v) == (std::vector<int>{9}));
+        }
+        BOOST_TEST(live() == base + 2);
+    }
+    BOOST_TEST(live() == base, "copy assignment under a view");
+    tinymem::pool<8192> fresh2;
+    BOOST_REQUIRE(fresh2.reserve_handles(16));
+    {   // copy assignment under a view that needs more than the pinned block and cannot grow
+        // it in place: refused, the vector unchanged, nothing leaked
+        ivec v(fresh2, {1, 2});
+        ivec after(fresh2, {0}); // right after v's block
+        ivec w(fresh2);
+        w.resize(100, 3);
+        const auto blocks = fresh2.stats().live_blocks;
+        {
+            auto view = v.pin();
+            BOOST_TEST(!v.try_assign(w));
+            BOOST_CHECK_THROW(v = w, std::bad_alloc);
+            BOOST_TEST(contents(v) == (std::vector<int>{1, 2}));
+            BOOST_TEST(fresh2.stats().live_blocks == blocks);
+        }
+        v = w; // the view has ended: the copy moves the block
+        BOOST_TEST((v == w));
+    }
+    BOOST_TEST(fresh2.stats().live_blocks == 0u, "refused copy assignment under a view");
+    BOOST_TEST(fresh2.check().ok());
+    {   // nested: an inner vector emptied and reassigned under a view of it
+        tinymem::vector<ivec> outer(pool);
+        outer.emplace_back(pool);
+        outer.modify(0, [](ivec& in) { in.push_back(4); });
+        {
+            auto view = outer[0].pin();
+            outer.modify(0, [&](ivec& in) {
+                in.clear();
+                in.shrink_to_fit();
+                in = ivec(pool);
+            });
+        }
+    }
+    BOOST_TEST(live() == base, "nested vector under a view");
+    BOOST_TEST(pool.check().ok());
+}
+
 // Issue 18, item 7: the try_ members of a vector of vectors never throw: an inner copy that
 // cannot get its block makes them return false, with the outer vector unchanged (strong
 // guarantee) and no block leaked.

@@ -12,7 +12,12 @@
 //   any growing call on any tinymem::vector or pmr container of that pool).
 // - pin(): a pinned_view whose span and element references stay valid while the view lives; the
 //   block does not move, so the vector may then only grow in place (a growth that needs a move
-//   fails: std::bad_alloc, or false from a try_ call).
+//   fails: std::bad_alloc, or false from a try_ call). Nor is the block freed while pinned (the
+//   pool refuses to free a pinned block, and a block the vector let go of would be lost):
+//   shrink_to_fit keeps it, copy assignment copies into it (or fails as a growth would), move
+//   assignment moves the other's elements into it (or, when they do not fit, hands it emptied
+//   to the moved-from vector). Destroying the vector while a view of it lives is a mistake the
+//   vector cannot recover from: it stops the program (std::abort).
 // - A vector stored inside pool memory (tinymem::vector<tinymem::vector<int>> in one pool): the
 //   inner vector object itself moves with its container's block. Grow inner vectors through
 //   outer.modify(i, f), which moves the inner object to the stack while f runs: an inner
@@ -213,19 +218,45 @@ public:
         o.h_ = handle_type{};
         o.size_ = 0;
     }
-    // Takes over o's block and o's pool.
+    // Effect: destroys this vector's elements and takes over o's elements, block and pool; o is
+    //   left empty. While this vector's block is pinned (a pinned_view of it lives) that block
+    //   can be neither freed nor moved, and a block nobody holds could never be freed later: o's
+    //   elements then move into it (grown in place if need be) and o's block is freed; when they
+    //   cannot (another pool, or no room where the block is), the two vectors swap blocks and o
+    //   keeps this vector's old block, emptied, so o must then outlive the view.
     vector& operator=(vector&& o) noexcept {
-        if (this != &o) {
+        if (this == &o) return *this;
+        if (!pinned()) {
             release();
             pool_ = o.pool_;
             h_ = o.h_;
             size_ = o.size_;
             o.h_ = handle_type{};
             o.size_ = 0;
+            return *this;
+        }
+        destroy_tail(0);
+        if (o.pool_ == pool_ && (o.size_ <= capacity() || grow_exact(o.size_))) {
+            if (o.size_ != 0)
+                std::memcpy(static_cast<void*>(data()), static_cast<const void*>(o.data()), std::size_t(o.size_) * sizeof(T));
+            size_ = o.size_;
+            o.size_ = 0; // relocated, not destroyed
+            if (!o.pinned()) o.release(); // a pinned one stays o's, empty
+        } else {
+            swap(o);
         }
         return *this;
     }
-    ~vector() { release(); }
+    // Effect: destroys the elements and frees the block.
+    // Requires: no pinned_view of this vector (nor any pin of its block) outlives it; otherwise
+    //   the block could be neither freed (the pool refuses a pinned block) nor reached by anyone
+    //   later, so the destructor stops the program with a message on stderr (std::abort).
+    ~vector() {
+        if (pinned()) [[unlikely]]
+            detail::adapter_misuse("tinymem::vector destroyed while its block is pinned (a pinned_view "
+                                   "outlives its vector)");
+        release();
+    }
 
 #if TINYMEM_ADAPTERS_EXCEPTIONS
     vector(pool_type& pool, size_type n) : vector(pool) { resize(n); }
@@ -251,7 +282,9 @@ public:
     // Effect: makes this vector a copy of `o` (in this vector's pool). Elements that are
     //   themselves tinymem::vectors are copied through their own try_assign.
     // Result: false when the pool cannot hold the copy (or a nested copy); this vector is then
-    //   unchanged and no block is left behind.
+    //   unchanged and no block is left behind. While this vector's block is pinned (a
+    //   pinned_view lives) the copy goes into that block, which can then only grow in place:
+    //   false too when more room is needed and the block cannot grow where it is.
     // Errors: an exception from T's copy constructor propagates (the vector is unchanged); the
     //   vector itself throws nothing.
     bool try_assign(const vector& o) {
@@ -261,6 +294,7 @@ public:
         pool_type& src_pool = *o.pool_;
         const handle_type src = o.h_;
         const size_type n = o.size_;
+        if (pinned()) return assign_into_pinned(src_pool, src, n);
         vector tmp(*pool_);
         if (!tmp.copy_from(src_pool, src, n)) return false;
         swap(tmp);
@@ -318,6 +352,8 @@ public:
     }
 
     // Pins the block: the view's span stays valid (and the elements in place) while it lives.
+    // While it lives the block is neither moved nor freed (see shrink_to_fit, try_assign, the
+    // move assignment); the view must end before the vector is destroyed.
     pinned_view<T, Config> pin() noexcept { return pinned_view<T, Config>(*pool_, h_, size_); }
     pinned_view<const T, Config> pin() const noexcept { return pinned_view<const T, Config>(*pool_, h_, size_); }
 
@@ -352,9 +388,11 @@ public:
         if (!try_reserve(n)) throw std::bad_alloc();
     }
 #endif
-    // Gives back the unused capacity (never fails; an empty vector frees its block).
+    // Effect: gives back the unused capacity (never fails; an empty vector frees its block).
+    //   While the block is pinned (a pinned_view lives) it does nothing: a pinned block cannot
+    //   be freed, and the view's span may still cover the elements it was made with.
     void shrink_to_fit() noexcept {
-        if (!h_) return;
+        if (!h_ || pinned()) return;
         if (size_ == 0) {
             pool_->deallocate(h_);
             h_ = handle_type{};
@@ -614,6 +652,30 @@ private:
         }
         return true;
     }
+
+    // try_assign while our block is pinned: it may neither move nor be freed, so the copy goes
+    // into it, grown in place when needed. The elements are copied to a temporary block first
+    // (a nested copy may fail), then moved over ours.
+    bool assign_into_pinned(pool_type& src_pool, handle_type src, size_type n) {
+        if (n > capacity() && !grow_exact(n)) return false; // pinned: grows in place or fails
+        if constexpr (std::is_trivially_copyable_v<T>) {
+            destroy_tail(0);
+            if (n != 0) std::memcpy(static_cast<void*>(data()), src_pool.data(src), std::size_t(n) * sizeof(T));
+            size_ = n;
+        } else {
+            vector tmp(*pool_);
+            if (!tmp.copy_from(src_pool, src, n)) return false;
+            destroy_tail(0);
+            if (n != 0) std::memcpy(static_cast<void*>(data()), static_cast<const void*>(tmp.data()), std::size_t(n) * sizeof(T));
+            size_ = n;
+            tmp.size_ = 0; // relocated, not destroyed
+        }
+        return true;
+    }
+
+    // Whether the block is pinned (by a pinned_view or any pin of its handle): it may then be
+    // neither moved nor freed.
+    bool pinned() const noexcept { return h_ && pool_->pin_count(h_) != 0; }
 
     void destroy_tail(size_type n) noexcept {
         if constexpr (!std::is_trivially_destructible_v<T>) {
