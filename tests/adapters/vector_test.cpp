@@ -10,6 +10,7 @@
 #include <memory>
 #include <new>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <type_traits>
@@ -397,13 +398,17 @@ BOOST_AUTO_TEST_CASE(randomised_against_std_vector) {
     std::vector<ivec> vs;
     std::vector<std::vector<int>> ref(n);
     for (int i = 0; i < n; ++i) vs.emplace_back(pool);
+    // A pinned view per vector, and the handle of the block it pinned (issue 18, item 6: views
+    // live across clear, shrink_to_fit and assignments).
+    std::vector<std::optional<tinymem::pinned_view<int>>> views(n);
+    std::vector<ivec::handle_type> viewed(n);
     auto pick = [&](std::size_t m) { return std::size_t(rng() % (m ? m : 1)); };
     for (int step = 0; step < 20000; ++step) {
         const std::size_t k = pick(n);
         ivec& v = vs[k];
         std::vector<int>& r = ref[k];
         const int x = int(rng() % 100000);
-        switch (rng() % 12) {
+        switch (rng() % 15) {
         case 0: case 1: case 2:
             if (v.try_push_back(x)) r.push_back(x);
             break;
@@ -446,15 +451,48 @@ BOOST_AUTO_TEST_CASE(randomised_against_std_vector) {
         case 11:
             if (rng() % 64 == 0) pool.defrag();
             break;
+        case 12: // a view of v begins or ends
+            if (views[k]) {
+                views[k].reset();
+            } else {
+                views[k].emplace(v.pin());
+                viewed[k] = v.handle();
+            }
+            break;
+        case 13: { // copy or move assignment from another vector, maybe under views
+            const std::size_t from = pick(n);
+            if (from == k) break;
+            if (rng() % 2) {
+                v = std::move(vs[from]);
+                r = std::move(ref[from]);
+                ref[from].clear();
+            } else if (v.try_assign(vs[from])) {
+                r = ref[from];
+            }
+            break;
+        }
+        case 14: { // empty ranges, also on a vector with no block (issue 18, item 8)
+            const auto at = std::ptrdiff_t(pick(r.size() + 1));
+            v.insert(v.begin() + at, {});
+            v.erase(v.begin() + at, v.begin() + at);
+            break;
+        }
         }
         BOOST_REQUIRE(v.size() == r.size());
         if (step % 500 == 0) {
             for (int i = 0; i < n; ++i) BOOST_REQUIRE(contents(vs[std::size_t(i)]) == ref[std::size_t(i)]);
+            for (int i = 0; i < n; ++i)
+                if (views[std::size_t(i)] && !views[std::size_t(i)]->empty())
+                    BOOST_REQUIRE(pool.data(viewed[std::size_t(i)]) == views[std::size_t(i)]->data());
             BOOST_REQUIRE(pool.check().ok());
         }
     }
     for (int i = 0; i < n; ++i) BOOST_TEST(contents(vs[std::size_t(i)]) == ref[std::size_t(i)]);
     BOOST_TEST(pool.check().ok());
+    // Views end, then the vectors: no block is left (none orphaned).
+    views.clear();
+    vs.clear();
+    BOOST_TEST(pool.stats().live_blocks == 0u);
 }
 
 // Issue 18, item 6: a block pinned by a live pinned_view is never dropped (and so never
