@@ -1,14 +1,18 @@
-// libFuzzer target for the hosted adapters: three tinymem::vector<std::uint32_t> and a
-// std::pmr::vector<std::uint64_t> (through tinymem::memory_resource) share one pool; the input
-// drives random operations, each mirrored on a std::vector reference. After every operation:
-// every container equals its reference, and pool.check() holds. Allocation failures must leave
-// the container unchanged (try_* return false; pmr throws std::bad_alloc).
+// libFuzzer target for the hosted adapters: three tinymem::vector<std::uint32_t>, a vector of
+// such vectors and a std::pmr::vector<std::uint64_t> (through tinymem::memory_resource) share
+// one pool; the input drives random operations, each mirrored on a std::vector reference. After
+// every operation: every container equals its reference, every live pinned_view's block is where
+// the view saw it, and pool.check() holds. Allocation failures must leave the container unchanged
+// (try_* return false, also for nested copies; pmr throws std::bad_alloc). Pinned views live
+// across clear, shrink_to_fit, copy and move assignment: when every container is gone, so is
+// every block (live_blocks 0: none orphaned).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory_resource>
 #include <new>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -28,19 +32,37 @@ void run(reader& in, std::size_t bytes) {
     std::vector<std::byte> storage(bytes);
     pool_t pool(std::span<std::byte>(storage.data(), storage.size()));
     if (!pool.usable()) return;
+    using vec_t = tinymem::vector<std::uint32_t, Config>;
     tinymem::memory_resource<Config> resource(pool);
-    std::vector<tinymem::vector<std::uint32_t, Config>> vecs;
+    unsigned op_ = 0;
+    {
+    std::vector<vec_t> vecs;
     for (int i = 0; i < 3; ++i) vecs.emplace_back(pool);
     std::vector<std::uint32_t> refs[3];
+    tinymem::vector<vec_t, Config> nested(pool);
+    std::vector<std::vector<std::uint32_t>> nref;
+    // A pinned view per vector slot, and the handle of the block it pinned (the block may since
+    // belong to another vector: a move assignment hands a pinned block to the moved-from one).
+    std::optional<tinymem::pinned_view<std::uint32_t, Config>> views[3];
+    typename pool_t::handle view_handles[3];
     std::pmr::vector<std::uint64_t> pv(&resource);
     std::vector<std::uint64_t> pref;
-    unsigned op_ = 0;
     auto verify = [&]() {
         const auto r = pool.check();
         if (!r.ok()) fuzz::fail_at(FUZZ_TARGET, op_, "check()", r.problem);
         for (int i = 0; i < 3; ++i) {
             FUZZ_CHECK(vecs[i].size() == refs[i].size());
             for (std::size_t k = 0; k < refs[i].size(); ++k) FUZZ_CHECK(vecs[i][k] == refs[i][k]);
+            if (views[i] && !views[i]->empty()) {
+                FUZZ_CHECK(pool.pin_count(view_handles[i]) != 0, "a viewed block is no longer pinned");
+                FUZZ_CHECK(pool.data(view_handles[i]) == views[i]->data(), "a viewed block moved");
+            }
+        }
+        FUZZ_CHECK(nested.size() == nref.size());
+        for (std::size_t j = 0; j < nref.size(); ++j) {
+            const vec_t& inner = nested[typename vec_t::size_type(j)];
+            FUZZ_CHECK(inner.size() == nref[j].size());
+            for (std::size_t k = 0; k < nref[j].size(); ++k) FUZZ_CHECK(inner[typename vec_t::size_type(k)] == nref[j][k]);
         }
         FUZZ_CHECK(pv.size() == pref.size());
         for (std::size_t k = 0; k < pref.size(); ++k) FUZZ_CHECK(pv[k] == pref[k]);
@@ -51,7 +73,7 @@ void run(reader& in, std::size_t bytes) {
         auto& v = vecs[which];
         auto& ref = refs[which];
         const std::uint32_t value = std::uint32_t(in.u16()) * 2654435761u;
-        switch ((code >> 2) % 11) {
+        switch ((code >> 2) % 14) {
         case 0:
         case 1:
             if (v.try_push_back(value)) ref.push_back(value);
@@ -110,6 +132,55 @@ void run(reader& in, std::size_t bytes) {
                 }
             }
             break;
+        case 11: // a pinned view of this vector begins, or the one there ends
+            if (views[which]) {
+                views[which].reset();
+            } else {
+                views[which].emplace(v.pin());
+                view_handles[which] = v.handle();
+                FUZZ_CHECK(views[which]->size() == ref.size());
+            }
+            break;
+        case 12: { // copy or move assignment from the next vector, maybe under views
+            const int from = (which + 1) % 3;
+            if (code & 0x80) {
+                v = std::move(vecs[from]);
+                ref = refs[from];
+                refs[from].clear();
+                FUZZ_CHECK(vecs[from].empty());
+            } else if (v.try_assign(vecs[from])) {
+                ref = refs[from];
+            }
+            break;
+        }
+        case 13:
+            switch (in.u8() % 5) {
+            case 0: // a nested copy of this vector (may fail in the inner copy: false, no throw)
+                if (nested.try_push_back(v)) nref.push_back(ref);
+                break;
+            case 1:
+                if (!nref.empty()) {
+                    nested.pop_back();
+                    nref.pop_back();
+                }
+                break;
+            case 2: { // a copy of the whole nested vector, made and dropped
+                tinymem::vector<vec_t, Config> copy(pool);
+                if (copy.try_assign(nested)) FUZZ_CHECK(copy == nested);
+                break;
+            }
+            case 3:
+                if (nested.try_assign(tinymem::vector<vec_t, Config>(pool))) nref.clear();
+                break;
+            default: { // empty ranges, also on a vector with no block
+                const std::size_t at = ref.empty() ? 0 : in.u16() % (ref.size() + 1);
+                v.insert(v.begin() + std::ptrdiff_t(at), {});
+                v.insert(v.begin() + std::ptrdiff_t(at), 0, value);
+                v.erase(v.begin() + std::ptrdiff_t(at), v.begin() + std::ptrdiff_t(at));
+                break;
+            }
+            }
+            break;
         default:
             pool.defrag();
             break;
@@ -117,6 +188,9 @@ void run(reader& in, std::size_t bytes) {
         ++op_;
         verify();
     }
+    for (auto& view : views) view.reset(); // views end before their vectors
+    }
+    FUZZ_CHECK(pool.stats().live_blocks == 0, "a block outlived every container (orphaned)");
 }
 
 } // namespace

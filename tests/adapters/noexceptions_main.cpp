@@ -56,6 +56,47 @@ int main() {
     CHECK(w == v);
     CHECK(v.try_emplace_at(0, -1) && v[0] == -1);
 
+    // Nested vectors (issue 18, item 7): the inner copies go through the inner try_assign, so
+    // the try_ members compile without exceptions and report an exhausted pool by false, the
+    // outer vector unchanged and no block leaked.
+    {
+        using nvec = tinymem::vector<tinymem::vector<int>>;
+        tinymem::vector<int> big(pool);
+        CHECK(big.try_resize(150, 9)); // 600 bytes
+        nvec src(pool), dst(pool);
+        CHECK(src.try_push_back(tinymem::vector<int>(pool)));
+        CHECK(src.modify(0, [&](tinymem::vector<int>& in) { return in.try_assign(big); }));
+        CHECK(dst.try_reserve(4));
+        CHECK(dst.try_push_back(tinymem::vector<int>(pool)));
+        const auto spare = pool.allocate(64); // a handle to give back (the table may not grow)
+        CHECK(spare);
+        tinymem::vector<int> filler(pool);
+        while (filler.try_push_back(0)) {
+        }
+        CHECK(filler.try_resize(filler.size() - 80));
+        filler.shrink_to_fit();
+        CHECK(pool.deallocate(spare));
+        // The outer copy's block (and its handle) fit: a failure must come from an inner copy.
+        const auto h = pool.allocate(64);
+        CHECK(h && pool.deallocate(h));
+        CHECK(pool.stats().largest_allocatable < 600u);
+        const auto live = pool.stats().live_blocks;
+        CHECK(!dst.try_assign(src));
+        CHECK(!dst.try_push_back(src[0]));
+        CHECK(!dst.try_emplace_back(src[0]));
+        CHECK(!dst.try_insert(dst.begin(), src[0]));
+        CHECK(!dst.try_resize(3, src[0]));
+        CHECK(!dst.try_emplace_back(pool, 300u));
+        CHECK(dst.size() == 1u && dst[0].empty());
+        CHECK(pool.stats().live_blocks == live);
+        filler = tinymem::vector<int>(pool);
+        CHECK(dst.try_push_back(src[0]) && dst[1] == big);
+        CHECK(dst.try_emplace_back(pool, 3u, 4) && dst[2].size() == 3u && dst[2][2] == 4);
+        CHECK(dst.try_assign(src) && dst == src);
+        CHECK(pool.check().ok());
+    }
+    CHECK(pool.stats().live_blocks == 2u); // v and w
+
     tinymem::memory_resource res(pool);
     void* p = res.allocate(64, 16);
     CHECK(p != nullptr);

@@ -157,6 +157,15 @@ BOOST_AUTO_TEST_CASE(bad_deallocations_are_refused) {
     const auto h = pool.allocate(64);
     BOOST_CHECK_THROW(res.deallocate(pool.data(h), 64), tinymem::invalid_deallocation);
     BOOST_TEST(pool.valid(h));
+    {   // Nor is a movable block pinned by pin() (a tinymem::vector's block under a pinned_view):
+        // refused, it stays live and pinned.
+        const auto guard = pool.pin(h);
+        BOOST_REQUIRE(guard);
+        BOOST_CHECK_THROW(res.deallocate(pool.data(h), 64), tinymem::invalid_deallocation);
+        BOOST_TEST(pool.pin_count(h) == 1u);
+        BOOST_TEST(res.outstanding_blocks() == 1u);
+    }
+    BOOST_TEST(pool.valid(h));
     // Another pool's block.
     pool16k other;
     tinymem::memory_resource other_res(other);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <new>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <type_traits>
@@ -397,13 +398,17 @@ BOOST_AUTO_TEST_CASE(randomised_against_std_vector) {
     std::vector<ivec> vs;
     std::vector<std::vector<int>> ref(n);
     for (int i = 0; i < n; ++i) vs.emplace_back(pool);
+    // A pinned view per vector, and the handle of the block it pinned (issue 18, item 6: views
+    // live across clear, shrink_to_fit and assignments).
+    std::vector<std::optional<tinymem::pinned_view<int>>> views(n);
+    std::vector<ivec::handle_type> viewed(n);
     auto pick = [&](std::size_t m) { return std::size_t(rng() % (m ? m : 1)); };
     for (int step = 0; step < 20000; ++step) {
         const std::size_t k = pick(n);
         ivec& v = vs[k];
         std::vector<int>& r = ref[k];
         const int x = int(rng() % 100000);
-        switch (rng() % 12) {
+        switch (rng() % 15) {
         case 0: case 1: case 2:
             if (v.try_push_back(x)) r.push_back(x);
             break;
@@ -446,15 +451,317 @@ BOOST_AUTO_TEST_CASE(randomised_against_std_vector) {
         case 11:
             if (rng() % 64 == 0) pool.defrag();
             break;
+        case 12: // a view of v begins or ends
+            if (views[k]) {
+                views[k].reset();
+            } else {
+                views[k].emplace(v.pin());
+                viewed[k] = v.handle();
+            }
+            break;
+        case 13: { // copy or move assignment from another vector, maybe under views
+            const std::size_t from = pick(n);
+            if (from == k) break;
+            if (rng() % 2) {
+                v = std::move(vs[from]);
+                r = std::move(ref[from]);
+                ref[from].clear();
+            } else if (v.try_assign(vs[from])) {
+                r = ref[from];
+            }
+            break;
+        }
+        case 14: { // empty ranges, also on a vector with no block (issue 18, item 8)
+            const auto at = std::ptrdiff_t(pick(r.size() + 1));
+            v.insert(v.begin() + at, {});
+            v.erase(v.begin() + at, v.begin() + at);
+            break;
+        }
         }
         BOOST_REQUIRE(v.size() == r.size());
         if (step % 500 == 0) {
             for (int i = 0; i < n; ++i) BOOST_REQUIRE(contents(vs[std::size_t(i)]) == ref[std::size_t(i)]);
+            for (int i = 0; i < n; ++i)
+                if (views[std::size_t(i)] && !views[std::size_t(i)]->empty())
+                    BOOST_REQUIRE(pool.data(viewed[std::size_t(i)]) == views[std::size_t(i)]->data());
             BOOST_REQUIRE(pool.check().ok());
         }
     }
     for (int i = 0; i < n; ++i) BOOST_TEST(contents(vs[std::size_t(i)]) == ref[std::size_t(i)]);
     BOOST_TEST(pool.check().ok());
+    // Views end, then the vectors: no block is left (none orphaned).
+    views.clear();
+    vs.clear();
+    BOOST_TEST(pool.stats().live_blocks == 0u);
+}
+
+// Issue 18, item 6: a block pinned by a live pinned_view is never dropped (and so never
+// orphaned: the pool refuses to free a pinned block). clear() and shrink_to_fit() keep it,
+// assignments keep it with the vector (or hand it to the moved-from vector); once the view has
+// ended, the vector frees it as usual. Each sequence must bring live_blocks back to its start.
+BOOST_AUTO_TEST_CASE(pinned_block_never_orphaned) {
+    tinymem::pool<8192> pool;
+    const auto base = pool.stats().live_blocks;
+    auto live = [&] { return pool.stats().live_blocks; };
+    {   // clear + shrink_to_fit while pinned, then the view ends, then the vector.
+        ivec v(pool);
+        v.push_back(1);
+        {
+            auto view = v.pin();
+            BOOST_REQUIRE(view);
+            v.clear();
+            v.shrink_to_fit();
+            BOOST_TEST(pool.valid(v.handle()), "shrink_to_fit dropped a pinned block");
+            BOOST_TEST(v.capacity() >= 1u);
+        }
+        v.shrink_to_fit(); // the view has ended: now it frees the block
+        BOOST_TEST(!v.handle());
+        BOOST_TEST(live() == base);
+    }
+    BOOST_TEST(live() == base, "clear + shrink_to_fit under a view");
+    {   // the same, but the vector is destroyed with the (kept, empty) block after the view
+        ivec v(pool);
+        v.push_back(1);
+        {
+            auto view = v.pin();
+            v.clear();
+            v.shrink_to_fit();
+        }
+    }
+    BOOST_TEST(live() == base, "clear + shrink_to_fit under a view, then destruction");
+    {   // shrink_to_fit of a non-empty vector under a view keeps the block as it is (the view's
+        // span covers the elements it was made with)
+        ivec v(pool, {1, 2, 3, 4, 5, 6, 7, 8});
+        v.reserve(64);
+        const auto cap = v.capacity();
+        {
+            auto view = v.pin();
+            v.resize(2);
+            v.shrink_to_fit();
+            BOOST_TEST(v.capacity() == cap);
+            BOOST_TEST(view.size() == 8u);
+        }
+        v.shrink_to_fit();
+        BOOST_TEST(v.capacity() < cap);
+    }
+    BOOST_TEST(live() == base, "shrink_to_fit of a non-empty pinned vector");
+    {   // move assignment from an empty temporary under a view: the pinned block stays v's
+        ivec v(pool, {1, 2, 3});
+        {
+            auto view = v.pin();
+            const int* p = view.data();
+            v = ivec(pool);
+            BOOST_TEST(v.empty());
+            BOOST_TEST(view.data() == p);
+            BOOST_TEST(pool.pin_count(v.handle()) == 1u);
+        }
+    }
+    BOOST_TEST(live() == base, "move assignment under a view");
+    {   // move assignment of a non-empty vector that fits the pinned block: its elements move in,
+        // its own block is freed
+        ivec v(pool, {1, 2, 3});
+        {
+            ivec src(pool, {7, 8});
+            auto view = v.pin();
+            const int* p = view.data();
+            v = std::move(src);
+            BOOST_TEST(contents(v) == (std::vector<int>{7, 8}));
+            BOOST_TEST(v.data() == p);
+            BOOST_TEST(view[0] == 7);
+            BOOST_TEST(!src.handle());
+            BOOST_TEST(live() == base + 1);
+        }
+        BOOST_TEST(live() == base + 1);
+    }
+    BOOST_TEST(live() == base, "move assignment of a non-empty vector under a view");
+    // The next two need v's block followed by a live block (so that it cannot grow in place):
+    // a fresh pool whose handle table is grown first places blocks one after the other.
+    tinymem::pool<8192> fresh;
+    BOOST_REQUIRE(fresh.reserve_handles(16));
+    {   // move assignment of a vector the pinned block cannot hold (it cannot grow in place):
+        // the blocks swap, src keeps v's old block, emptied, and frees it when it goes
+        ivec v(fresh, {1, 2});
+        ivec after(fresh, {0}); // right after v's block
+        ivec src(fresh);
+        src.resize(100, 3);
+        {
+            auto view = v.pin();
+            v = std::move(src);
+            BOOST_TEST(v.size() == 100u);
+            BOOST_TEST(src.empty());
+            BOOST_TEST(fresh.pin_count(src.handle()) == 1u);
+        }
+    }
+    BOOST_TEST(fresh.stats().live_blocks == 0u, "move assignment of a larger vector under a view");
+    {   // copy assignment under a view: the copy goes into the pinned block (it fits)
+        ivec v(pool, {1, 2, 3, 4});
+        ivec w(pool, {5, 6});
+        {
+            auto view = v.pin();
+            const int* p = view.data();
+            v = w;
+            BOOST_TEST(contents(v) == (std::vector<int>{5, 6}));
+            BOOST_TEST(v.data() == p);
+            BOOST_TEST(view[0] == 5);
+            BOOST_TEST(v.try_assign(ivec(pool, {9})));
+            BOOST_TEST(contents(v) == (std::vector<int>{9}));
+        }
+        BOOST_TEST(live() == base + 2);
+    }
+    BOOST_TEST(live() == base, "copy assignment under a view");
+    tinymem::pool<8192> fresh2;
+    BOOST_REQUIRE(fresh2.reserve_handles(16));
+    {   // copy assignment under a view that needs more than the pinned block and cannot grow
+        // it in place: refused, the vector unchanged, nothing leaked
+        ivec v(fresh2, {1, 2});
+        ivec after(fresh2, {0}); // right after v's block
+        ivec w(fresh2);
+        w.resize(100, 3);
+        const auto blocks = fresh2.stats().live_blocks;
+        {
+            auto view = v.pin();
+            BOOST_TEST(!v.try_assign(w));
+            BOOST_CHECK_THROW(v = w, std::bad_alloc);
+            BOOST_TEST(contents(v) == (std::vector<int>{1, 2}));
+            BOOST_TEST(fresh2.stats().live_blocks == blocks);
+        }
+        v = w; // the view has ended: the copy moves the block
+        BOOST_TEST((v == w));
+    }
+    BOOST_TEST(fresh2.stats().live_blocks == 0u, "refused copy assignment under a view");
+    BOOST_TEST(fresh2.check().ok());
+    {   // nested: an inner vector emptied and reassigned under a view of it
+        tinymem::vector<ivec> outer(pool);
+        outer.emplace_back(pool);
+        outer.modify(0, [](ivec& in) { in.push_back(4); });
+        {
+            auto view = outer[0].pin();
+            outer.modify(0, [&](ivec& in) {
+                in.clear();
+                in.shrink_to_fit();
+                in = ivec(pool);
+            });
+        }
+    }
+    BOOST_TEST(live() == base, "nested vector under a view");
+    BOOST_TEST(pool.check().ok());
+}
+
+// Issue 18, item 7: the try_ members of a vector of vectors never throw: an inner copy that
+// cannot get its block makes them return false, with the outer vector unchanged (strong
+// guarantee) and no block leaked.
+BOOST_AUTO_TEST_CASE(nested_try_members_never_throw) {
+    using nvec = tinymem::vector<ivec>;
+    tinymem::pool<4096> pool;
+    nvec src(pool);
+    src.emplace_back(pool);
+    src.modify(0, [](ivec& in) { in.resize(200, 7); }); // 800 bytes to copy
+    nvec dst(pool);
+    dst.reserve(8); // room for outer elements: the failure must come from an inner copy
+    dst.emplace_back(pool);
+    dst.modify(0, [](ivec& in) { in.push_back(1); });
+    // Exhaust the pool, then give back less than an inner copy needs, and one handle (the
+    // table may have no room to grow).
+    const auto spare = pool.allocate(64);
+    BOOST_REQUIRE(spare);
+    ivec filler(pool);
+    while (filler.try_push_back(0)) {
+    }
+    filler.resize(filler.size() - 80);
+    filler.shrink_to_fit();
+    BOOST_REQUIRE(pool.deallocate(spare));
+    {   // the outer copy's block (and its handle) fit: a failure must come from an inner copy
+        const auto h = pool.allocate(64);
+        BOOST_REQUIRE(h);
+        BOOST_REQUIRE(pool.deallocate(h));
+    }
+    BOOST_REQUIRE(pool.stats().largest_allocatable < 800u);
+    const auto live = pool.stats().live_blocks;
+    const auto dst_handle = dst.handle();
+    auto unchanged = [&](const char* what) {
+        BOOST_TEST(dst.size() == 1u, what);
+        BOOST_TEST(contents(dst[0]) == (std::vector<int>{1}), what);
+        BOOST_TEST(bool(dst.handle() == dst_handle), what);
+        BOOST_TEST(pool.stats().live_blocks == live, what);
+        BOOST_TEST(pool.check().ok(), what);
+    };
+    bool r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_assign(src));
+    BOOST_TEST(!r);
+    unchanged("try_assign");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_push_back(src[0]));
+    BOOST_TEST(!r);
+    unchanged("try_push_back");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_emplace_back(src[0]));
+    BOOST_TEST(!r);
+    unchanged("try_emplace_back");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_insert(dst.begin(), src[0]));
+    BOOST_TEST(!r);
+    unchanged("try_insert");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_emplace_at(0, src[0]));
+    BOOST_TEST(!r);
+    unchanged("try_emplace_at");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_resize(3, src[0]));
+    BOOST_TEST(!r);
+    unchanged("try_resize");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_emplace_back(pool, ivec::size_type(300)));
+    BOOST_TEST(!r);
+    unchanged("try_emplace_back(pool, n)");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_emplace_back(pool, ivec::size_type(300), 5));
+    BOOST_TEST(!r);
+    unchanged("try_emplace_back(pool, n, value)");
+    // The throwing members throw std::bad_alloc and leak nothing either.
+    BOOST_CHECK_THROW(dst.push_back(src[0]), std::bad_alloc);
+    BOOST_CHECK_THROW(dst = src, std::bad_alloc);
+    BOOST_CHECK_THROW(nvec copy(src), std::bad_alloc);
+    unchanged("push_back, copy assignment, copy construction");
+    // With room again, the same calls succeed.
+    filler = ivec(pool);
+    BOOST_TEST(dst.try_push_back(src[0]));
+    BOOST_TEST(dst.try_emplace_back(pool, ivec::size_type(3), 5));
+    BOOST_TEST(contents(dst[2]) == (std::vector<int>{5, 5, 5}));
+    BOOST_TEST(dst.try_assign(src));
+    BOOST_TEST((dst == src));
+    BOOST_TEST(pool.check().ok());
+}
+
+// Issue 18, item 8: empty ranges on a vector with no block pass no null pointer to memmove or
+// memcpy (UBSan catches it in the sanitizer build).
+BOOST_AUTO_TEST_CASE(empty_ranges_without_block) {
+    tinymem::pool<4096> pool;
+    ivec v(pool);
+    auto it = v.insert(v.begin(), {});
+    BOOST_TEST(it.index() == 0u);
+    BOOST_TEST(v.empty());
+    BOOST_TEST(!v.handle());
+    v.insert(v.end(), 0, 5);
+    v.insert(v.begin(), std::initializer_list<int>{});
+    v.erase(v.begin(), v.end());
+    v.erase(v.begin(), v.begin());
+    v.resize(0);
+    BOOST_TEST(v.try_resize(0, 1));
+    BOOST_TEST(v.try_reserve(0));
+    v.clear();
+    v.shrink_to_fit();
+    const ivec w(pool);
+    BOOST_TEST(v.try_assign(w));
+    v = w;
+    BOOST_TEST((v == w));
+    BOOST_TEST(((v <=> w) == std::strong_ordering::equal));
+    std::sort(v.begin(), v.end());
+    BOOST_TEST(v.pin().empty());
+    ivec x(pool, {1, 2});
+    x.insert(x.begin() + 1, {}); // a block, an empty range
+    BOOST_TEST(contents(x) == (std::vector<int>{1, 2}));
+    BOOST_TEST(!v.handle());
+    BOOST_TEST(pool.stats().live_blocks == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

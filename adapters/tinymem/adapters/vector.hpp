@@ -12,7 +12,12 @@
 //   any growing call on any tinymem::vector or pmr container of that pool).
 // - pin(): a pinned_view whose span and element references stay valid while the view lives; the
 //   block does not move, so the vector may then only grow in place (a growth that needs a move
-//   fails: std::bad_alloc, or false from a try_ call).
+//   fails: std::bad_alloc, or false from a try_ call). Nor is the block freed while pinned (the
+//   pool refuses to free a pinned block, and a block the vector let go of would be lost):
+//   shrink_to_fit keeps it, copy assignment copies into it (or fails as a growth would), move
+//   assignment moves the other's elements into it (or, when they do not fit, hands it emptied
+//   to the moved-from vector). Destroying the vector while a view of it lives is a mistake the
+//   vector cannot recover from: it stops the program (std::abort).
 // - A vector stored inside pool memory (tinymem::vector<tinymem::vector<int>> in one pool): the
 //   inner vector object itself moves with its container's block. Grow inner vectors through
 //   outer.modify(i, f), which moves the inner object to the stack while f runs: an inner
@@ -52,6 +57,13 @@ template <class T, class Config>
 struct is_relocatable<vector<T, Config>> : std::true_type {};
 
 namespace detail {
+
+// Whether T is a tinymem::vector: its copies and sized constructions allocate from a pool, so a
+// vector of them builds them through their non-throwing paths (vector::try_construct).
+template <class T>
+struct is_tinymem_vector : std::false_type {};
+template <class T, class Config>
+struct is_tinymem_vector<vector<T, Config>> : std::true_type {};
 
 // std::vector's "synthesized three-way comparison" for element types.
 struct synth_three_way_fn {
@@ -206,19 +218,45 @@ public:
         o.h_ = handle_type{};
         o.size_ = 0;
     }
-    // Takes over o's block and o's pool.
+    // Effect: destroys this vector's elements and takes over o's elements, block and pool; o is
+    //   left empty. While this vector's block is pinned (a pinned_view of it lives) that block
+    //   can be neither freed nor moved, and a block nobody holds could never be freed later: o's
+    //   elements then move into it (grown in place if need be) and o's block is freed; when they
+    //   cannot (another pool, or no room where the block is), the two vectors swap blocks and o
+    //   keeps this vector's old block, emptied, so o must then outlive the view.
     vector& operator=(vector&& o) noexcept {
-        if (this != &o) {
+        if (this == &o) return *this;
+        if (!pinned()) {
             release();
             pool_ = o.pool_;
             h_ = o.h_;
             size_ = o.size_;
             o.h_ = handle_type{};
             o.size_ = 0;
+            return *this;
+        }
+        destroy_tail(0);
+        if (o.pool_ == pool_ && (o.size_ <= capacity() || grow_exact(o.size_))) {
+            if (o.size_ != 0)
+                std::memcpy(static_cast<void*>(data()), static_cast<const void*>(o.data()), std::size_t(o.size_) * sizeof(T));
+            size_ = o.size_;
+            o.size_ = 0; // relocated, not destroyed
+            if (!o.pinned()) o.release(); // a pinned one stays o's, empty
+        } else {
+            swap(o);
         }
         return *this;
     }
-    ~vector() { release(); }
+    // Effect: destroys the elements and frees the block.
+    // Requires: no pinned_view of this vector (nor any pin of its block) outlives it; otherwise
+    //   the block could be neither freed (the pool refuses a pinned block) nor reached by anyone
+    //   later, so the destructor stops the program with a message on stderr (std::abort).
+    ~vector() {
+        if (pinned()) [[unlikely]]
+            detail::adapter_misuse("tinymem::vector destroyed while its block is pinned (a pinned_view "
+                                   "outlives its vector)");
+        release();
+    }
 
 #if TINYMEM_ADAPTERS_EXCEPTIONS
     vector(pool_type& pool, size_type n) : vector(pool) { resize(n); }
@@ -241,8 +279,14 @@ public:
     vector& operator=(const vector&) = delete;
 #endif
 
-    // Effect: makes this vector a copy of `o` (in this vector's pool).
-    // Result: false when the pool cannot hold it; this vector is then unchanged.
+    // Effect: makes this vector a copy of `o` (in this vector's pool). Elements that are
+    //   themselves tinymem::vectors are copied through their own try_assign.
+    // Result: false when the pool cannot hold the copy (or a nested copy); this vector is then
+    //   unchanged and no block is left behind. While this vector's block is pinned (a
+    //   pinned_view lives) the copy goes into that block, which can then only grow in place:
+    //   false too when more room is needed and the block cannot grow where it is.
+    // Errors: an exception from T's copy constructor propagates (the vector is unchanged); the
+    //   vector itself throws nothing.
     bool try_assign(const vector& o) {
         if (this == &o) return true;
         // Read o once: our allocation may move blocks, o's elements and even o itself (when o
@@ -250,16 +294,9 @@ public:
         pool_type& src_pool = *o.pool_;
         const handle_type src = o.h_;
         const size_type n = o.size_;
+        if (pinned()) return assign_into_pinned(src_pool, src, n);
         vector tmp(*pool_);
-        if (!tmp.grow_exact(n)) return false;
-        if constexpr (std::is_trivially_copyable_v<T>) {
-            if (n != 0) std::memcpy(static_cast<void*>(tmp.data()), src_pool.data(src), std::size_t(n) * sizeof(T));
-            tmp.size_ = n;
-        } else {
-            // A copy may allocate from the pool (nested vectors) and move both blocks: resolve
-            // the source element again for every copy.
-            for (size_type i = 0; i < n; ++i) tmp.relocate_in(tmp.size_, static_cast<const T*>(src_pool.data(src))[i]);
-        }
+        if (!tmp.copy_from(src_pool, src, n)) return false;
         swap(tmp);
         return true;
     }
@@ -309,12 +346,14 @@ public:
             }
         };
         detail::relocation_slot<T> slot;
-        std::memcpy(static_cast<void*>(slot.bytes), static_cast<const void*>(data() + i), sizeof(T));
+        std::memcpy(static_cast<void*>(slot.bytes), static_cast<const void*>(elements() + i), sizeof(T));
         put_back back{*this, i, slot};
         return std::forward<F>(f)(*slot.get());
     }
 
     // Pins the block: the view's span stays valid (and the elements in place) while it lives.
+    // While it lives the block is neither moved nor freed (see shrink_to_fit, try_assign, the
+    // move assignment); the view must end before the vector is destroyed.
     pinned_view<T, Config> pin() noexcept { return pinned_view<T, Config>(*pool_, h_, size_); }
     pinned_view<const T, Config> pin() const noexcept { return pinned_view<const T, Config>(*pool_, h_, size_); }
 
@@ -349,9 +388,11 @@ public:
         if (!try_reserve(n)) throw std::bad_alloc();
     }
 #endif
-    // Gives back the unused capacity (never fails; an empty vector frees its block).
+    // Effect: gives back the unused capacity (never fails; an empty vector frees its block).
+    //   While the block is pinned (a pinned_view lives) it does nothing: a pinned block cannot
+    //   be freed, and the view's span may still cover the elements it was made with.
     void shrink_to_fit() noexcept {
-        if (!h_) return;
+        if (!h_ || pinned()) return;
         if (size_ == 0) {
             pool_->deallocate(h_);
             h_ = handle_type{};
@@ -370,10 +411,13 @@ public:
     bool try_push_back(T&& x) { return try_emplace_back(std::move(x)); }
 
     // Inserts before position `pos` (an index, 0..size()).
+    // Result: false when the pool cannot hold one more element, or when T is a tinymem::vector
+    //   whose copy (or sized construction) cannot get its block; the vector is then unchanged.
     template <class... Args>
     bool try_emplace_at(size_type pos, Args&&... args) {
         detail::relocation_slot<T> tmp;
-        ::new (static_cast<void*>(tmp.bytes)) T(std::forward<Args>(args)...); // before growth: args may alias us
+        // Built before growth: args may alias our elements.
+        if (!try_construct(tmp.bytes, std::forward<Args>(args)...)) return false;
         if (size_ == capacity() && !grow_for(size_type(size_ + 1))) {
             tmp.get()->~T();
             return false;
@@ -395,7 +439,8 @@ public:
         }
         if (n > capacity() && !grow_for(n)) return false;
         rollback guard(*this);
-        while (size_ < n) relocate_in(size_);
+        while (size_ < n)
+            if (!relocate_in(size_)) return false;
         guard.dismiss();
         return true;
     }
@@ -405,14 +450,15 @@ public:
             return true;
         }
         detail::relocation_slot<T> copy; // `value` may be one of our elements
-        ::new (static_cast<void*>(copy.bytes)) T(value);
+        if (!try_construct(copy.bytes, value)) return false;
         struct destroy_copy {
             T* p;
             ~destroy_copy() { p->~T(); }
         } destroy{copy.get()};
         if (n > capacity() && !grow_for(n)) return false;
         rollback guard(*this);
-        while (size_ < n) relocate_in(size_, *copy.get());
+        while (size_ < n)
+            if (!relocate_in(size_, *copy.get())) return false;
         guard.dismiss();
         return true;
     }
@@ -446,6 +492,7 @@ public:
     }
     iterator insert(const_iterator pos, std::initializer_list<T> init) {
         const size_type at = size_type(pos.index());
+        if (init.size() == 0) return {this, difference_type(at)}; // nothing to move (and maybe no block)
         vector tail(*pool_);
         tail.reserve(size_type(init.size()));
         for (const T& x : init) tail.push_back(x);
@@ -524,13 +571,111 @@ private:
 
     // Builds T(args...) on the stack, then moves its bytes to index `at` == size_ (capacity must
     // be there). The constructor may allocate from the pool and so move our block.
+    // Result: false when a nested vector's construction could not get its block (nothing added).
     template <class... Args>
-    void relocate_in(size_type at, Args&&... args) {
+    bool relocate_in(size_type at, Args&&... args) {
         detail::relocation_slot<T> tmp;
-        ::new (static_cast<void*>(tmp.bytes)) T(std::forward<Args>(args)...);
+        if (!try_construct(tmp.bytes, std::forward<Args>(args)...)) return false;
         std::memcpy(static_cast<void*>(data() + at), static_cast<const void*>(tmp.bytes), sizeof(T));
         ++size_;
+        return true;
     }
+
+    // Builds an element T(args...) at `where`. A tinymem::vector element is built through its
+    // non-throwing paths (its copy through try_assign): a nested vector's exhausted pool is a
+    // false here, never std::bad_alloc, and needs no exceptions at all.
+    template <class... Args>
+    static bool try_construct(void* where, Args&&... args) {
+        if constexpr (detail::is_tinymem_vector<T>::value &&
+                      requires { T::construct_element(where, std::forward<Args>(args)...); }) {
+            return T::construct_element(where, std::forward<Args>(args)...);
+        } else {
+            ::new (where) T(std::forward<Args>(args)...);
+            return true;
+        }
+    }
+
+    // This vector built at `where` as an element of a vector of vectors, the way its
+    // constructors would build it but reporting an exhausted pool by false (nothing built then).
+    static bool construct_element(void* where, pool_type& pool) noexcept {
+        ::new (where) vector(pool);
+        return true;
+    }
+    static bool construct_element(void* where, vector&& o) noexcept {
+        ::new (where) vector(std::move(o));
+        return true;
+    }
+    template <class Fill>
+    static bool construct_element_as(void* where, pool_type& pool, Fill fill) {
+        // Destroys the half-built vector on false and on an exception from an element's copy.
+        struct undo {
+            vector* v;
+            ~undo() {
+                if (v) v->~vector();
+            }
+        } built{::new (where) vector(pool)};
+        if (!fill(*built.v)) return false;
+        built.v = nullptr;
+        return true;
+    }
+    static bool construct_element(void* where, const vector& o) {
+        return construct_element_as(where, *o.pool_, [&o](vector& v) { return v.try_assign(o); });
+    }
+    static bool construct_element(void* where, pool_type& pool, size_type n) {
+        return construct_element_as(where, pool, [n](vector& v) { return v.try_resize(n); });
+    }
+    static bool construct_element(void* where, pool_type& pool, size_type n, const T& value) {
+        return construct_element_as(where, pool, [n, &value](vector& v) { return v.try_resize(n, value); });
+    }
+    static bool construct_element(void* where, pool_type& pool, std::initializer_list<T> init) {
+        return construct_element_as(where, pool, [init](vector& v) {
+            if (!v.try_reserve(size_type(init.size()))) return false;
+            for (const T& x : init)
+                if (!v.try_push_back(x)) return false;
+            return true;
+        });
+    }
+
+    // Copies n elements of the block `src` of `src_pool` into this vector, which is empty and
+    // has no block. Result: false when the pool cannot hold them (this vector then holds the
+    // elements copied so far and its destructor frees them).
+    bool copy_from(pool_type& src_pool, handle_type src, size_type n) {
+        if (!grow_exact(n)) return false;
+        if constexpr (std::is_trivially_copyable_v<T>) {
+            if (n != 0) std::memcpy(static_cast<void*>(data()), src_pool.data(src), std::size_t(n) * sizeof(T));
+            size_ = n;
+        } else {
+            // A copy may allocate from the pool (nested vectors) and move both blocks: resolve
+            // the source element again for every copy.
+            for (size_type i = 0; i < n; ++i)
+                if (!relocate_in(size_, static_cast<const T*>(src_pool.data(src))[i])) return false;
+        }
+        return true;
+    }
+
+    // try_assign while our block is pinned: it may neither move nor be freed, so the copy goes
+    // into it, grown in place when needed. The elements are copied to a temporary block first
+    // (a nested copy may fail), then moved over ours.
+    bool assign_into_pinned(pool_type& src_pool, handle_type src, size_type n) {
+        if (n > capacity() && !grow_exact(n)) return false; // pinned: grows in place or fails
+        if constexpr (std::is_trivially_copyable_v<T>) {
+            destroy_tail(0);
+            if (n != 0) std::memcpy(static_cast<void*>(data()), src_pool.data(src), std::size_t(n) * sizeof(T));
+            size_ = n;
+        } else {
+            vector tmp(*pool_);
+            if (!tmp.copy_from(src_pool, src, n)) return false;
+            destroy_tail(0);
+            if (n != 0) std::memcpy(static_cast<void*>(data()), static_cast<const void*>(tmp.data()), std::size_t(n) * sizeof(T));
+            size_ = n;
+            tmp.size_ = 0; // relocated, not destroyed
+        }
+        return true;
+    }
+
+    // Whether the block is pinned (by a pinned_view or any pin of its handle): it may then be
+    // neither moved nor freed.
+    bool pinned() const noexcept { return h_ && pool_->pin_count(h_) != 0; }
 
     void destroy_tail(size_type n) noexcept {
         if constexpr (!std::is_trivially_destructible_v<T>) {
@@ -572,6 +717,7 @@ private:
     // Moves the elements of `tail` (same pool) into this vector before index `at`.
     void splice(size_type at, vector& tail) {
         const size_type count = tail.size_;
+        if (count == 0) return; // nothing to move: and with no block, data() is null (memmove UB)
         if (std::size_t(size_) + count > max_size()) throw std::length_error("tinymem::vector::insert: too many");
         if (size_type(size_ + count) > capacity() && !grow_for(size_type(size_ + count))) throw std::bad_alloc();
         T* d = data();
@@ -582,6 +728,10 @@ private:
         tail.size_ = 0; // relocated, not destroyed
     }
 #endif
+
+    // A vector of vectors builds its elements through construct_element.
+    template <class, class>
+    friend class vector;
 
     pool_type* pool_;
     handle_type h_{};
