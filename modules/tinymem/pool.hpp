@@ -377,10 +377,21 @@ public:
 
     // Effect: grows the handle table until `count` handles can be created without growing it
     //   again, so later allocations never move blocks to make room for the table.
-    // Result: true on success. Errors: out_of_handles, out_of_memory, compaction_deferred (under
-    //   a compaction limit: reserve handles before setting one). Moves blocks: yes.
+    // Result: true on success.
+    // Errors: out_of_handles (more handles than the configuration's slots, max_slots, less the
+    //   live blocks) and out_of_memory (more table words than the free bytes hold) are found
+    //   before anything changes: the table never shrinks, so a reservation that cannot be met must
+    //   not start. Found on the way: out_of_handles (a pinned block right after the table),
+    //   out_of_memory, and under a compaction limit compaction_deferred or compaction_limited (as
+    //   allocate; reserve handles before setting one); the slots added until then stay, free for
+    //   later allocations. Moves blocks: yes.
     bool reserve_handles(size_type count) noexcept {
         if (!usable()) return fail(error::bad_buffer);
+        const size_type have = size_type(slots_ - live_);
+        if (count <= have) return succeed();
+        if (std::uint64_t(count - have) > Config::max_slots - slots_) return fail(error::out_of_handles);
+        const std::uint64_t granules = (std::uint64_t(count - have) + slots_per_granule - 1) / slots_per_granule;
+        if (granules > free_granules_) return fail(error::out_of_memory);
         while (size_type(slots_ - live_) < count)
             if (!grow_table()) return false;
         return succeed();
