@@ -310,4 +310,18 @@ BOOST_AUTO_TEST_CASE(a_refused_reservation_changes_nothing) {
     refused_reservation_changes_nothing<config32>(65536);
 }
 
+// Every error below error_count has its own name (error_count and to_string() follow the enum).
+BOOST_AUTO_TEST_CASE(every_error_has_a_name) {
+    std::vector<std::string> names;
+    for (std::size_t e = 0; e < error_count; ++e) {
+        const std::string name = to_string(error(e));
+        BOOST_TEST(name != "unknown");
+        for (const auto& other : names) BOOST_TEST(name != other);
+        names.push_back(name);
+    }
+    BOOST_TEST(std::string(to_string(error::compaction_limited)) == "compaction_limited");
+    BOOST_TEST(std::size_t(error::compaction_limited) + 1 == error_count);
+    BOOST_TEST(std::string(to_string(error(error_count))) == "unknown");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -110,9 +110,12 @@ public:
     //   reserve_handles and the handle table's growth): with a `budget` below SIZE_MAX, one
     //   defrag_step(budget) at most (and no block larger than the budget moved for the table),
     //   so these calls take bounded time, as deallocate and defrag_step do. A request that still
-    //   finds no room fails with compaction_deferred while a step or defrag() could still gather
-    //   free space; the main loop's defrag_step() calls (or a defrag() when there is time) then
-    //   make room. SIZE_MAX, the default: these calls compact as far as the request needs.
+    //   finds no room while the free bytes hold it fails with compaction_deferred while the main
+    //   loop's defrag_step(budget) calls would still move something (they, or a defrag() when
+    //   there is time, then make room), and with compaction_limited once they would not (only
+    //   compaction beyond the limit can: a block larger than it, or for reallocate the blocks
+    //   after the growing one; defrag() or lifting the limit, then a retry). SIZE_MAX, the
+    //   default: these calls compact as far as the request needs.
     void set_compaction_limit(std::size_t budget) noexcept {
         self().compaction_limit_ = budget >= unlimited_compaction ? unlimited_compaction : std::uint32_t(budget);
     }
@@ -257,8 +260,10 @@ public:
     //   bounded step at most under a compaction limit: set_compaction_limit()).
     // Result: a handle, or a null handle on failure. Never throws.
     // Errors (last_error()): zero_size, too_large (also for sizes whose arithmetic would overflow),
-    //   bad_alignment (not a power of two, or larger than the pool), out_of_memory,
-    //   out_of_handles, fragmented_by_pins, compaction_deferred (under a compaction limit). On
+    //   bad_alignment (not a power of two, or larger than the pool), out_of_memory (also, with no
+    //   free handle, when the free bytes hold the request but not a granule more for the table),
+    //   out_of_handles, fragmented_by_pins, and under a compaction limit compaction_deferred and
+    //   compaction_limited (see set_compaction_limit()). On
     //   failure no block is freed and every block keeps its contents; what the call tried first
     //   may stay done: a compaction may have moved blocks (one moved into a hole keeps the
     //   granules too few to split off), and with no free slot the handle table may have grown,
@@ -324,9 +329,12 @@ public:
     //   smaller size and its alignment. Grows in place when the next block is free, else moves
     //   the block (compacting if needed). The handle stays the same.
     // Result: true on success; on failure the block and its contents are unchanged.
-    // Errors: as allocate() (under a compaction limit, no shifting of the blocks after it either),
-    //   plus invalid_handle, stale_handle, pinned (a pinned block can only
-    //   grow in place). Moves blocks: yes.
+    // Errors: as allocate(), plus invalid_handle, stale_handle, pinned (a pinned block can only
+    //   grow in place). out_of_memory when the free bytes do not hold the growth. Under a
+    //   compaction limit, when they do: compaction_deferred while the main loop's steps may still
+    //   make room, then compaction_limited (the growth needs the blocks after this one shifted
+    //   up, or blocks larger than the limit moved, which only defrag() or a call without the limit
+    //   does). Moves blocks: yes.
     bool reallocate(handle h, size_type bytes) noexcept {
         slot_type slot;
         if (!resolve(h, slot)) return false;
@@ -351,6 +359,9 @@ public:
             const offset_type moved = entry_offset(table_load(slot));
             if (grow_in_place(slot, moved, size, need)) return succeed();
             target = place(need, align, false);
+            // The free bytes hold the growth: not out_of_memory. Without the limit the call would
+            // compact and shift the blocks after this one up, which steps never do.
+            if (target == 0) return fail(limited_reason());
         } else if (target == 0 && free_granules_ >= need - size) {
             defrag();
             // Compaction may have moved this block next to the free space.
@@ -1132,15 +1143,33 @@ private:
         // a few blocks of a size class and might not reach it.
         return carve_fit(cursor_, header_size(header_load(cursor_)), need, align, false);
     }
+    // Under a compaction limit: whether the main loop's defrag_step(limit) calls would still move
+    // something (a pass is under way, or smaller steps of the last one left a block the limit's
+    // budget moves). Once they would not, waiting for them is waiting forever.
+    bool steps_pending() const noexcept {
+        return !compact_ || (step_skipped_ != 0 && size_type(step_skipped_) * granule <= limit_bytes());
+    }
+    // Why a request the free bytes hold finds no room under a compaction limit, when what is
+    // missing is compaction beyond what steps do.
+    error limited_reason() const noexcept {
+        return steps_pending() ? error::compaction_deferred : error::compaction_limited;
+    }
     error failure_reason(offset_type need) const noexcept {
         if (free_granules_ < need) return error::out_of_memory;
-        // Under a compaction limit, while a step or defrag() could still gather free space.
-        if (limited() && (!compact_ || step_skipped_ != 0)) return error::compaction_deferred;
+        if (limited()) {
+            if (steps_pending()) return error::compaction_deferred;
+            // Steps are done, but left blocks larger than the limit with holes before them.
+            if (step_skipped_ != 0) return error::compaction_limited;
+        }
         return error::fragmented_by_pins;
     }
-    // Why the table may not grow under a compaction limit: one free granule is all it needs
-    // from a compaction without one (shift_front_run()).
-    error table_deferred() const noexcept { return free_granules_ != 0 ? error::compaction_deferred : error::out_of_memory; }
+    // Why the table may not grow under a compaction limit, when the block after it must move
+    // (one free granule is all a compaction without a limit needs: shift_front_run()). A block
+    // larger than the limit is never moved by a step: compaction_limited whatever steps do.
+    error table_deferred(bool larger_than_limit) const noexcept {
+        if (free_granules_ == 0) return error::out_of_memory;
+        return larger_than_limit ? error::compaction_limited : limited_reason();
+    }
 
     void note_moved(size_type bytes) noexcept { bytes_moved_ += bytes; }
 

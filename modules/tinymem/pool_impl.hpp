@@ -42,6 +42,15 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
     }
     offset_type need;
     if (!granules_for(bytes, need)) return {};
+    // A request the free bytes cannot hold fails before the table grows for it (with no free
+    // slot, the table's growth takes a granule of them first): out_of_memory at once, under a
+    // compaction limit as without one, rather than a growth that strands the granule or a
+    // deferral that steps never end.
+    if (size_type(free_granules_) < size_type(need) + (free_slot_head_ == 0 ? 1u : 0u) &&
+        (free_slot_head_ != 0 || std::uint64_t(slots_) < Config::max_slots)) {
+        fail(error::out_of_memory);
+        return {};
+    }
     if constexpr (stress_mode) stress_move_all();
     const auto align_granules = offset_type(align <= granule ? 1 : align / granule);
     slot_type slot;
@@ -161,7 +170,7 @@ bool basic_pool<Config>::grow_table() noexcept {
         if (entry_pins(entry) != 0) return fail(error::out_of_handles);
         // Under a compaction limit, only a block the limit's bytes could move (reserve_handles()
         // before setting a limit spares allocations this).
-        if (limited() && size_type(size) * granule > limit_bytes()) return fail(table_deferred());
+        if (limited() && size_type(size) * granule > limit_bytes()) return fail(table_deferred(true));
         offset_type n = size;
         const offset_type target = place(n, offset_type(offset_type(1) << entry_align(entry)), false);
         if (target != 0) {
@@ -169,7 +178,7 @@ bool basic_pool<Config>::grow_table() noexcept {
             continue;
         }
         if (limited()) {
-            if (compacted) return fail(table_deferred());
+            if (compacted) return fail(table_deferred(false));
             defrag_step(limit_bytes());
             compacted = true;
             continue;
