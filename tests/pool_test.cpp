@@ -1,4 +1,10 @@
 // Every call of the pool, on small pools where the layout can be checked cell by cell.
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <utility>
+#include <vector>
+
 #include "test_support.hpp"
 
 using namespace tinymem;
@@ -480,6 +486,43 @@ BOOST_AUTO_TEST_CASE(largest_pools_of_each_width) {
     test::fill(p32, g, 9, 7u << 20);
     BOOST_TEST(test::holds(p32, g, 9, 7u << 20));
     test::require_ok(p32);
+}
+
+// ---- issue 18 ----------------------------------------------------------------------------------
+
+// A step that says the pass is finished leaves nothing for the next step of the same budget,
+// also when smaller steps of the same pass skipped a block this budget moves (issue 18, item 5:
+// basic_pool said true, and the next step moved the skipped block). Both engines.
+template <class Pool>
+void finished_step_leaves_nothing_to_move() {
+    alignas(16) std::byte buffer[8192];
+    Pool p{buffer};
+    if constexpr (requires { p.reserve_handles(1); }) BOOST_REQUIRE(p.reserve_handles(200));
+    const auto first = p.allocate(40);
+    const auto large = p.allocate(1000);
+    BOOST_REQUIRE(first && large);
+    test::fill(p, large, 1, 1000);
+    std::vector<typename Pool::handle> small;
+    while (auto h = p.allocate(40)) small.push_back(h);
+    BOOST_REQUIRE(p.deallocate(first));
+    for (std::size_t i = 0; i < small.size(); i += 2) BOOST_REQUIRE(p.deallocate(small[i]));
+    // A small step skips the large block and stops on its budget, mid-pass.
+    BOOST_TEST(!p.defrag_step(100));
+    bool done = false;
+    for (int i = 0; i < 10000 && !done; ++i) done = p.defrag_step(2000);
+    BOOST_REQUIRE(done);
+    const auto before = p.bytes_moved();
+    BOOST_TEST(p.defrag_step(2000));
+    BOOST_TEST(p.bytes_moved() == before);
+    BOOST_TEST(test::holds(p, large, 1, 1000));
+    test::require_ok(p);
+}
+
+BOOST_AUTO_TEST_CASE(a_finished_step_leaves_nothing_to_move) {
+    finished_step_leaves_nothing_to_move<basic_pool<config16>>();
+    finished_step_leaves_nothing_to_move<basic_pool<config32>>();
+    finished_step_leaves_nothing_to_move<basic_bump_pool<config16>>();
+    finished_step_leaves_nothing_to_move<basic_bump_pool<config32>>();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -540,24 +540,31 @@ public:
     //   budget is never moved by a step: it stays, with the hole before it, as a pinned block
     //   would, until defrag() or an allocation that needs the space moves it. allocate,
     //   deallocate and pin may run between steps.
-    // Result: true when a further step would move nothing (the pool is compact, but for holes
-    //   before pinned blocks and before blocks larger than the budget).
+    // Result: true when a further step of the same budget would move nothing (the pool is
+    //   compact, but for holes before pinned blocks and before blocks larger than the budget),
+    //   also after smaller steps of the same pass left blocks this budget moves: the step that
+    //   ends such a pass returns false, and the next ones move them.
     bool defrag_step(size_type budget) noexcept {
         if constexpr (stress_mode) if (usable()) stress_move_all();
         if (!usable()) return true;
         // A visit at least, whatever the budget: steps of budget 0 finish a pass too (moving
         // nothing), as a main loop waiting for defrag_step() to return true needs.
         if (budget == 0) budget = 1;
-        // Compact, but for blocks too large for the steps so far: a larger budget goes again.
-        if (compact_ && size_type(step_skipped_) * granule <= budget) compact_ = step_skipped_ == 0;
+        // Compact, but for blocks too large for the steps so far: a budget that moves the
+        // smallest of them goes again.
+        if (compact_ && step_skipped_ != 0 && size_type(step_skipped_) * granule <= budget) compact_ = false;
         if (compact_) return true;
         if (cursor_ < heap_begin_ || cursor_ >= heap_end_) cursor_ = heap_begin_;
         if (cursor_ == heap_begin_) step_skipped_ = 0; // a new pass records them again
-        if (slide(budget, 0, 1)) {
-            ++compactions_;
-            return true;
+        if (!slide(budget, 0, 1)) return false;
+        // The pass is complete, but smaller steps of it may have left a block this budget moves:
+        // true would promise that the next step moves nothing, so a new pass starts instead.
+        if (step_skipped_ != 0 && size_type(step_skipped_) * granule <= budget) {
+            compact_ = false;
+            return false;
         }
-        return false;
+        ++compactions_;
+        return true;
     }
 
     // set_compaction_limit(budget) and compaction_limit(): bounded time for the calls that may
@@ -1194,7 +1201,7 @@ private:
     std::uint16_t tag_ = 0;
     error last_error_ = error::none;
     bool compact_ = true;            // nothing for defrag_step to do (with a budget below
-    offset_type step_skipped_ = 0;   // the largest block, in granules, a step pass left alone)
+    offset_type step_skipped_ = 0;   // the smallest block, in granules, a step pass left alone)
     friend class detail::compaction_limit_api<basic_pool>;
     using detail::compaction_limit_api<basic_pool>::limited;
     using detail::compaction_limit_api<basic_pool>::limit_bytes;

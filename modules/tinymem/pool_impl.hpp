@@ -546,7 +546,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             if (size_type(next_size) * granule > step_budget) {
                 // Larger than a whole step may move: steps leave it (and the hole before it) to
                 // defrag() and to allocations, as they leave a pinned block.
-                if (next_size > step_skipped_) step_skipped_ = next_size;
+                if (step_skipped_ == 0 || next_size < step_skipped_) step_skipped_ = next_size;
                 insert_free(c, hole);
                 hole = 0;
                 spend(visit_cost);
