@@ -525,4 +525,67 @@ BOOST_AUTO_TEST_CASE(a_finished_step_leaves_nothing_to_move) {
     finished_step_leaves_nothing_to_move<basic_bump_pool<config32>>();
 }
 
+// stats().largest_allocatable is exact, with a free handle or without one (issue 18, item 9: it
+// was a few bytes short without one): allocate(largest) succeeds and allocate(largest + 1) fails.
+// Two pools built by the same random calls: one probes each (a failed allocate may compact or
+// grow the table, so it cannot probe both). No pinned or over-aligned blocks (the documented rule).
+template <class Pool>
+void largest_allocatable_is_exact(const char* name, std::size_t bytes) {
+    const std::uint64_t seed = test::seed_for(name);
+    std::mt19937_64 rng(seed);
+    unsigned probed_without_handle = 0;
+    for (int round = 0; round < 60; ++round) {
+        std::vector<std::byte> buffer_a(bytes), buffer_b(bytes);
+        Pool a{std::span<std::byte>(buffer_a)}, b{std::span<std::byte>(buffer_b)};
+        std::vector<typename Pool::handle> ha, hb;
+        const std::uint64_t round_seed = rng();
+        std::mt19937_64 r(round_seed);
+        auto below = [&](std::size_t n) { return std::size_t(r() % n); };
+        const std::size_t ops = 10 + below(400);
+        for (std::size_t op = 0; op < ops; ++op) {
+            if (!ha.empty() && below(3) == 0) {
+                const std::size_t i = below(ha.size());
+                BOOST_REQUIRE(a.deallocate(ha[i]));
+                BOOST_REQUIRE(b.deallocate(hb[i]));
+                ha[i] = ha.back(), ha.pop_back();
+                hb[i] = hb.back(), hb.pop_back();
+            } else {
+                const std::size_t size = 1 + below(below(4) == 0 ? 400 : 40);
+                const auto x = a.allocate(size), y = b.allocate(size);
+                BOOST_REQUIRE(bool(x) == bool(y));
+                if (x) ha.push_back(x), hb.push_back(y);
+            }
+        }
+        // Half the rounds use up the free handles with small blocks.
+        if (round % 2 == 0)
+            while (a.stats().free_handles != 0) {
+                const auto x = a.allocate(1), y = b.allocate(1);
+                BOOST_REQUIRE(bool(x) == bool(y));
+                if (!x) break;
+                ha.push_back(x), hb.push_back(y);
+            }
+        const auto s = a.stats();
+        BOOST_REQUIRE(b.stats().largest_allocatable == s.largest_allocatable);
+        if (s.free_handles == 0) ++probed_without_handle;
+        const std::size_t largest = s.largest_allocatable;
+        BOOST_TEST_CONTEXT(name << ", seed " << seed << ", round " << round << ": largest_allocatable " << largest
+                                << ", free " << s.free_bytes << ", free handles " << s.free_handles) {
+            BOOST_TEST(!a.allocate(largest + 1));
+            if (largest != 0) BOOST_TEST(bool(b.allocate(largest)));
+        }
+        test::require_ok(a);
+        test::require_ok(b);
+    }
+    BOOST_TEST(probed_without_handle > 10u);
+}
+
+BOOST_AUTO_TEST_CASE(largest_allocatable_is_exact_with_or_without_a_free_handle) {
+    largest_allocatable_is_exact<basic_pool<config16>>("basic_pool<config16>", 2048);
+    largest_allocatable_is_exact<basic_pool<config16_g8>>("basic_pool<config16_g8>", 4096);
+    largest_allocatable_is_exact<basic_pool<config17>>("basic_pool<config17>", 4096);
+    largest_allocatable_is_exact<basic_pool<config32>>("basic_pool<config32>", 4096);
+    largest_allocatable_is_exact<basic_bump_pool<config16>>("basic_bump_pool<config16>", 2048);
+    largest_allocatable_is_exact<basic_bump_pool<config32>>("basic_bump_pool<config32>", 4096);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -575,7 +575,10 @@ public:
     error last_error() const noexcept { return last_error_; }
 
     // Result: a snapshot of the pool. A walk over every block (O(blocks)): to watch what each
-    //   call moves, read bytes_moved() and compactions() instead.
+    //   call moves, read bytes_moved() and compactions() instead. largest_allocatable is what
+    //   allocate() without a compaction limit serves: exact when no block is pinned or
+    //   over-aligned, with or without a free handle (without one, less what the table's growth
+    //   takes first).
     pool_stats stats() const noexcept;
     // Result: the bytes moved so far by compaction, table growth and reallocation (as
     //   stats().bytes_moved, in O(1)).
@@ -1176,6 +1179,51 @@ private:
     error table_deferred(bool larger_than_limit) const noexcept {
         if (free_granules_ == 0) return error::out_of_memory;
         return larger_than_limit ? error::compaction_limited : limited_reason();
+    }
+    // The free granules the table's growth uses up, as grow_table() does it without a limit when
+    // nothing is pinned or over-aligned (stats() is exact then): the granule it takes (or all of
+    // the free block it takes from, when the rest would be too small to be free), and the sliver
+    // that the first block, moved away, keeps from the hole it moves into (place()'s rule).
+    // `free` is the free granules. Requires: the heap is not empty, its first block not pinned.
+    offset_type table_growth_cost(offset_type free) const noexcept {
+        auto take = [](offset_type f) { return offset_type((f == 1 || f - 1 >= min_free) ? 1 : f); };
+        const word_type h = header_load(heap_begin_);
+        const offset_type size = header_size(h);
+        if (header_free(h)) return take(size);
+        const auto next = offset_type(heap_begin_ + size);
+        const word_type nh = header_load(next); // the end sentinel is a used header
+        const offset_type after = next != heap_end_ && header_free(nh) ? header_size(nh) : 0;
+        // A cached block is settled, merging with a free block after it.
+        if (header_quick(h)) return take(offset_type(size + after));
+        // A movable block moves into the hole place() chooses; its old place merges with a free
+        // block after it, unless it moved into that very one.
+        if (const offset_type chosen = peek_place(size)) {
+            const offset_type hole = header_size(header_load(chosen));
+            const offset_type sliver = hole - size < min_free ? offset_type(hole - size) : offset_type(0);
+            return offset_type(sliver + take(chosen == next ? size : offset_type(size + after)));
+        }
+        // Else the table compacts first: the one hole left is after the block, which moves there.
+        if (free >= size) return offset_type((free - size < min_free ? free - size : 0) + take(size));
+        // No hole holds it even then: the blocks before the hole shift up (shift_front_run()).
+        return take(free);
+    }
+    // The free block place(need, 1, false) would carve, without carving it; 0 when it finds none.
+    offset_type peek_place(offset_type need) const noexcept {
+        unsigned budget = 4;
+        for (offset_type pos = bins_[bin_of(need)]; pos != 0 && budget-- != 0; pos = link_next(pos))
+            if (header_size(header_load(pos)) >= need) return pos;
+        const unsigned guaranteed = detail::ceil_log2(size_type(need));
+        if (guaranteed < bin_count) {
+            const bin_mask_type above = bin_mask_type(bin_mask_ & ~((bin_mask_type(1) << guaranteed) - 1));
+            if (above != 0) return bins_[detail::count_trailing_zeros(above)];
+        }
+        const unsigned top = guaranteed < bin_count ? guaranteed : bin_count;
+        for (unsigned b = bin_of(need); b < top; ++b) {
+            unsigned tries = 8;
+            for (offset_type pos = bins_[b]; pos != 0 && tries-- != 0; pos = link_next(pos))
+                if (header_size(header_load(pos)) >= need) return pos;
+        }
+        return 0;
     }
 
     void note_moved(size_type bytes) noexcept { bytes_moved_ += bytes; }

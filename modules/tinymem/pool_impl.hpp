@@ -658,6 +658,10 @@ pool_stats basic_pool<Config>::stats() const noexcept {
     // free granules of each stretch between pinned blocks (what compaction can gather).
     // A hole is a run of free and cached blocks (cached ones are merged lazily).
     std::uint64_t largest = 0, squares = 0, stretch = 0, best_stretch = 0, hole = 0;
+    // The first stretch (from the heap start to the first pinned block) apart: the table grows
+    // into it. Whether a pinned block starts the heap.
+    std::uint64_t first_stretch = 0, other_best = 0;
+    bool in_first = true, pinned_front = false;
     auto end_hole = [&] {
         if (hole > largest) largest = hole;
         const std::uint64_t bytes = hole * granule;
@@ -672,15 +676,33 @@ pool_stats basic_pool<Config>::stats() const noexcept {
             stretch += size;
         } else {
             end_hole();
-            if (entry_pins(table_load(header_slot(h))) != 0) stretch = 0;
+            if (entry_pins(table_load(header_slot(h))) != 0) {
+                if (pos == heap_begin_) pinned_front = true;
+                if (in_first) first_stretch = stretch;
+                else if (stretch > other_best) other_best = stretch;
+                in_first = false;
+                stretch = 0;
+            }
         }
         if (stretch > best_stretch) best_stretch = stretch;
         pos = offset_type(pos + size);
     }
     end_hole();
+    if (in_first) first_stretch = stretch;
+    else if (stretch > other_best) other_best = stretch;
     s.largest_free_bytes = size_type(largest) * granule;
-    // A new block also needs a slot; without a free one the table takes up to min_free granules.
-    if (free_slot_head_ == 0) best_stretch = best_stretch > min_free ? best_stretch - min_free : 0;
+    // A new block also needs a slot. Without a free one the table grows first, into the first
+    // stretch, by what grow_table() takes there (exact when nothing is pinned or over-aligned).
+    // It cannot grow past max_slots, nor past a pinned block at the heap start.
+    if (free_slot_head_ == 0) {
+        if (std::uint64_t(slots_) >= Config::max_slots || pinned_front || heap_begin_ == heap_end_) {
+            best_stretch = 0;
+        } else {
+            const offset_type cost = table_growth_cost(offset_type(first_stretch));
+            first_stretch = first_stretch > cost ? first_stretch - cost : 0;
+            best_stretch = first_stretch > other_best ? first_stretch : other_best;
+        }
+    }
     s.largest_allocatable = best_stretch * granule > header_bytes ? size_type(best_stretch) * granule - header_bytes : 0;
     if (s.free_bytes != 0)
         s.fragmentation_percent = unsigned(100 - (100 * detail::isqrt(squares)) / s.free_bytes);
