@@ -298,7 +298,8 @@ public:
         return allocate_impl(bytes, align, true);
     }
 
-    // Effect: frees the block; its handle and every copy of it become stale.
+    // Effect: frees the block; its handle and every copy of it become stale. Bounded work on
+    //   every path, the lowest allocate_pinned block's included (see floor_stale_).
     // Result: true on success.
     // Errors: invalid_handle, stale_handle (double free), pinned (pinned by pin(); blocks from
     //   allocate_pinned may be freed). Moves blocks: no.
@@ -532,6 +533,8 @@ public:
         cursor_ = heap_begin_;
         compact_pass(0, 1);
         ++compactions_;
+        // O(blocks) like the pass: find the lowest allocate_pinned block again (see floor_stale_).
+        if (floor_stale_) raise_fixed_floor(heap_begin_);
     }
 
     // Effect: one bounded step of the same compaction, resumable: moves at most `budget` bytes
@@ -1060,8 +1063,8 @@ private:
         }
         free_slot_tail_ = link;
     }
-    // After the lowest pinned block was freed (now part of the free block at `from`): the next
-    // allocate_pinned block above, or the end.
+    // The lowest allocate_pinned block at or above the block start `from`, or the end: a walk,
+    // O(blocks), that only defrag() runs (when floor_stale_), where the pass costs as much.
     void raise_fixed_floor(offset_type from) noexcept {
         offset_type pos = from;
         while (pos != heap_end_) {
@@ -1070,6 +1073,18 @@ private:
             pos = offset_type(pos + header_size(h));
         }
         fixed_floor_ = pos;
+        floor_stale_ = false;
+    }
+    // After the lowest allocate_pinned block was freed, now part of the free block at `merged`:
+    // the block after that free block is the next allocate_pinned block, the end, or anything
+    // else, and then the floor becomes a lower bound (floor_stale_), without the walk to the
+    // next allocate_pinned block that deallocate must not do (bounded work).
+    void lower_bound_floor(offset_type merged) noexcept {
+        const auto end = offset_type(merged + header_size(header_load(merged)));
+        fixed_floor_ = end;
+        if (end == heap_end_) return; // none left
+        const word_type h = header_load(end);
+        floor_stale_ = header_free(h) || header_quick(h) || entry_pins(table_load(header_slot(h))) != fixed_pin;
     }
 
     // ---- moving -------------------------------------------------------------------------------
@@ -1232,7 +1247,8 @@ private:
     std::byte* base_ = nullptr;
     offset_type heap_begin_ = 0;     // data granule of the first block
     offset_type heap_end_ = 0;       // data granule of the end sentinel
-    offset_type fixed_floor_ = 0;    // lowest allocate_pinned block (heap_end_ when none)
+    offset_type fixed_floor_ = 0;    // lowest allocate_pinned block (heap_end_ when none); when
+                                     // floor_stale_, only a bound below every one of them
     offset_type cursor_ = 0;         // compaction resumes here: holes before it sit before pinned
                                      // blocks or blocks too large for the last defrag_step
     offset_type free_granules_ = 0;   // free and cached blocks
@@ -1250,6 +1266,11 @@ private:
     error last_error_ = error::none;
     bool compact_ = true;            // nothing for defrag_step to do (with a budget below
     offset_type step_skipped_ = 0;   // the smallest block, in granules, a step pass left alone)
+    // fixed_floor_ is a lower bound, maybe not a block start: freeing the lowest allocate_pinned
+    // block does not walk to the next one (bounded deallocate). place_pinned() then takes a
+    // bin's block instead of the top of the hole under the floor; an allocate_pinned block at or
+    // below the bound, or defrag(), makes the floor exact again.
+    bool floor_stale_ = false;
     friend class detail::compaction_limit_api<basic_pool>;
     using detail::compaction_limit_api<basic_pool>::limited;
     using detail::compaction_limit_api<basic_pool>::limit_bytes;

@@ -22,6 +22,7 @@ void basic_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
     heap_begin_ = 1;
     heap_end_ = offset_type(granules);
     fixed_floor_ = heap_end_;
+    floor_stale_ = false;
     cursor_ = heap_begin_;
     // The end sentinel: a used block of size 0 that no slot owns.
     header_store(heap_end_, used_header(0, no_slot, false));
@@ -91,7 +92,11 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
     used_granules_ = offset_type(used_granules_ + n);
     if (pinned) {
         pinned_granules_ = offset_type(pinned_granules_ + n);
-        if (at < fixed_floor_) fixed_floor_ = at;
+        // Below every other allocate_pinned block (a stale floor bounds them from below).
+        if (at < fixed_floor_ || (floor_stale_ && at == fixed_floor_)) {
+            fixed_floor_ = at;
+            floor_stale_ = false;
+        }
     }
     succeed();
     return make_handle(slot, gen);
@@ -111,7 +116,7 @@ bool basic_pool<Config>::release_block(slot_type slot, word_type entry) noexcept
     const offset_type merged = release_range(pos, size, header_prev_free(hdr));
     if (pins == fixed_pin) {
         pinned_granules_ = offset_type(pinned_granules_ - size);
-        if (pos == fixed_floor_) raise_fixed_floor(merged);
+        if (pos == fixed_floor_ && !floor_stale_) lower_bound_floor(merged);
     }
     release_slot(slot, entry);
     return succeed();
@@ -121,6 +126,8 @@ template <class Config>
 auto basic_pool<Config>::place_pinned(offset_type& need, offset_type align) noexcept -> offset_type {
     // First choice: the top of the free block just under the lowest pinned block (or the end),
     // so pinned blocks stack from the top and leave one hole below for movable blocks.
+    // A stale floor may not be a block start: the size-class bins choose instead.
+    if (floor_stale_) return place(need, align, true);
     const word_type floor_hdr = header_load(fixed_floor_);
     if (header_prev_free(floor_hdr)) {
         const offset_type below = load_offset_at(size_type(fixed_floor_) * granule - header_bytes - sizeof(offset_type));
@@ -718,7 +725,7 @@ check_result basic_pool<Config>::check() const noexcept {
     const std::uint64_t table_slots = std::uint64_t(heap_begin_ - 1) * slots_per_granule;
     if (slots_ != (table_slots < Config::max_slots ? table_slots : Config::max_slots))
         return bad("handle table size does not match the heap start", heap_begin_);
-    bool prev_free = false, cursor_seen = false, floor_seen = fixed_floor_ == heap_end_;
+    bool prev_free = false, cursor_seen = false, floor_seen = fixed_floor_ == heap_end_ || floor_stale_;
     std::uint64_t free_sum = 0, used_sum = 0, pinned_sum = 0, live = 0, listed = 0, cached = 0, cached_sum = 0;
     offset_type pos = heap_begin_;
     while (pos != heap_end_) {
@@ -766,7 +773,7 @@ check_result basic_pool<Config>::check() const noexcept {
     if (header_prev_free(end) != prev_free) return bad("end sentinel's prev_free flag is wrong", heap_end_);
     if (!cursor_seen && cursor_ != heap_end_) return bad("compaction cursor is not at a block start", cursor_);
     if (!floor_seen) return bad("pinned floor is not at a block start", fixed_floor_);
-    if (fixed_floor_ != heap_end_) {
+    if (fixed_floor_ != heap_end_ && !floor_stale_) {
         const word_type fh = header_load(fixed_floor_);
         if (header_free(fh) || entry_pins(table_load(header_slot(fh))) != fixed_pin)
             return bad("pinned floor is not a pinned allocation", fixed_floor_);
