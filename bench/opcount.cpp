@@ -15,7 +15,8 @@
 // random size. Allocations that ran a compaction are labelled so (their cost is O(pool)). Then
 // the same under a compaction limit of 256 bytes (set_compaction_limit: each allocate runs one
 // bounded step at most), where the allocations served without moving bytes, those whose step
-// moved bytes, and the refused ones are three paths.
+// moved bytes, and the refused ones are three paths. Last, freeing the lowest allocate_pinned
+// block under every movable block of a full pool (lowest_pinned_scenario).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -107,7 +108,7 @@ int scenario(const char* cfg, std::size_t pool_bytes, std::size_t live, std::siz
         const bool compacted = after.compactions != before.compactions;
         const bool from_cache = !compacted && after.cached_bytes < before.cached_bytes;
         // Under a limit: served without moving bytes, served after a step moved some, or refused
-        // (compaction_deferred) after the step.
+        // (compaction_deferred or compaction_limited) after the step.
         const bool stepped = after.bytes_moved != before.bytes_moved;
         dump(name + "|allocate|" +
              (limited ? std::string(stepped ? "limited stepped" : "limited")
@@ -127,6 +128,52 @@ int scenario(const char* cfg, std::size_t pool_bytes, std::size_t live, std::siz
     }
     std::printf("ran %s: %zu rounds, %zu failed allocations, %u compactions\n", name.c_str(), rounds, failed,
                 unsigned(pool->stats().compactions));
+    return 0;
+}
+
+// Freeing the lowest allocate_pinned block when every movable block sits between it and the next
+// one (the pmr adapter's blocks can end up so after churn): a pool filled with 16-byte movable
+// blocks under one pinned block at the top, the only hole at the bottom; each round puts a
+// pinned block in that hole and frees it ("deallocate (lowest pinned)"). Bounded work: the same
+// count whatever the number of blocks above it.
+template <class Config>
+int lowest_pinned_scenario(const char* cfg, std::size_t pool_bytes, std::size_t rounds) {
+    using pool_t = tinymem::basic_pool<Config>;
+    std::vector<std::byte> buf(pool_bytes);
+    auto pool = std::make_unique<pool_t>(std::span<std::byte>(buf));
+    // Table words for every block the pool can hold, so the fill never moves blocks for the table.
+    const std::size_t blocks = pool_bytes / (pool_t::granule * ((16 + pool_t::overhead_per_block / 2 + pool_t::granule - 1) / pool_t::granule) + pool_t::overhead_per_block / 2);
+    if (!pool->usable() || !pool->reserve_handles(blocks + 2) || !pool->allocate_pinned(64)) {
+        std::printf("skip %s %zuKiB lowest pinned: the pool cannot be set up\n", cfg, pool_bytes / 1024);
+        return 0;
+    }
+    std::vector<typename pool_t::handle> movable;
+    for (const std::size_t size : {std::size_t(16), std::size_t(1)})
+        while (auto h = pool->allocate(size)) movable.push_back(h);
+    const std::string name = std::string(cfg) + " " + std::to_string(pool_bytes / 1024) + "KiB " +
+                             std::to_string(movable.size()) + "blocks above the lowest pinned";
+    if (movable.empty() || !pool->deallocate(movable.front())) {
+        std::printf("WRONG: %s: set-up failed\n", name.c_str());
+        return 1;
+    }
+    for (std::size_t r = 0; r < rounds; ++r) {
+        const auto low = pool->allocate_pinned(16);
+        if (!low) {
+            std::printf("WRONG: %s: allocate_pinned failed (%s)\n", name.c_str(), tinymem::to_string(pool->last_error()));
+            return 1;
+        }
+        const bool freed = measured([&] { return pool->deallocate(low); });
+        dump(name + "|deallocate|lowest pinned");
+        if (!freed) {
+            std::printf("WRONG: %s: deallocate failed\n", name.c_str());
+            return 1;
+        }
+    }
+    if (!pool->check().ok()) {
+        std::printf("WRONG: %s: check() says %s\n", name.c_str(), pool->check().problem);
+        return 1;
+    }
+    std::printf("ran %s: %zu rounds\n", name.c_str(), rounds);
     return 0;
 }
 
@@ -153,5 +200,9 @@ int main(int argc, char** argv) {
             bad += scenario<tinymem::config32>("config32", 65536, live, rounds, seed, limit);
             bad += scenario<tinymem::config32>("config32", 1 << 20, live, rounds, seed, limit);
         }
+    bad += lowest_pinned_scenario<tinymem::config16>("config16", 4096, rounds);
+    bad += lowest_pinned_scenario<tinymem::config16>("config16", 65536, rounds);
+    bad += lowest_pinned_scenario<tinymem::config32>("config32", 65536, rounds);
+    bad += lowest_pinned_scenario<tinymem::config32>("config32", 1 << 20, rounds);
     return bad == 0 ? 0 : 1;
 }

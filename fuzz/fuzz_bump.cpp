@@ -23,8 +23,9 @@
 //   - now and then a few allocations and reallocations under set_compaction_limit(): each moves
 //     at most the limit (one step) and the block it moves itself, and answers as without a
 //     limit but that a request compaction would serve (or one pinned blocks split) may be
-//     compaction_deferred; a deferred request is then served, or refused as without a limit,
-//     after the main loop's steps of the limit, or else after defrag().
+//     compaction_deferred or compaction_limited; a deferred request is then served, refused as
+//     without a limit, or limited after the main loop's steps of the limit (never deferred
+//     again), and a limited one is served or refused as without a limit after defrag().
 // At the end everything is freed: the pool must be empty and one free block.
 //
 // Built two ways: with clang's -fsanitize=fuzzer (fuzz/meson.build), and with a standalone main
@@ -742,8 +743,9 @@ private:
     // A few allocations and reallocations under set_compaction_limit(limit), then the limit
     // lifted. Each call moves at most the limit (one step) and the block it moves itself, and
     // answers as without a limit but that a request compaction would serve, or one pinned
-    // blocks split, may be deferred; a deferred request is served, or refused as without a
-    // limit, after the main loop's steps of the limit, or else after defrag().
+    // blocks split, may be deferred or limited; a deferred request is served, or refused as
+    // without a limit, or limited, after the main loop's steps of the limit (never deferred
+    // again); a limited one after defrag() (never deferred or limited again).
     void do_limited(reader& in) {
         static_assert(pool_t::visit_cost == 64, "fuzz::pick_compaction_limit's visits");
         const std::size_t limit = fuzz::pick_compaction_limit(in, G);
@@ -754,15 +756,19 @@ private:
             const block* b = (in.u8() & 1) != 0 ? pick_block(in) : nullptr;
             const std::uint32_t id = b ? b->id : 0;
             const std::size_t bytes = pick_size(in);
-            if (limited_call(id, bytes, limit) != error::compaction_deferred) continue;
-            drain(limit);
             error e = limited_call(id, bytes, limit);
             if (e == error::compaction_deferred) {
+                drain(limit);
+                e = limited_call(id, bytes, limit);
+                FUZZ_CHECK(e != error::compaction_deferred, "a request deferred again after the main loop's steps");
+            }
+            if (e == error::compaction_limited) {
                 // Holes remain before blocks larger than the limit, which steps leave alone.
                 do_defrag();
                 e = limited_call(id, bytes, limit);
+                FUZZ_CHECK(e != error::compaction_deferred && e != error::compaction_limited,
+                           "a request deferred or limited again after defrag()");
             }
-            FUZZ_CHECK(e != error::compaction_deferred, "a request deferred again after defrag()");
         }
         pool_.set_compaction_limit(~std::size_t(0));
         FUZZ_CHECK(pool_.compaction_limit() == ~std::size_t(0), "compaction_limit() lifted");
@@ -796,7 +802,9 @@ private:
             else adopt(h, need);
         } else {
             const bool deferrable = plain == error::none || plain == error::fragmented_by_pins;
-            expect_failed(before, deferrable && e == error::compaction_deferred ? e : plain, "a call under a limit");
+            expect_failed(before,
+                          deferrable && (e == error::compaction_deferred || e == error::compaction_limited) ? e : plain,
+                          "a call under a limit");
             if (b) FUZZ_CHECK(pool_.size(b->h) == b->gran * G - hb, "a failed reallocate changed the size");
         }
         verify();

@@ -9,9 +9,15 @@
 //     moves, a handle-table growth whose slot waits for the next request),
 //   - pinned blocks never move; handle_of(data(h)) == h; stale and forged handles are refused,
 //   - now and then a few operations under set_compaction_limit(): each allocation and
-//     reallocation moves at most three times the limit (and the block it moves itself), and a
-//     compaction_deferred request is served, or refused as without a limit, after the main
-//     loop's steps, defrag(), or the limit lifted; steps of any budget (0 included) finish.
+//     reallocation moves at most three times the limit (and the block it moves itself); a
+//     compaction_deferred or compaction_limited request had the free bytes to hold it; a
+//     deferred one is deferred at most once more after the main loop's steps, and is then served or
+//     compaction_limited (or refused as without a limit); a limited one is served, or refused
+//     as without a limit, once the limit is lifted; a reallocate under a limit is out_of_memory
+//     only when the free bytes do not hold its growth; steps of any budget (0 included) finish,
+//     and a step that says done leaves nothing for the next step of its budget,
+//   - reserve_handles: a reservation the slots or the free bytes cannot meet is refused before
+//     anything changes.
 //
 // Built three ways: with clang's -fsanitize=fuzzer (fuzz/meson.build), and with a standalone
 // main (fuzz/replay_main.cpp) that replays fuzz/corpus/pool/ in every build's `meson test`.
@@ -153,9 +159,10 @@ private:
             fuzz::fail_at(FUZZ_TARGET, op_, "a call under a compaction limit moved too much", msg);
         }
     }
-    // Whether the last call was deferred; then with free bytes behind it.
+    // Whether the last call was deferred or limited; then with free bytes behind it.
     bool deferred(const tinymem::pool_stats& before) {
-        if (pool_.last_error() != tinymem::error::compaction_deferred) return false;
+        const tinymem::error e = pool_.last_error();
+        if (e != tinymem::error::compaction_deferred && e != tinymem::error::compaction_limited) return false;
         FUZZ_CHECK(before.free_bytes != 0, "deferred with no free bytes");
         return true;
     }
@@ -217,16 +224,25 @@ private:
         if (limited()) {
             expect_bounded(before.bytes_moved, 0, "allocate");
             if (!h && deferred(before)) {
-                // The main loop's steps of the limit, then defrag(), then the limit lifted serve
-                // it, or it is refused as without a limit.
-                for (int way = 0; way < 3 && !h && pool_.last_error() == tinymem::error::compaction_deferred; ++way) {
-                    if (way == 0) drain(limit_);
-                    else if (way == 1) pool_.defrag();
-                    else pool_.set_compaction_limit(~std::size_t(0));
+                // The free bytes hold the request (with no free handle, a table granule too).
+                FUZZ_CHECK(need_granules(bytes) * g <= before.free_bytes, "deferred a request the free bytes cannot hold");
+                // Deferred: the main loop's steps of the limit; then it is served, or refused for
+                // another reason than steps (never deferred again). Limited: the limit lifted.
+                // Deferred again only when the failed call itself left a hole for the steps (the
+                // table grew into the block after it, which moved), never a third time.
+                for (int round = 0; !h && pool_.last_error() == tinymem::error::compaction_deferred; ++round) {
+                    FUZZ_CHECK(round < 2, "deferred again after the main loop's steps, twice");
+                    drain(limit_);
                     h = pinned ? pool_.allocate_pinned(bytes, align) : pool_.allocate(bytes, align);
                 }
-                FUZZ_CHECK(h || pool_.last_error() != tinymem::error::compaction_deferred, "deferred without a limit");
-                pool_.set_compaction_limit(limit_);
+                if (!h && pool_.last_error() == tinymem::error::compaction_limited) {
+                    pool_.set_compaction_limit(~std::size_t(0));
+                    h = pinned ? pool_.allocate_pinned(bytes, align) : pool_.allocate(bytes, align);
+                    FUZZ_CHECK(h || (pool_.last_error() != tinymem::error::compaction_deferred &&
+                                     pool_.last_error() != tinymem::error::compaction_limited),
+                               "deferred or limited without a limit");
+                    pool_.set_compaction_limit(limit_);
+                }
             }
         }
         const tinymem::error e = pool_.last_error();
@@ -300,6 +316,9 @@ private:
         if (limited()) {
             // A block that moves to grow moves its bytes and header once.
             expect_bounded(stats_before.bytes_moved, old_size + 2 * g, "reallocate");
+            if (!ok && pool_.last_error() == tinymem::error::out_of_memory && b->pins == 0 && !b->fixed)
+                FUZZ_CHECK(need_granules(bytes) * g > stats_before.free_bytes + old_size + hdr,
+                           "out_of_memory under a limit for a growth the free bytes hold");
             if (!ok && deferred(stats_before)) {
                 FUZZ_CHECK(stats_before.free_bytes + old_size + 2 * g >= bytes, "deferred a growth the free bytes cannot hold");
                 FUZZ_CHECK(pool_.size(b->h) == old_size && pool_.data(b->h) != nullptr, "a deferred reallocate changed the block");
@@ -356,6 +375,36 @@ private:
         }
         FUZZ_CHECK(ok, "unpin");
         if (--b->pins == 0) b->pinned_at = nullptr;
+    }
+
+    // reserve_handles(count): a count the slots or the free bytes cannot meet is refused first,
+    // changing nothing; else it is met, or fails only as the table's growth may.
+    void do_reserve(reader& in) {
+        const auto before = pool_.stats();
+        const std::size_t table_slots = before.table_bytes / hdr;
+        const std::size_t extra = in.u8() % 4 == 0 ? std::size_t(in.u32()) : std::size_t(in.u8());
+        const std::size_t count = before.free_handles + extra;
+        const bool too_many = extra > Config::max_slots - table_slots;
+        const bool too_big = (extra + g / hdr - 1) / (g / hdr) * g > before.free_bytes;
+        const bool ok = pool_.reserve_handles(count);
+        const tinymem::error e = pool_.last_error();
+        if (ok) {
+            FUZZ_CHECK(!too_many && !too_big, "reserve_handles met the impossible");
+            FUZZ_CHECK(pool_.stats().free_handles >= count, "reserve_handles fell short");
+            return;
+        }
+        if (too_many || too_big) {
+            FUZZ_CHECK(e == (too_many ? tinymem::error::out_of_handles : tinymem::error::out_of_memory),
+                       "reserve_handles refused for the wrong reason");
+            const auto after = pool_.stats();
+            FUZZ_CHECK(after.table_bytes == before.table_bytes && after.free_bytes == before.free_bytes &&
+                           after.bytes_moved == before.bytes_moved,
+                       "a refused reserve_handles changed the pool");
+            return;
+        }
+        FUZZ_CHECK(e == tinymem::error::out_of_handles || e == tinymem::error::out_of_memory ||
+                       (limited() && (e == tinymem::error::compaction_deferred || e == tinymem::error::compaction_limited)),
+                   tinymem::to_string(e));
     }
 
     // Handles that must be refused: null, stale (freed), forged (random bits), bit-flipped live.
@@ -446,8 +495,14 @@ private:
         case 6: do_pin(in); break;
         case 7: do_unpin(in); break;
         case 8: {
-            const bool compact = pool_.defrag_step(std::size_t(in.u8()) * g);
-            if (compact && !pool_t::stress_mode) FUZZ_CHECK(pool_.defrag_step(1 << 20), "compact stays compact");
+            const std::size_t budget = std::size_t(in.u8()) * g;
+            const bool compact = pool_.defrag_step(budget);
+            if (compact && !pool_t::stress_mode) {
+                // Done means done for this budget: the next step moves nothing.
+                const std::uint64_t moved = pool_.bytes_moved();
+                FUZZ_CHECK(pool_.defrag_step(budget) && pool_.bytes_moved() == moved, "a step after done moved bytes");
+                FUZZ_CHECK(pool_.defrag_step(1 << 20), "compact stays compact");
+            }
             break;
         }
         case 9:
@@ -463,7 +518,10 @@ private:
                 do_handle_of(in);
             }
             break;
-        case 10: do_bad_handle(in); break;
+        case 10:
+            if (op == 250) do_reserve(in);
+            else do_bad_handle(in);
+            break;
         default: do_guarded(in); break;
         }
     }

@@ -51,7 +51,8 @@ valgrind --tool=callgrind --collect-atstart=no --combine-dumps=yes --callgrind-o
   echo "then \`scripts/bench_opcount.py\`. Each call is measured alone (CALLGRIND_TOGGLE_COLLECT around it,"
   echo "one dump per call). Workload: pool filled with the live blocks (random sizes, about 85 % full),"
   echo "then rounds of deallocate, defrag_step(256), allocate. Each path is listed apart: allocations served from a quick list (cached), by a split, or after a compaction; deallocations kept in a quick list (cached) or merged."
-  echo "The scenarios named \"limit256\" run the same rounds under \`set_compaction_limit(256)\`: \"allocate (limit 256)\" are the allocations served without moving a byte, \"(limit 256, a step)\" those served after their one bounded compaction step moved bytes, \"(limit 256, refused)\" those refused with \`compaction_deferred\` after that step."
+  echo "The scenarios named \"limit256\" run the same rounds under \`set_compaction_limit(256)\`: \"allocate (limit 256)\" are the allocations served without moving a byte, \"(limit 256, a step)\" those served after their one bounded compaction step moved bytes, \"(limit 256, refused)\" those refused with \`compaction_deferred\` or \`compaction_limited\` after that step."
+  echo "The scenarios named \"blocks above the lowest pinned\" fill a pool with 16-byte movable blocks under one \`allocate_pinned\` block at the top, with the only hole at the bottom; each round puts an \`allocate_pinned\` block in that hole and frees it: \"deallocate (lowest pinned)\" is that free, with every movable block between it and the next pinned block."
   echo
   echo '```'
   cat "$OUT/opcount.log"

@@ -23,6 +23,8 @@ def main(path):
                     op += " (failed)"
                 elif "compacting" in flags:
                     op += " (compacting)"
+                elif "lowest pinned" in flags:
+                    op += " (lowest pinned)"
                 elif "cached" in flags:
                     op += " (cached)"
                 worst[(scenario, op)] = max(worst[(scenario, op)], n)
@@ -36,7 +38,7 @@ def main(path):
     # deallocate into a quick list or by merging; under a compaction limit of 256 bytes, the
     # allocate calls served without moving bytes, those that moved bytes in their one bounded
     # step, and those refused (compaction_deferred) after it.
-    ops = ["allocate", "allocate (cached)", "deallocate", "deallocate (cached)", "defrag_step(256)",
+    ops = ["allocate", "allocate (cached)", "deallocate", "deallocate (cached)", "deallocate (lowest pinned)", "defrag_step(256)",
            "allocate (compacting)", "allocate (failed)", "allocate (limit 256)", "allocate (limit 256, a step)",
            "allocate (limit 256, refused)"]
     ops = [o for o in ops if any((s, o) in worst for s in scenarios)]

@@ -102,11 +102,11 @@ private:
         const std::uint64_t before = moved();
         handle h = try_allocate(bytes, pinned);
         expect_bounded(before, 0, "allocate");
-        if (!h && pool_.last_error() == error::compaction_deferred) {
+        if (!h && (pool_.last_error() == error::compaction_deferred || pool_.last_error() == error::compaction_limited)) {
             ++deferred_;
-            // Free bytes for the request, or (basic_pool) for the handle table's next granule.
-            BOOST_REQUIRE_MESSAGE(free_before >= std::min<std::size_t>(bytes, Pool::granule),
-                                  "op " << op_ << ": compaction_deferred for " << bytes << " bytes with " << free_before << " free");
+            // Free bytes for the request (and, with no free handle, the table's next granule).
+            BOOST_REQUIRE_MESSAGE(free_before >= bytes, "op " << op_ << ": " << to_string(pool_.last_error()) << " for "
+                                                              << bytes << " bytes with " << free_before << " free");
             h = after_deferral(bytes, pinned);
         }
         if (!h) {
@@ -123,12 +123,19 @@ private:
         blocks_.push_back({h, bytes, id});
     }
 
-    // The deferral was honest: the main loop's steps, then defrag(), then the limit lifted serve
-    // the request, unless a rule with no limit would refuse it too.
+    // The deferral (or limited answer) was honest: the main loop's steps, then defrag(), then the
+    // limit lifted serve the request, unless a rule with no limit would refuse it too.
     handle after_deferral(std::size_t bytes, bool pinned) {
-        main_loop_steps(std::size_t(-1));
-        if (handle h = try_allocate(bytes, pinned)) return ++after_steps_, h;
-        BOOST_REQUIRE(pool_.last_error() != error::none);
+        // Steps done, a request is deferred again only when the failed call itself left a hole
+        // for them (basic_pool: the handle table grew into the block after it, which moved), and
+        // never a third time: waiting for steps must not be waiting forever.
+        for (int round = 0; round < 2; ++round) {
+            main_loop_steps(std::size_t(-1));
+            if (handle h = try_allocate(bytes, pinned)) return ++after_steps_, h;
+            BOOST_REQUIRE(pool_.last_error() != error::none);
+            if (pool_.last_error() != error::compaction_deferred) break;
+            BOOST_REQUIRE_MESSAGE(round == 0, "op " << op_ << ": deferred again after the main loop's steps, twice");
+        }
         pool_.defrag();
         if (handle h = try_allocate(bytes, pinned)) return ++after_defrag_, h;
         // Still deferred: a block larger than the limit must move for the handle table (only an
@@ -142,7 +149,9 @@ private:
             // Compacted, the free space did not hold it after all: only blocks that never move
             // (allocate_pinned) or the handle table can be why, and the lean engine has neither.
             ++refused_unlimited_;
-            BOOST_REQUIRE_MESSAGE(pool_.last_error() != error::compaction_deferred, "deferred without a limit");
+            BOOST_REQUIRE_MESSAGE(pool_.last_error() != error::compaction_deferred &&
+                                      pool_.last_error() != error::compaction_limited,
+                                  "deferred or limited without a limit");
             BOOST_REQUIRE_MESSAGE(has_allocate_pinned<Pool>, "op " << op_ << ": deferred, then refused with "
                                                                    << to_string(pool_.last_error()) << " once compacted");
         }
@@ -184,7 +193,8 @@ private:
         if (!ok) {
             const error e = pool_.last_error();
             BOOST_REQUIRE_MESSAGE((e == error::out_of_memory || e == error::fragmented_by_pins ||
-                                   (e == error::compaction_deferred && free_before + own >= bytes) || e == error::pinned ||
+                                   ((e == error::compaction_deferred || e == error::compaction_limited) && free_before + own >= bytes) ||
+                                   e == error::pinned ||
                                    (e == error::too_large && bytes > pool_.capacity() / 2)),
                                   "op " << op_ << ": reallocate(" << bytes << ") failed with " << to_string(e));
             BOOST_REQUIRE(test::holds(pool_, b.h, b.id, b.bytes));
@@ -313,9 +323,207 @@ void pins_are_not_deferred() {
     test::require_ok(p);
 }
 
+// The main loop's steps at `budget` until one says the pool is compact.
+template <class Pool>
+void steps_until_done(Pool& p, std::size_t budget) {
+    for (unsigned i = 0; !p.defrag_step(budget); ++i) BOOST_REQUIRE(i < 100000u);
+}
+
+// A request that steps can never serve is not deferred: with the pool full (no room for the
+// request, nor for the handle table to grow), the answer is out_of_memory under a limit as
+// without one, at once and after the main loop's steps and a defrag() (issue 18, item 2: it was
+// compaction_deferred forever).
+template <class Pool>
+void exhausted_is_not_deferred() {
+    alignas(16) std::byte buffer[2048];
+    Pool p{buffer};
+    std::vector<typename Pool::handle> all;
+    while (auto h = p.allocate(64)) all.push_back(h);
+    // No free handle either, with a few bytes left: a block takes what a free slot would serve
+    // but two granules (the table cannot grow behind 64-byte blocks under a limit of 256).
+    for (;;) {
+        const auto s = p.stats();
+        const std::size_t keep = 2 * Pool::granule + sizeof(typename Pool::word_type);
+        if (s.free_handles == 0 || s.free_bytes <= keep) break;
+        const auto h = p.allocate(s.free_bytes - keep);
+        if (!h) break;
+        all.push_back(h);
+    }
+    BOOST_REQUIRE(p.stats().free_bytes < 100u);
+    p.set_compaction_limit(256);
+    for (int round = 0; round < 3; ++round) {
+        BOOST_TEST(!p.allocate(100));
+        BOOST_TEST(to_string(p.last_error()) == to_string(error::out_of_memory));
+        for (int i = 0; i < 1000; ++i) p.defrag_step(256);
+        if (round == 1) p.defrag();
+    }
+    test::require_ok(p);
+}
+
+// Three 40-byte blocks, then one larger than the limit, then 40-byte blocks; every other small
+// block freed. The main loop's steps never move the large block, so the hole before it stays:
+// a request larger than what steps gather but within the free bytes needs compaction beyond the
+// limit. It is compaction_deferred at most until the steps are done, then compaction_limited
+// (issue 18: it stayed compaction_deferred forever); lifting the limit serves it.
+template <class Pool>
+void deferral_ends_where_only_a_large_block_stands() {
+    alignas(16) std::byte buffer[2048];
+    Pool p{buffer};
+    if constexpr (requires { p.reserve_handles(1); }) BOOST_REQUIRE(p.reserve_handles(64)); // no table growth
+    constexpr std::size_t limit = 64;
+    std::vector<typename Pool::handle> before_large, after_large;
+    for (int i = 0; i < 3; ++i) before_large.push_back(p.allocate(40));
+    const auto large = p.allocate(300);
+    BOOST_REQUIRE(large);
+    test::fill(p, large, 7, 300);
+    while (auto h = p.allocate(40)) after_large.push_back(h);
+    std::size_t front = 0; // the hole before the large block, headers included
+    for (auto h : before_large) {
+        front += p.size(h) + sizeof(typename Pool::word_type);
+        BOOST_REQUIRE(p.deallocate(h));
+    }
+    std::vector<typename Pool::handle> kept;
+    for (std::size_t i = 0; i < after_large.size(); ++i) {
+        if (i % 2 == 0) BOOST_REQUIRE(p.deallocate(after_large[i]));
+        else kept.push_back(after_large[i]);
+    }
+    p.set_compaction_limit(limit);
+    steps_until_done(p, limit);
+    const auto s = p.stats();
+    // More than the steps gathered behind the large block, within the free bytes.
+    const std::size_t want = s.free_bytes - front + 8;
+    BOOST_REQUIRE(want > 200u);
+    error last = error::none;
+    for (int round = 0; round < 3; ++round) {
+        BOOST_TEST_REQUIRE(!p.allocate(want));
+        last = p.last_error();
+        if (last != error::compaction_deferred) break;
+        steps_until_done(p, limit);
+    }
+    BOOST_TEST(to_string(last) == to_string(error::compaction_limited));
+    BOOST_TEST(test::holds(p, large, 7, 300));
+    test::require_ok(p);
+    p.set_compaction_limit(~std::size_t{0});
+    BOOST_TEST(bool(p.allocate(want)));
+    BOOST_TEST(test::holds(p, large, 7, 300));
+    test::require_ok(p);
+}
+
+// basic_pool: with no free handle, the table grows into the first block, which must move; when
+// that block is larger than the limit, no step ever moves it, so the request is
+// compaction_limited, not deferred forever (issue 18); without the limit it is served.
+template <class Config>
+void table_growth_behind_a_large_block_is_limited() {
+    using pool_type = basic_pool<Config>;
+    alignas(16) std::byte buffer[4096];
+    pool_type p{buffer};
+    std::vector<typename pool_type::handle> all;
+    while (p.stats().free_bytes > 1200 || p.stats().free_handles != 0) {
+        const auto h = p.allocate(200);
+        BOOST_REQUIRE(h);
+        test::fill(p, h, std::uint32_t(all.size()), 200);
+        all.push_back(h);
+    }
+    p.defrag(); // the first block after the table is a 200-byte one
+    p.set_compaction_limit(64);
+    error last = error::none;
+    for (int round = 0; round < 3; ++round) {
+        BOOST_TEST_REQUIRE(!p.allocate(8));
+        last = p.last_error();
+        if (last != error::compaction_deferred) break;
+        steps_until_done(p, 64);
+    }
+    BOOST_TEST(to_string(last) == to_string(error::compaction_limited));
+    test::require_ok(p);
+    p.set_compaction_limit(~std::size_t{0});
+    BOOST_TEST(bool(p.allocate(8)));
+    for (std::size_t i = 0; i < all.size(); ++i) BOOST_TEST(test::holds(p, all[i], std::uint32_t(i), 200));
+    test::require_ok(p);
+}
+
+// basic_pool: growing a 600-byte block to 1,200 bytes with 900 bytes free in small holes, under
+// a limit of 256: without the limit, reallocate compacts and shifts the blocks after it up (about
+// 2.4 KB); under it, the call never says out_of_memory (issue 18, item 3: it did, forever): it is
+// compaction_deferred while steps run, then compaction_limited; lifting the limit serves it.
+template <class Config>
+void growth_beyond_the_limit_is_limited() {
+    using pool_type = basic_pool<Config>;
+    alignas(16) std::byte buffer[4096];
+    pool_type p{buffer};
+    BOOST_REQUIRE(p.reserve_handles(64));
+    const auto big = p.allocate(600);
+    BOOST_REQUIRE(big);
+    test::fill(p, big, 1000, 600);
+    std::vector<typename pool_type::handle> small;
+    while (auto h = p.allocate(96)) small.push_back(h);
+    std::vector<std::pair<typename pool_type::handle, std::uint32_t>> kept;
+    std::size_t freed = 0;
+    for (std::size_t i = 0; i < small.size(); ++i) {
+        if (i % 2 == 0 && freed < 9) {
+            BOOST_REQUIRE(p.deallocate(small[i]));
+            ++freed;
+        } else {
+            test::fill(p, small[i], std::uint32_t(i), 96);
+            kept.emplace_back(small[i], std::uint32_t(i));
+        }
+    }
+    const auto s = p.stats();
+    BOOST_REQUIRE(s.free_bytes >= 900u);
+    BOOST_REQUIRE(s.largest_free_bytes < 200u);
+    p.set_compaction_limit(256);
+    error last = error::none;
+    for (int round = 0; round < 3; ++round) {
+        BOOST_TEST_REQUIRE(!p.reallocate(big, 1200));
+        last = p.last_error();
+        BOOST_TEST(to_string(last) != to_string(error::out_of_memory));
+        if (last != error::compaction_deferred) break;
+        steps_until_done(p, 256);
+    }
+    BOOST_TEST(to_string(last) == to_string(error::compaction_limited));
+    BOOST_TEST(test::holds(p, big, 1000, 600));
+    test::require_ok(p);
+    // Growth the free bytes do not hold is out_of_memory, limit or not.
+    BOOST_TEST(!p.reallocate(big, 600 + s.free_bytes + 64));
+    BOOST_TEST(to_string(p.last_error()) == to_string(error::out_of_memory));
+    p.set_compaction_limit(~std::size_t{0});
+    BOOST_TEST(p.reallocate(big, 1200));
+    BOOST_TEST(test::holds(p, big, 1000, 600));
+    for (const auto& [h, id] : kept) BOOST_TEST(test::holds(p, h, id, 96));
+    test::require_ok(p);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(compaction_limit)
+
+BOOST_AUTO_TEST_CASE(an_exhausted_pool_is_out_of_memory_not_deferred) {
+    exhausted_is_not_deferred<basic_pool<config16>>();
+    exhausted_is_not_deferred<basic_pool<config16_g8>>();
+    exhausted_is_not_deferred<basic_pool<config17>>();
+    exhausted_is_not_deferred<basic_pool<config32>>();
+    exhausted_is_not_deferred<basic_bump_pool<config16>>();
+    exhausted_is_not_deferred<basic_bump_pool<config32>>();
+}
+BOOST_AUTO_TEST_CASE(basic_pool_deferral_ends_where_only_a_large_block_stands) {
+    deferral_ends_where_only_a_large_block_stands<basic_pool<config16>>();
+    deferral_ends_where_only_a_large_block_stands<basic_pool<config32>>();
+}
+BOOST_AUTO_TEST_CASE(bump_pool_deferral_ends_where_only_a_large_block_stands) {
+    deferral_ends_where_only_a_large_block_stands<basic_bump_pool<config16>>();
+    deferral_ends_where_only_a_large_block_stands<basic_bump_pool<config32>>();
+}
+BOOST_AUTO_TEST_CASE(table_growth_behind_a_large_block_is_compaction_limited) {
+    table_growth_behind_a_large_block_is_limited<config16>();
+    table_growth_behind_a_large_block_is_limited<config16_g8>();
+    table_growth_behind_a_large_block_is_limited<config17>();
+    table_growth_behind_a_large_block_is_limited<config32>();
+}
+BOOST_AUTO_TEST_CASE(reallocate_growth_beyond_the_limit_is_compaction_limited) {
+    growth_beyond_the_limit_is_limited<config16>();
+    growth_beyond_the_limit_is_limited<config16_g8>();
+    growth_beyond_the_limit_is_limited<config17>();
+    growth_beyond_the_limit_is_limited<config32>();
+}
 
 BOOST_AUTO_TEST_CASE(basic_pool_defers_then_the_main_loop_serves) { deferred_then_served_by_steps<basic_pool<config16>>(); }
 BOOST_AUTO_TEST_CASE(bump_pool_defers_then_the_main_loop_serves) { deferred_then_served_by_steps<basic_bump_pool<config16>>(); }

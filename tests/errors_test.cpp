@@ -255,4 +255,73 @@ BOOST_AUTO_TEST_CASE(the_last_slot_then_out_of_handles) {
     slot_limit<config17>(8190 * 12 + 4096);  // 8-byte granules, 4-byte words
 }
 
+// A reserve_handles() that cannot be met is refused before it changes anything: more handles than
+// the configuration has slots is out_of_handles, more table words than the free bytes hold is
+// out_of_memory, and in both cases the table keeps its size and the pool serves what it served
+// before (issue 18: a refused reservation used to grow the table over the whole heap).
+template <class Config>
+void refused_reservation_changes_nothing(std::size_t bytes) {
+    using pool_type = basic_pool<Config>;
+    std::vector<std::byte> buffer(bytes);
+    pool_type p{std::span<std::byte>(buffer)};
+    const auto a = p.allocate(100);
+    BOOST_REQUIRE(a);
+    test::fill(p, a, 1, 100);
+    const auto before = p.stats();
+    auto unchanged = [&](const char* what) {
+        const auto now = p.stats();
+        BOOST_TEST_CONTEXT(what) {
+            BOOST_TEST(now.table_bytes == before.table_bytes);
+            BOOST_TEST(now.free_bytes == before.free_bytes);
+            BOOST_TEST(now.free_handles == before.free_handles);
+            BOOST_TEST(now.largest_allocatable == before.largest_allocatable);
+            BOOST_TEST(now.bytes_moved == before.bytes_moved);
+        }
+        test::require_ok(p);
+        BOOST_TEST(test::holds(p, a, 1, 100));
+    };
+    BOOST_TEST(!p.reserve_handles(std::size_t(Config::max_slots) + 1));
+    BOOST_TEST(to_string(p.last_error()) == to_string(error::out_of_handles));
+    unchanged("more handles than slots");
+    BOOST_TEST(!p.reserve_handles(20000 + std::size_t(Config::max_slots)));
+    BOOST_TEST(to_string(p.last_error()) == to_string(error::out_of_handles));
+    unchanged("far more handles than slots");
+    // Slots the configuration has, but more table words than the free bytes hold.
+    const std::size_t words = before.free_bytes / sizeof(typename Config::word_type);
+    if (before.free_handles + words + 1 <= Config::max_slots) {
+        BOOST_TEST(!p.reserve_handles(before.free_handles + words + 1));
+        BOOST_TEST(to_string(p.last_error()) == to_string(error::out_of_memory));
+        unchanged("more table words than free bytes");
+    }
+    // The pool serves as before, and a reservation it can meet succeeds.
+    const auto b = p.allocate(before.largest_allocatable / 2);
+    BOOST_TEST(bool(b));
+    BOOST_TEST(p.reserve_handles(before.free_handles + 8));
+    BOOST_TEST(p.stats().free_handles >= before.free_handles + 8);
+    test::require_ok(p);
+    BOOST_TEST(test::holds(p, a, 1, 100));
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_reservation_changes_nothing) {
+    refused_reservation_changes_nothing<config16>(65536); // issue 18: reserve_handles(20000)
+    refused_reservation_changes_nothing<config16>(4096);
+    refused_reservation_changes_nothing<config16_g8>(65536);
+    refused_reservation_changes_nothing<config17>(65536);
+    refused_reservation_changes_nothing<config32>(65536);
+}
+
+// Every error below error_count has its own name (error_count and to_string() follow the enum).
+BOOST_AUTO_TEST_CASE(every_error_has_a_name) {
+    std::vector<std::string> names;
+    for (std::size_t e = 0; e < error_count; ++e) {
+        const std::string name = to_string(error(e));
+        BOOST_TEST(name != "unknown");
+        for (const auto& other : names) BOOST_TEST(name != other);
+        names.push_back(name);
+    }
+    BOOST_TEST(std::string(to_string(error::compaction_limited)) == "compaction_limited");
+    BOOST_TEST(std::size_t(error::compaction_limited) + 1 == error_count);
+    BOOST_TEST(std::string(to_string(error(error_count))) == "unknown");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,7 +1,8 @@
 // Randomised differential test: the pool against a reference model that knows every block's
 // bytes. Random allocate / allocate_pinned / deallocate / reallocate / pin / unpin /
-// defrag_step / defrag / stale-handle calls, with check() and a comparison of the live contents
-// after every operation, over pools from 256 bytes to 4 MiB in every width and granule.
+// defrag_step / defrag / stale-handle / reserve_handles calls, some under a compaction limit that
+// comes and goes, with check() and a comparison of the live contents after every operation, over
+// pools from 256 bytes to 4 MiB in every width and granule.
 // Seeds are printed; TINYMEM_SEED replays one.
 #include "test_support.hpp"
 
@@ -96,18 +97,64 @@ private:
         BOOST_REQUIRE_MESSAGE(ok, "op " << op_ << ": unexpected error " << to_string(e));
     }
 
+    bool limited() const { return pool_.compaction_limit() != ~std::size_t{0}; }
+
+    // Under a compaction limit: a request the free bytes do not hold is never deferred; a
+    // deferred one is not deferred again once the main loop's steps of the limit's budget are
+    // done; a limited one, retried without the limit, is never deferred or limited, and is
+    // served when stats() promised it just before. `retry` repeats the call; `promise` says
+    // whether stats() promises it now.
+    template <class Retry, class Promise>
+    bool follow_up(std::size_t free_before, std::size_t bytes, Promise promise, Retry retry) {
+        error e = pool_.last_error();
+        if (e != error::compaction_deferred && e != error::compaction_limited) return false;
+        BOOST_REQUIRE_MESSAGE(limited(), "op " << op_ << ": " << to_string(e) << " without a limit");
+        BOOST_REQUIRE_MESSAGE(free_before >= bytes,
+                              "op " << op_ << ": " << to_string(e) << " with " << free_before << " bytes free");
+        // Deferred again only when the failed call itself left a hole for the steps (the table
+        // grew into the block after it, which moved), and never a third time.
+        for (int round = 0; e == error::compaction_deferred; ++round) {
+            BOOST_REQUIRE_MESSAGE(round < 2, "op " << op_ << ": deferred again after the main loop's steps, twice");
+            const std::size_t limit = pool_.compaction_limit();
+            for (unsigned i = 0; !pool_.defrag_step(limit); ++i)
+                BOOST_REQUIRE_MESSAGE(i < 1000000u, "op " << op_ << ": steps do not finish");
+            if (retry()) return true;
+            e = pool_.last_error();
+        }
+        if (e != error::compaction_limited) return false;
+        const std::size_t limit = pool_.compaction_limit();
+        pool_.set_compaction_limit(~std::size_t{0});
+        const bool promised = promise();
+        const bool ok = retry();
+        pool_.set_compaction_limit(limit);
+        if (ok) return true;
+        e = pool_.last_error();
+        BOOST_REQUIRE_MESSAGE(e != error::compaction_deferred && e != error::compaction_limited,
+                              "op " << op_ << ": " << to_string(e) << " without a limit");
+        BOOST_REQUIRE_MESSAGE(!promised, "op " << op_ << ": refused (" << to_string(e)
+                                                << ") without the limit though stats() promised it");
+        return false;
+    }
+
     void allocate() {
         const std::size_t size = random_size();
         const std::size_t align = below(5) == 0 ? std::size_t(1) << below(9) : Config::granule;
         const bool fixed = below(20) == 0;
-        // With no pinned or over-aligned block, whatever stats() promises must be served.
-        const bool promised = !fixed && align <= Config::granule && !anything_pinned_or_aligned() &&
-                              size <= pool_.stats().largest_allocatable;
-        const handle h = fixed ? pool_.allocate_pinned(size, align) : pool_.allocate(size, align);
+        // With no pinned or over-aligned block, whatever stats() promises must be served (under
+        // a limit, once the limit is lifted).
+        const auto before = pool_.stats();
+        auto promise = [&] {
+            return !fixed && align <= Config::granule && !anything_pinned_or_aligned() &&
+                   size <= pool_.stats().largest_allocatable;
+        };
+        const bool promised = promise();
+        auto call = [&] { return fixed ? pool_.allocate_pinned(size, align) : pool_.allocate(size, align); };
+        handle h = call();
         ++allocated_;
+        if (!h && limited()) follow_up(before.free_bytes, size, promise, [&] { return bool(h = call()); });
         if (!h) {
             ++failed_;
-            BOOST_REQUIRE_MESSAGE(!promised, "op " << op_ << ": allocate(" << size << ") refused ("
+            BOOST_REQUIRE_MESSAGE(!promised || limited(), "op " << op_ << ": allocate(" << size << ") refused ("
                                                    << to_string(pool_.last_error()) << ") though stats() promised it");
             expect_refusal({error::out_of_memory, error::fragmented_by_pins, error::out_of_handles, error::too_large});
             return;
@@ -138,7 +185,11 @@ private:
         if (blocks_.empty()) return;
         block& b = blocks_[below(blocks_.size())];
         const std::size_t size = random_size();
-        if (!pool_.reallocate(b.h, size)) {
+        const std::size_t free_before = pool_.stats().free_bytes + pool_.size(b.h);
+        bool ok = pool_.reallocate(b.h, size);
+        if (!ok && limited())
+            ok = follow_up(free_before, size, [] { return false; }, [&] { return pool_.reallocate(b.h, size); });
+        if (!ok) {
             expect_refusal({error::out_of_memory, error::fragmented_by_pins, error::pinned, error::too_large});
             if (pool_.last_error() == error::pinned) BOOST_REQUIRE(b.pins != 0 || b.fixed);
             compare(b);
@@ -190,7 +241,47 @@ private:
         if (dead_.size() > 64) dead_.erase(dead_.begin(), dead_.begin() + 32);
     }
 
+    // reserve_handles: a reservation the slots or the free bytes cannot meet is refused before
+    // anything changes; one they can meet is met, or fails only for a pin in the table's way, or
+    // under a limit.
+    void reserve() {
+        const auto before = pool_.stats();
+        constexpr std::size_t word = sizeof(typename Config::word_type);
+        const std::size_t table_slots = before.table_bytes / word;
+        const std::size_t count = before.free_handles + below(below(8) == 0 ? 4 * table_slots + 64 : 8);
+        const std::size_t extra = count - before.free_handles;
+        const std::size_t slots_per_granule = Config::granule / word;
+        const bool too_many = extra > Config::max_slots - table_slots;
+        const bool too_big = (extra + slots_per_granule - 1) / slots_per_granule * Config::granule > before.free_bytes;
+        if (pool_.reserve_handles(count)) {
+            BOOST_REQUIRE_MESSAGE(!too_many && !too_big, "op " << op_ << ": reserve_handles met the impossible");
+            BOOST_REQUIRE(pool_.stats().free_handles >= count);
+            return;
+        }
+        const error e = pool_.last_error();
+        if (too_many || too_big) {
+            BOOST_REQUIRE_MESSAGE(e == (too_many ? error::out_of_handles : error::out_of_memory),
+                                  "op " << op_ << ": reserve_handles refused with " << to_string(e));
+            const auto after = pool_.stats();
+            BOOST_REQUIRE_MESSAGE(after.table_bytes == before.table_bytes && after.free_bytes == before.free_bytes &&
+                                      after.bytes_moved == before.bytes_moved,
+                                  "op " << op_ << ": a refused reserve_handles changed the pool");
+            return;
+        }
+        expect_refusal({error::out_of_handles, error::out_of_memory, error::compaction_deferred, error::compaction_limited});
+        if (!limited()) BOOST_REQUIRE_MESSAGE(e != error::compaction_deferred && e != error::compaction_limited,
+                                             "op " << op_ << ": " << to_string(e) << " without a limit");
+    }
+
+    // A compaction limit comes and goes (none most of the time).
+    void toggle_limit() {
+        if (limited()) pool_.set_compaction_limit(~std::size_t{0});
+        else pool_.set_compaction_limit(std::size_t(16) << below(7));
+    }
+
     void step() {
+        if (below(400) == 0) toggle_limit();
+        if (below(100) == 0) return reserve();
         const auto r = below(100);
         if (r < 34) allocate();
         else if (r < 60) deallocate();

@@ -93,8 +93,9 @@ public:
     // Result: a handle, or a null handle on failure. Never throws.
     // Errors (last_error()): zero_size, too_large, bad_alignment (not a power of two, or more
     //   than the granule: this engine does not over-align), out_of_memory, out_of_handles,
-    //   fragmented_by_pins, compaction_deferred (under a compaction limit:
-    //   set_compaction_limit()). On failure no block is freed or changed (a compaction it ran
+    //   fragmented_by_pins, compaction_deferred and compaction_limited (under a compaction limit:
+    //   set_compaction_limit(); limited once the steps are done and only blocks larger than the
+    //   limit stand before holes). On failure no block is freed or changed (a compaction it ran
     //   may have moved some).
     // Moves blocks: yes (compaction).
     handle allocate(size_type bytes, size_type align = granule) noexcept {
@@ -355,9 +356,19 @@ private:
     // a new table word (slots > slots_) may be what does not fit.
     // The free granules are counted as a compaction leaves them: the holes and the top less what
     // a new table word takes from it, even below top_ (top_room() stops at 0).
+    // Under a limit: compaction_deferred while the main loop's defrag_step(limit) calls would
+    // still move something (a pass under way, or a skipped block the limit's budget moves);
+    // compaction_limited once only blocks larger than the limit, which steps never move, stand
+    // before holes (waiting for steps would be waiting forever).
     error room_error(offset_type need, size_type slots) const noexcept {
-        if (size_type(holes_) + limit_for(slots) >= size_type(need) + top_)
-            return limited() && (!compact_ || step_skipped_ != 0) ? error::compaction_deferred : error::fragmented_by_pins;
+        if (size_type(holes_) + limit_for(slots) >= size_type(need) + top_) {
+            if (limited()) {
+                if (!compact_ || (step_skipped_ != 0 && size_type(step_skipped_) * granule <= limit_bytes()))
+                    return error::compaction_deferred;
+                if (step_skipped_ != 0) return error::compaction_limited;
+            }
+            return error::fragmented_by_pins;
+        }
         return slots > slots_ && size_type(holes_) + limit_for(slots_) >= size_type(need) + top_ ? error::out_of_handles
                                                                                                : error::out_of_memory;
     }

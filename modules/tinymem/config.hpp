@@ -146,11 +146,16 @@ TINYMEM_EXPORT enum class error : std::uint8_t {
     invalid_pointer,    // a pointer that is not the start of a live block of this pool
     bad_buffer,         // the buffer given to the constructor is too small or too large
     compaction_deferred, // under a compaction limit: the free bytes would hold the request, but
-                         // gathering them takes more compaction than one call may run
+                         // gathering them takes more compaction than one call may run; the
+                         // main loop's defrag_step() calls of the limit's budget can make room
+    compaction_limited,  // under a compaction limit: the free bytes would hold the request, but
+                         // only compaction beyond the limit can make room (moving a block larger
+                         // than the limit, or shifting more bytes than it), which steps never do:
+                         // call defrag() or lift the limit, then retry
     too_many_pools,     // the constructor found every pool tag of its configuration taken by
                         // live pools (see TINYMEM_MAX_LIVE_POOLS): the pool is unusable
 };
-TINYMEM_EXPORT inline constexpr std::size_t error_count = 16;
+TINYMEM_EXPORT inline constexpr std::size_t error_count = 17;
 
 // A short English name for an error, for logs and test messages.
 TINYMEM_EXPORT constexpr const char* to_string(error e) noexcept {
@@ -170,6 +175,7 @@ TINYMEM_EXPORT constexpr const char* to_string(error e) noexcept {
     case error::invalid_pointer: return "invalid_pointer";
     case error::bad_buffer: return "bad_buffer";
     case error::compaction_deferred: return "compaction_deferred";
+    case error::compaction_limited: return "compaction_limited";
     case error::too_many_pools: return "too_many_pools";
     }
     return "unknown";

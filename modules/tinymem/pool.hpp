@@ -104,9 +104,12 @@ public:
     //   reserve_handles and the handle table's growth): with a `budget` below SIZE_MAX, one
     //   defrag_step(budget) at most (and no block larger than the budget moved for the table),
     //   so these calls take bounded time, as deallocate and defrag_step do. A request that still
-    //   finds no room fails with compaction_deferred while a step or defrag() could still gather
-    //   free space; the main loop's defrag_step() calls (or a defrag() when there is time) then
-    //   make room. SIZE_MAX, the default: these calls compact as far as the request needs.
+    //   finds no room while the free bytes hold it fails with compaction_deferred while the main
+    //   loop's defrag_step(budget) calls would still move something (they, or a defrag() when
+    //   there is time, then make room), and with compaction_limited once they would not (only
+    //   compaction beyond the limit can: a block larger than it, or for reallocate the blocks
+    //   after the growing one; defrag() or lifting the limit, then a retry). SIZE_MAX, the
+    //   default: these calls compact as far as the request needs.
     void set_compaction_limit(std::size_t budget) noexcept {
         self().compaction_limit_ = budget >= unlimited_compaction ? unlimited_compaction : std::uint32_t(budget);
     }
@@ -264,8 +267,10 @@ public:
     // Result: a handle, or a null handle on failure. Never throws.
     // Errors (last_error()): zero_size, too_large (also for sizes whose arithmetic would overflow),
     //   bad_alignment (not a power of two, larger than the pool, or above max_alignment),
-    //   out_of_memory,
-    //   out_of_handles, fragmented_by_pins, compaction_deferred (under a compaction limit). On
+    //   out_of_memory (also, with no
+    //   free handle, when the free bytes hold the request but not a granule more for the table),
+    //   out_of_handles, fragmented_by_pins, and under a compaction limit compaction_deferred and
+    //   compaction_limited (see set_compaction_limit()). On
     //   failure no block is freed and every block keeps its contents; what the call tried first
     //   may stay done: a compaction may have moved blocks (one moved into a hole keeps the
     //   granules too few to split off), and with no free slot the handle table may have grown,
@@ -300,7 +305,8 @@ public:
         return allocate_impl(bytes, align, true);
     }
 
-    // Effect: frees the block; its handle and every copy of it become stale.
+    // Effect: frees the block; its handle and every copy of it become stale. Bounded work on
+    //   every path, the lowest allocate_pinned block's included (see floor_stale_).
     // Result: true on success.
     // Errors: invalid_handle, stale_handle (double free), pinned (pinned by pin(); blocks from
     //   allocate_pinned may be freed). Moves blocks: no.
@@ -331,9 +337,12 @@ public:
     //   smaller size and its alignment. Grows in place when the next block is free, else moves
     //   the block (compacting if needed). The handle stays the same.
     // Result: true on success; on failure the block and its contents are unchanged.
-    // Errors: as allocate() (under a compaction limit, no shifting of the blocks after it either),
-    //   plus invalid_handle, stale_handle, pinned (a pinned block can only
-    //   grow in place). Moves blocks: yes.
+    // Errors: as allocate(), plus invalid_handle, stale_handle, pinned (a pinned block can only
+    //   grow in place). out_of_memory when the free bytes do not hold the growth. Under a
+    //   compaction limit, when they do: compaction_deferred while the main loop's steps may still
+    //   make room, then compaction_limited (the growth needs the blocks after this one shifted
+    //   up, or blocks larger than the limit moved, which only defrag() or a call without the limit
+    //   does). Moves blocks: yes.
     bool reallocate(handle h, size_type bytes) noexcept {
         slot_type slot;
         if (!resolve(h, slot)) return false;
@@ -358,6 +367,9 @@ public:
             const offset_type moved = entry_offset(table_load(slot));
             if (grow_in_place(slot, moved, size, need)) return succeed();
             target = place(need, align, false);
+            // The free bytes hold the growth: not out_of_memory. Without the limit the call would
+            // compact and shift the blocks after this one up, which steps never do.
+            if (target == 0) return fail(limited_reason());
         } else if (target == 0 && free_granules_ >= need - size) {
             defrag();
             // Compaction may have moved this block next to the free space.
@@ -384,10 +396,21 @@ public:
 
     // Effect: grows the handle table until `count` handles can be created without growing it
     //   again, so later allocations never move blocks to make room for the table.
-    // Result: true on success. Errors: out_of_handles, out_of_memory, compaction_deferred (under
-    //   a compaction limit: reserve handles before setting one). Moves blocks: yes.
+    // Result: true on success.
+    // Errors: out_of_handles (more handles than the configuration's slots, max_slots, less the
+    //   live blocks) and out_of_memory (more table words than the free bytes hold) are found
+    //   before anything changes: the table never shrinks, so a reservation that cannot be met must
+    //   not start. Found on the way: out_of_handles (a pinned block right after the table),
+    //   out_of_memory, and under a compaction limit compaction_deferred or compaction_limited (as
+    //   allocate; reserve handles before setting one); the slots added until then stay, free for
+    //   later allocations. Moves blocks: yes.
     bool reserve_handles(size_type count) noexcept {
         if (!usable()) return fail(unusable_reason());
+        const size_type have = size_type(slots_ - live_ - retired_);
+        if (count <= have) return succeed();
+        if (std::uint64_t(count - have) > Config::max_slots - slots_) return fail(error::out_of_handles);
+        const std::uint64_t granules = (std::uint64_t(count - have) + slots_per_granule - 1) / slots_per_granule;
+        if (granules > free_granules_) return fail(error::out_of_memory);
         while (size_type(slots_ - live_ - retired_) < count)
             if (!grow_table()) return false;
         return succeed();
@@ -528,6 +551,8 @@ public:
         cursor_ = heap_begin_;
         compact_pass(0, 1);
         ++compactions_;
+        // O(blocks) like the pass: find the lowest allocate_pinned block again (see floor_stale_).
+        if (floor_stale_) raise_fixed_floor(heap_begin_);
     }
 
     // Effect: one bounded step of the same compaction, resumable: moves at most `budget` bytes
@@ -536,24 +561,31 @@ public:
     //   budget is never moved by a step: it stays, with the hole before it, as a pinned block
     //   would, until defrag() or an allocation that needs the space moves it. allocate,
     //   deallocate and pin may run between steps.
-    // Result: true when a further step would move nothing (the pool is compact, but for holes
-    //   before pinned blocks and before blocks larger than the budget).
+    // Result: true when a further step of the same budget would move nothing (the pool is
+    //   compact, but for holes before pinned blocks and before blocks larger than the budget),
+    //   also after smaller steps of the same pass left blocks this budget moves: the step that
+    //   ends such a pass returns false, and the next ones move them.
     bool defrag_step(size_type budget) noexcept {
         if constexpr (stress_mode) if (usable()) stress_move_all();
         if (!usable()) return true;
         // A visit at least, whatever the budget: steps of budget 0 finish a pass too (moving
         // nothing), as a main loop waiting for defrag_step() to return true needs.
         if (budget == 0) budget = 1;
-        // Compact, but for blocks too large for the steps so far: a larger budget goes again.
-        if (compact_ && size_type(step_skipped_) * granule <= budget) compact_ = step_skipped_ == 0;
+        // Compact, but for blocks too large for the steps so far: a budget that moves the
+        // smallest of them goes again.
+        if (compact_ && step_skipped_ != 0 && size_type(step_skipped_) * granule <= budget) compact_ = false;
         if (compact_) return true;
         if (cursor_ < heap_begin_ || cursor_ >= heap_end_) cursor_ = heap_begin_;
         if (cursor_ == heap_begin_) step_skipped_ = 0; // a new pass records them again
-        if (slide(budget, 0, 1)) {
-            ++compactions_;
-            return true;
+        if (!slide(budget, 0, 1)) return false;
+        // The pass is complete, but smaller steps of it may have left a block this budget moves:
+        // true would promise that the next step moves nothing, so a new pass starts instead.
+        if (step_skipped_ != 0 && size_type(step_skipped_) * granule <= budget) {
+            compact_ = false;
+            return false;
         }
-        return false;
+        ++compactions_;
+        return true;
     }
 
     // set_compaction_limit(budget) and compaction_limit(): bounded time for the calls that may
@@ -564,7 +596,10 @@ public:
     error last_error() const noexcept { return last_error_; }
 
     // Result: a snapshot of the pool. A walk over every block (O(blocks)): to watch what each
-    //   call moves, read bytes_moved() and compactions() instead.
+    //   call moves, read bytes_moved() and compactions() instead. largest_allocatable is what
+    //   allocate() without a compaction limit serves: exact when no block is pinned or
+    //   over-aligned, with or without a free handle (without one, less what the table's growth
+    //   takes first).
     pool_stats stats() const noexcept;
     // Result: the bytes moved so far by compaction, table growth and reallocation (as
     //   stats().bytes_moved, in O(1)).
@@ -1063,8 +1098,8 @@ private:
         }
         free_slot_tail_ = link;
     }
-    // After the lowest pinned block was freed (now part of the free block at `from`): the next
-    // allocate_pinned block above, or the end.
+    // The lowest allocate_pinned block at or above the block start `from`, or the end: a walk,
+    // O(blocks), that only defrag() runs (when floor_stale_), where the pass costs as much.
     void raise_fixed_floor(offset_type from) noexcept {
         offset_type pos = from;
         while (pos != heap_end_) {
@@ -1073,6 +1108,18 @@ private:
             pos = offset_type(pos + header_size(h));
         }
         fixed_floor_ = pos;
+        floor_stale_ = false;
+    }
+    // After the lowest allocate_pinned block was freed, now part of the free block at `merged`:
+    // the block after that free block is the next allocate_pinned block, the end, or anything
+    // else, and then the floor becomes a lower bound (floor_stale_), without the walk to the
+    // next allocate_pinned block that deallocate must not do (bounded work).
+    void lower_bound_floor(offset_type merged) noexcept {
+        const auto end = offset_type(merged + header_size(header_load(merged)));
+        fixed_floor_ = end;
+        if (end == heap_end_) return; // none left
+        const word_type h = header_load(end);
+        floor_stale_ = header_free(h) || header_quick(h) || entry_pins(table_load(header_slot(h))) != fixed_pin;
     }
 
     // ---- moving -------------------------------------------------------------------------------
@@ -1156,15 +1203,78 @@ private:
         // a few blocks of a size class and might not reach it.
         return carve_fit(cursor_, header_size(header_load(cursor_)), need, align, false);
     }
+    // Under a compaction limit: whether the main loop's defrag_step(limit) calls would still move
+    // something (a pass is under way, or smaller steps of the last one left a block the limit's
+    // budget moves). Once they would not, waiting for them is waiting forever.
+    bool steps_pending() const noexcept {
+        return !compact_ || (step_skipped_ != 0 && size_type(step_skipped_) * granule <= limit_bytes());
+    }
+    // Why a request the free bytes hold finds no room under a compaction limit, when what is
+    // missing is compaction beyond what steps do.
+    error limited_reason() const noexcept {
+        return steps_pending() ? error::compaction_deferred : error::compaction_limited;
+    }
     error failure_reason(offset_type need) const noexcept {
         if (free_granules_ < need) return error::out_of_memory;
-        // Under a compaction limit, while a step or defrag() could still gather free space.
-        if (limited() && (!compact_ || step_skipped_ != 0)) return error::compaction_deferred;
+        if (limited()) {
+            if (steps_pending()) return error::compaction_deferred;
+            // Steps are done, but left blocks larger than the limit with holes before them.
+            if (step_skipped_ != 0) return error::compaction_limited;
+        }
         return error::fragmented_by_pins;
     }
-    // Why the table may not grow under a compaction limit: one free granule is all it needs
-    // from a compaction without one (shift_front_run()).
-    error table_deferred() const noexcept { return free_granules_ != 0 ? error::compaction_deferred : error::out_of_memory; }
+    // Why the table may not grow under a compaction limit, when the block after it must move
+    // (one free granule is all a compaction without a limit needs: shift_front_run()). A block
+    // larger than the limit is never moved by a step: compaction_limited whatever steps do.
+    error table_deferred(bool larger_than_limit) const noexcept {
+        if (free_granules_ == 0) return error::out_of_memory;
+        return larger_than_limit ? error::compaction_limited : limited_reason();
+    }
+    // The free granules the table's growth uses up, as grow_table() does it without a limit when
+    // nothing is pinned or over-aligned (stats() is exact then): the granule it takes (or all of
+    // the free block it takes from, when the rest would be too small to be free), and the sliver
+    // that the first block, moved away, keeps from the hole it moves into (place()'s rule).
+    // `free` is the free granules. Requires: the heap is not empty, its first block not pinned.
+    offset_type table_growth_cost(offset_type free) const noexcept {
+        auto take = [](offset_type f) { return offset_type((f == 1 || f - 1 >= min_free) ? 1 : f); };
+        const word_type h = header_load(heap_begin_);
+        const offset_type size = header_size(h);
+        if (header_free(h)) return take(size);
+        const auto next = offset_type(heap_begin_ + size);
+        const word_type nh = header_load(next); // the end sentinel is a used header
+        const offset_type after = next != heap_end_ && header_free(nh) ? header_size(nh) : 0;
+        // A cached block is settled, merging with a free block after it.
+        if (header_quick(h)) return take(offset_type(size + after));
+        // A movable block moves into the hole place() chooses; its old place merges with a free
+        // block after it, unless it moved into that very one.
+        if (const offset_type chosen = peek_place(size)) {
+            const offset_type hole = header_size(header_load(chosen));
+            const offset_type sliver = hole - size < min_free ? offset_type(hole - size) : offset_type(0);
+            return offset_type(sliver + take(chosen == next ? size : offset_type(size + after)));
+        }
+        // Else the table compacts first: the one hole left is after the block, which moves there.
+        if (free >= size) return offset_type((free - size < min_free ? free - size : 0) + take(size));
+        // No hole holds it even then: the blocks before the hole shift up (shift_front_run()).
+        return take(free);
+    }
+    // The free block place(need, 1, false) would carve, without carving it; 0 when it finds none.
+    offset_type peek_place(offset_type need) const noexcept {
+        unsigned budget = 4;
+        for (offset_type pos = bins_[bin_of(need)]; pos != 0 && budget-- != 0; pos = link_next(pos))
+            if (header_size(header_load(pos)) >= need) return pos;
+        const unsigned guaranteed = detail::ceil_log2(size_type(need));
+        if (guaranteed < bin_count) {
+            const bin_mask_type above = bin_mask_type(bin_mask_ & ~((bin_mask_type(1) << guaranteed) - 1));
+            if (above != 0) return bins_[detail::count_trailing_zeros(above)];
+        }
+        const unsigned top = guaranteed < bin_count ? guaranteed : bin_count;
+        for (unsigned b = bin_of(need); b < top; ++b) {
+            unsigned tries = 8;
+            for (offset_type pos = bins_[b]; pos != 0 && tries-- != 0; pos = link_next(pos))
+                if (header_size(header_load(pos)) >= need) return pos;
+        }
+        return 0;
+    }
 
     void note_moved(size_type bytes) noexcept { bytes_moved_ += bytes; }
 
@@ -1172,7 +1282,8 @@ private:
     std::byte* base_ = nullptr;
     offset_type heap_begin_ = 0;     // data granule of the first block
     offset_type heap_end_ = 0;       // data granule of the end sentinel
-    offset_type fixed_floor_ = 0;    // lowest allocate_pinned block (heap_end_ when none)
+    offset_type fixed_floor_ = 0;    // lowest allocate_pinned block (heap_end_ when none); when
+                                     // floor_stale_, only a bound below every one of them
     offset_type cursor_ = 0;         // compaction resumes here: holes before it sit before pinned
                                      // blocks or blocks too large for the last defrag_step
     offset_type free_granules_ = 0;   // free and cached blocks
@@ -1191,7 +1302,12 @@ private:
     error last_error_ = error::none;
     bool retire_slots_ = false;      // set_slot_retirement()
     bool compact_ = true;            // nothing for defrag_step to do (with a budget below
-    offset_type step_skipped_ = 0;   // the largest block, in granules, a step pass left alone)
+    offset_type step_skipped_ = 0;   // the smallest block, in granules, a step pass left alone)
+    // fixed_floor_ is a lower bound, maybe not a block start: freeing the lowest allocate_pinned
+    // block does not walk to the next one (bounded deallocate). place_pinned() then takes a
+    // bin's block instead of the top of the hole under the floor; an allocate_pinned block at or
+    // below the bound, or defrag(), makes the floor exact again.
+    bool floor_stale_ = false;
     friend class detail::compaction_limit_api<basic_pool>;
     using detail::compaction_limit_api<basic_pool>::limited;
     using detail::compaction_limit_api<basic_pool>::limit_bytes;

@@ -22,6 +22,7 @@ void basic_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
     heap_begin_ = 1;
     heap_end_ = offset_type(granules);
     fixed_floor_ = heap_end_;
+    floor_stale_ = false;
     cursor_ = heap_begin_;
     // The end sentinel: a used block of size 0 that no slot owns.
     header_store(heap_end_, used_header(0, no_slot, false));
@@ -45,6 +46,15 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
     }
     offset_type need;
     if (!granules_for(bytes, need)) return {};
+    // A request the free bytes cannot hold fails before the table grows for it (with no free
+    // slot, the table's growth takes a granule of them first): out_of_memory at once, under a
+    // compaction limit as without one, rather than a growth that strands the granule or a
+    // deferral that steps never end.
+    if (size_type(free_granules_) < size_type(need) + (free_slot_head_ == 0 ? 1u : 0u) &&
+        (free_slot_head_ != 0 || std::uint64_t(slots_) < Config::max_slots)) {
+        fail(error::out_of_memory);
+        return {};
+    }
     if constexpr (stress_mode) stress_move_all();
     const auto align_granules = offset_type(align <= granule ? 1 : align / granule);
     slot_type slot;
@@ -85,7 +95,11 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
     used_granules_ = offset_type(used_granules_ + n);
     if (pinned) {
         pinned_granules_ = offset_type(pinned_granules_ + n);
-        if (at < fixed_floor_) fixed_floor_ = at;
+        // Below every other allocate_pinned block (a stale floor bounds them from below).
+        if (at < fixed_floor_ || (floor_stale_ && at == fixed_floor_)) {
+            fixed_floor_ = at;
+            floor_stale_ = false;
+        }
     }
     succeed();
     return make_handle(slot, gen);
@@ -105,7 +119,7 @@ bool basic_pool<Config>::release_block(slot_type slot, word_type entry) noexcept
     const offset_type merged = release_range(pos, size, header_prev_free(hdr));
     if (pins == fixed_pin) {
         pinned_granules_ = offset_type(pinned_granules_ - size);
-        if (pos == fixed_floor_) raise_fixed_floor(merged);
+        if (pos == fixed_floor_ && !floor_stale_) lower_bound_floor(merged);
     }
     release_slot(slot, entry);
     return succeed();
@@ -115,6 +129,8 @@ template <class Config>
 auto basic_pool<Config>::place_pinned(offset_type& need, offset_type align) noexcept -> offset_type {
     // First choice: the top of the free block just under the lowest pinned block (or the end),
     // so pinned blocks stack from the top and leave one hole below for movable blocks.
+    // A stale floor may not be a block start: the size-class bins choose instead.
+    if (floor_stale_) return place(need, align, true);
     const word_type floor_hdr = header_load(fixed_floor_);
     if (header_prev_free(floor_hdr)) {
         const offset_type below = load_offset_at(size_type(fixed_floor_) * granule - header_bytes - sizeof(offset_type));
@@ -164,7 +180,7 @@ bool basic_pool<Config>::grow_table() noexcept {
         if (entry_pins(entry) != 0) return fail(error::out_of_handles);
         // Under a compaction limit, only a block the limit's bytes could move (reserve_handles()
         // before setting a limit spares allocations this).
-        if (limited() && size_type(size) * granule > limit_bytes()) return fail(table_deferred());
+        if (limited() && size_type(size) * granule > limit_bytes()) return fail(table_deferred(true));
         offset_type n = size;
         const offset_type target = place(n, offset_type(offset_type(1) << entry_align(entry)), false);
         if (target != 0) {
@@ -172,7 +188,7 @@ bool basic_pool<Config>::grow_table() noexcept {
             continue;
         }
         if (limited()) {
-            if (compacted) return fail(table_deferred());
+            if (compacted) return fail(table_deferred(false));
             defrag_step(limit_bytes());
             compacted = true;
             continue;
@@ -540,7 +556,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             if (size_type(next_size) * granule > step_budget) {
                 // Larger than a whole step may move: steps leave it (and the hole before it) to
                 // defrag() and to allocations, as they leave a pinned block.
-                if (next_size > step_skipped_) step_skipped_ = next_size;
+                if (step_skipped_ == 0 || next_size < step_skipped_) step_skipped_ = next_size;
                 insert_free(c, hole);
                 hole = 0;
                 spend(visit_cost);
@@ -653,6 +669,10 @@ pool_stats basic_pool<Config>::stats() const noexcept {
     // free granules of each stretch between pinned blocks (what compaction can gather).
     // A hole is a run of free and cached blocks (cached ones are merged lazily).
     std::uint64_t largest = 0, squares = 0, stretch = 0, best_stretch = 0, hole = 0;
+    // The first stretch (from the heap start to the first pinned block) apart: the table grows
+    // into it. Whether a pinned block starts the heap.
+    std::uint64_t first_stretch = 0, other_best = 0;
+    bool in_first = true, pinned_front = false;
     auto end_hole = [&] {
         if (hole > largest) largest = hole;
         const std::uint64_t bytes = hole * granule;
@@ -667,15 +687,33 @@ pool_stats basic_pool<Config>::stats() const noexcept {
             stretch += size;
         } else {
             end_hole();
-            if (entry_pins(table_load(header_slot(h))) != 0) stretch = 0;
+            if (entry_pins(table_load(header_slot(h))) != 0) {
+                if (pos == heap_begin_) pinned_front = true;
+                if (in_first) first_stretch = stretch;
+                else if (stretch > other_best) other_best = stretch;
+                in_first = false;
+                stretch = 0;
+            }
         }
         if (stretch > best_stretch) best_stretch = stretch;
         pos = offset_type(pos + size);
     }
     end_hole();
+    if (in_first) first_stretch = stretch;
+    else if (stretch > other_best) other_best = stretch;
     s.largest_free_bytes = size_type(largest) * granule;
-    // A new block also needs a slot; without a free one the table takes up to min_free granules.
-    if (free_slot_head_ == 0) best_stretch = best_stretch > min_free ? best_stretch - min_free : 0;
+    // A new block also needs a slot. Without a free one the table grows first, into the first
+    // stretch, by what grow_table() takes there (exact when nothing is pinned or over-aligned).
+    // It cannot grow past max_slots, nor past a pinned block at the heap start.
+    if (free_slot_head_ == 0) {
+        if (std::uint64_t(slots_) >= Config::max_slots || pinned_front || heap_begin_ == heap_end_) {
+            best_stretch = 0;
+        } else {
+            const offset_type cost = table_growth_cost(offset_type(first_stretch));
+            first_stretch = first_stretch > cost ? first_stretch - cost : 0;
+            best_stretch = first_stretch > other_best ? first_stretch : other_best;
+        }
+    }
     s.largest_allocatable = best_stretch * granule > header_bytes ? size_type(best_stretch) * granule - header_bytes : 0;
     if (s.free_bytes != 0)
         s.fragmentation_percent = unsigned(100 - (100 * detail::isqrt(squares)) / s.free_bytes);
@@ -691,7 +729,7 @@ check_result basic_pool<Config>::check() const noexcept {
     const std::uint64_t table_slots = std::uint64_t(heap_begin_ - 1) * slots_per_granule;
     if (slots_ != (table_slots < Config::max_slots ? table_slots : Config::max_slots))
         return bad("handle table size does not match the heap start", heap_begin_);
-    bool prev_free = false, cursor_seen = false, floor_seen = fixed_floor_ == heap_end_;
+    bool prev_free = false, cursor_seen = false, floor_seen = fixed_floor_ == heap_end_ || floor_stale_;
     std::uint64_t free_sum = 0, used_sum = 0, pinned_sum = 0, live = 0, listed = 0, cached = 0, cached_sum = 0;
     offset_type pos = heap_begin_;
     while (pos != heap_end_) {
@@ -739,7 +777,7 @@ check_result basic_pool<Config>::check() const noexcept {
     if (header_prev_free(end) != prev_free) return bad("end sentinel's prev_free flag is wrong", heap_end_);
     if (!cursor_seen && cursor_ != heap_end_) return bad("compaction cursor is not at a block start", cursor_);
     if (!floor_seen) return bad("pinned floor is not at a block start", fixed_floor_);
-    if (fixed_floor_ != heap_end_) {
+    if (fixed_floor_ != heap_end_ && !floor_stale_) {
         const word_type fh = header_load(fixed_floor_);
         if (header_free(fh) || entry_pins(table_load(header_slot(fh))) != fixed_pin)
             return bad("pinned floor is not a pinned allocation", fixed_floor_);
@@ -793,7 +831,7 @@ check_result basic_pool<Config>::check() const noexcept {
     if (free_slots + live_ + retired_ != slots_) return bad("free, live and retired slots do not add up to the table", 0);
     std::uint64_t retired = 0;
     for (std::uint64_t s = 0; s < slots_; ++s) {
-        const word_type e = table_load(s);
+        const word_type e = table_load(slot_type(s));
         if (entry_pins(e) == free_pin) {
             // A retired slot is a free slot that keeps the last generation and no link.
             if (e == ((gen_mask << gen_shift) | (word_type(free_pin) << pin_shift))) ++retired;
