@@ -1365,10 +1365,12 @@ int main(int argc, char** argv) {
             }
             const bool smaller = r.bf_min && tm < double(*r.bf_min);
             out(std::string("- Verdict: ") +
-                (smaller ? "tinymem fits this program in less memory than any non-moving allocator of this kind could"
-                         : "a non-moving best-fit allocator needs no more memory than tinymem here: compaction gains nothing on this workload") +
+                (smaller ? "tinymem runs this workload in less memory than the best-fit reference, the non-moving policy "
+                           "with the least fragmentation"
+                         : "the best-fit reference needs no more memory than tinymem here: compaction gains nothing on this "
+                           "workload") +
                 (r.roomy_ns[0] && r.roomy_ns[3] && *r.roomy_ns[0] <= *r.roomy_ns[3] ? ", at malloc's speed or better.\n\n"
-                                                                                     : ", and it is slower than malloc.\n\n"));
+                                                                                     : "; tinymem is slower than malloc on it.\n\n"));
         }
     }
 

@@ -6,13 +6,15 @@
 #   - the disassembly of data(h) at -O2,
 # writing everything into bench/results/ (README.md = all of it, plus the SVG files).
 #
-# Usage: scripts/bench.sh [TRACE_DIR]   (default: ../shared/traces next to the repository)
+# Usage: scripts/bench.sh [TRACE_DIR]   (default: bench/traces, the repository's own: the four
+#   synthetic traces and the recorded real programs; *.trace files, or *.trace.xz, *.trace.zst,
+#   *.trace.gz decompressed into the build directory first)
 # Environment: BENCH_BUILD (build dir, default build-bench-release), BENCH_OUT (default
 #   bench/results), BENCH_REPS (timed repetitions, default 5), TINYMEM_SEED.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TRACES=${1:-$ROOT/../shared/traces}
+TRACES=${1:-$ROOT/bench/traces}
 BUILD=${BENCH_BUILD:-$ROOT/build-bench-release}
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 REPS=${BENCH_REPS:-5}
@@ -25,12 +27,29 @@ ninja -C "$BUILD" -j2 bench/tinymem-replay bench/tinymem-opcount bench/tinymem-d
 mkdir -p "$OUT"
 
 shopt -s nullglob
+# Compressed traces are read from a decompressed copy in the build directory.
+plain=$BUILD/traces
+mkdir -p "$plain"
+for f in "$TRACES"/*.trace.xz "$TRACES"/*.trace.zst "$TRACES"/*.trace.gz; do
+  name=$(basename "$f")
+  name=${name%.*}
+  if [ ! -f "$plain/$name" ] || [ "$f" -nt "$plain/$name" ]; then
+    case $f in
+      *.xz) xz -dc "$f" > "$plain/$name" ;;
+      *.zst) zstd -qdc "$f" > "$plain/$name" ;;
+      *.gz) gzip -dc "$f" > "$plain/$name" ;;
+    esac
+  fi
+done
+# The synthetic traces first, in their usual order, then the recorded ones by name.
 traces=()
 for name in churn-6k churn-48k phases-48k churn-768k; do
-  [ -f "$TRACES/$name.trace" ] && traces+=("$TRACES/$name.trace")
+  for d in "$TRACES" "$plain"; do
+    if [ -f "$d/$name.trace" ]; then traces+=("$d/$name.trace"); break; fi
+  done
 done
-for f in "$TRACES"/*.trace; do
-  case " ${traces[*]} " in *" $f "*) ;; *) traces+=("$f") ;; esac
+for f in "$TRACES"/*.trace "$plain"/*.trace; do
+  case " ${traces[*]} " in *" $f "* | *"/$(basename "$f") "*) ;; *) traces+=("$f") ;; esac
 done
 if [ ${#traces[@]} -eq 0 ]; then
   echo "no .trace files in $TRACES" >&2
@@ -82,7 +101,7 @@ echo "== data(h) at -O2" >&2
   echo "Produced by \`scripts/bench.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), machine: $(uname -srm),"
   echo "$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores (shared; absolute times drift,"
   echo "compare ratios from one run). Compiler: $(clang++-19 --version | head -1), release module build."
-  echo "Traces: ${traces[*]##*/}. Charts: efficiency.svg, timeline-churn-48k.svg."
+  echo "Traces: ${traces[*]##*/} (bench/traces/README.md). Charts: efficiency.svg, timeline-churn-48k.svg."
   echo
   sed '1,2d' "$OUT/replay.md"
   cat "$OUT/opcount.md" "$OUT/data-disasm.md"
