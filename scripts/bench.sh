@@ -4,6 +4,7 @@
 #   - tinymem-opcount under callgrind (worst-case instructions of allocate, deallocate,
 #     defrag_step(256) at 4 KiB, 64 KiB and 1 MiB pools with 100 and 10,000 live blocks),
 #   - the disassembly of data(h) at -O2,
+#   - the recorder's overhead on a real program (python3, with and without tools/trace),
 # writing everything into bench/results/ (README.md = all of it, plus the SVG files).
 #
 # Usage: scripts/bench.sh [TRACE_DIR]   (default: bench/traces, the repository's own: the four
@@ -23,7 +24,8 @@ if [ ! -f "$BUILD/build.ninja" ]; then
   CXX=clang++-19 meson setup "$BUILD" "$ROOT" -Dbuildtype=release -Dmodules=enabled \
     -Dtests=false -Dexamples=false >/dev/null
 fi
-ninja -C "$BUILD" -j2 bench/tinymem-replay bench/tinymem-opcount bench/tinymem-data-disasm >/dev/null
+ninja -C "$BUILD" -j2 bench/tinymem-replay bench/tinymem-opcount bench/tinymem-data-disasm \
+  tools/trace/libtinymem-trace.so >/dev/null
 mkdir -p "$OUT"
 
 shopt -s nullglob
@@ -58,6 +60,41 @@ fi
 
 echo "== replay: ${#traces[@]} traces from $TRACES" >&2
 "$BUILD/bench/tinymem-replay" --reps "$REPS" --timeline churn-48k --out "$OUT" "${traces[@]}" >/dev/null
+
+echo "== the recorder's overhead" >&2
+# Wall time of one real program with and without the recorder (tools/trace), minimum of 7 runs
+# each, alternating: python3 with every object through malloc (PYTHONMALLOC=malloc).
+{
+  echo "## The recorder's overhead (scripts/record.sh, tools/trace)"
+  echo
+  PY=/usr/bin/python3
+  if [ -x "$PY" ]; then
+    script='import json, collections
+records = [{"id": i, "name": "user%05d" % i, "tags": ["t%d" % (i % 13)]} for i in range(1500)]
+text = json.dumps(records)
+print(len(json.loads(text)), len(collections.Counter(r["name"][:6] for r in records)))'
+    tmp=$(mktemp -d)
+    plain_ms=999999 traced_ms=999999
+    for i in 1 2 3 4 5 6 7; do
+      s=$(date +%s%N); PYTHONMALLOC=malloc "$PY" -S -c "$script" >/dev/null; e=$(date +%s%N)
+      ms=$(( (e - s) / 1000000 )); [ $ms -lt $plain_ms ] && plain_ms=$ms
+      rm -f "$tmp"/py.trace*
+      s=$(date +%s%N)
+      PYTHONMALLOC=malloc TINYMEM_TRACE_OUT="$tmp/py.trace" LD_PRELOAD="$BUILD/tools/trace/libtinymem-trace.so" \
+        "$PY" -S -c "$script" >/dev/null
+      e=$(date +%s%N)
+      ms=$(( (e - s) / 1000000 )); [ $ms -lt $traced_ms ] && traced_ms=$ms
+    done
+    ops=$(head -c 256 "$tmp"/py.trace* | sed -n 's/.* ops=\([0-9]*\).*/\1/p')
+    rm -rf "$tmp"
+    echo "python3 -S (PYTHONMALLOC=malloc) building, dumping and reading back 1,500 records, $ops heap calls:"
+    echo "$plain_ms ms without the recorder, $traced_ms ms with it (minimum of 7 runs each, wall time;"
+    echo "$(awk -v a="$plain_ms" -v b="$traced_ms" 'BEGIN { printf "%.2f", b / a }') x, $(awk -v a="$plain_ms" -v b="$traced_ms" -v n="$ops" 'BEGIN { printf "%.0f", (b - a) * 1e6 / n }') ns per heap call)."
+  else
+    echo "not measured: no /usr/bin/python3"
+  fi
+  echo
+} > "$OUT/recorder.md"
 
 echo "== instruction counts under callgrind" >&2
 CG="$OUT/opcount.callgrind"
@@ -104,6 +141,6 @@ echo "== data(h) at -O2" >&2
   echo "Traces: ${traces[*]##*/} (bench/traces/README.md). Charts: efficiency.svg, timeline-churn-48k.svg."
   echo
   sed '1,2d' "$OUT/replay.md"
-  cat "$OUT/opcount.md" "$OUT/data-disasm.md"
+  cat "$OUT/recorder.md" "$OUT/opcount.md" "$OUT/data-disasm.md"
 } > "$OUT/README.md"
 cat "$OUT/README.md"

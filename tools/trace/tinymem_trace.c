@@ -149,9 +149,11 @@ static void* map(size_t bytes) {
     return p == MAP_FAILED ? NULL : p;
 }
 
+static unsigned table_shift; // 64 - log2(table_cap)
+
+// Fibonacci hashing: the top bits of the product, which every bit of the address reaches.
 static size_t slot_of(uintptr_t key) {
-    uint64_t h = (uint64_t)key * 0x9E3779B97F4A7C15ull;
-    return (size_t)(h >> 20) & (table_cap - 1);
+    return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> table_shift);
 }
 
 static int table_grow(void) {
@@ -162,6 +164,7 @@ static int table_grow(void) {
     const size_t old_cap = table_cap;
     table = t;
     table_cap = cap;
+    table_shift = 64u - (unsigned)__builtin_ctzll(cap);
     for (size_t i = 0; i < old_cap; ++i)
         if (old[i].key) {
             size_t s = slot_of(old[i].key);
