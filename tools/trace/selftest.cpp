@@ -6,6 +6,8 @@
 //   512), memalign(128, 300), valloc(100); a block realloc'ed 16 -> 20000 in 10 steps;
 //   threads t = 0..3: 2000 x (1100 + t) B each, every other one realloc'ed to 2200 + t, all freed;
 //   fork child: 7 x 4321 B, 3 freed, then _exit(0); exec'ed image: 5 x 5555 B, then exit(0).
+// With --killed: 6 x 6666 B, then killed by SIGTERM (the recorder flushes in its handler).
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -26,6 +28,12 @@ void touch(void* p, std::size_t n) {
 } // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 1 && std::strcmp(argv[1], "--killed") == 0) {
+        // A program that never returns from main: 6 x 6666 B, then SIGTERM at its default action.
+        for (int i = 0; i < 6; ++i) touch(std::malloc(6666), 6666);
+        raise(SIGTERM);
+        return 3; // not reached
+    }
     if (argc > 1 && std::strcmp(argv[1], "--exec-child") == 0) {
         for (int i = 0; i < 5; ++i) touch(std::malloc(5555), 5555);
         return 0; // exit(): flushed by the recorder's destructor

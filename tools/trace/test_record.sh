@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CI test of the recorder (meson test record-replay): records tinymem-trace-selftest (threads,
-# fork + _exit, exec, the aligned calls) and a real program (python3 running a small script),
+# fork + _exit, exec, the aligned calls; and once killed by SIGTERM) and a real program (python3 running a small script),
 # then checks every trace written: it parses with ids used consistently (tinymem-replay's
 # reader), its header counts equal the ones recomputed from its lines, the self-test's known
 # groups of requests are all there, and a verified replay into tinymem succeeds (pattern
@@ -82,6 +82,17 @@ for f in "${others[@]}"; do
     fail "$(basename "$f"): neither the fork child's nor the exec'ed image's trace"
   fi
 done
+
+echo "== killed by SIGTERM"
+TINYMEM_TRACE_LIB=$lib "$record" "$dir/killed.trace" "$selftest" --killed
+status=$?
+[ $status -eq 143 ] || fail "the --killed self-test exited $status, not 143 (SIGTERM)"
+if [ -f "$dir/killed.trace" ]; then
+  check_trace "$dir/killed.trace"
+  [ "$(count '^a [0-9]+ 6666$' "$dir/killed.trace")" -eq 6 ] || fail "killed: the 6 allocations of 6666 B were not flushed"
+else
+  fail "killed: no trace written"
+fi
 
 if [ -n "$python" ] && [ -x "$python" ]; then
   echo "== python3 (a real program)"
