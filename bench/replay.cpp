@@ -1346,7 +1346,7 @@ int main(int argc, char** argv) {
                               opt_eff(r.min_fp[0], r.peak) + "); ";
             if (r.bf_min) {
                 const double q = tm / double(*r.bf_min);
-                mem += "the best non-moving allocator (address-ordered best fit) needs " + std::to_string(*r.bf_min) +
+                mem += "the non-moving best-fit reference (address-ordered best fit) needs " + std::to_string(*r.bf_min) +
                        " B: tinymem " + (q <= 1 ? "saves " + fmt(100 * (1 - q), 1) + " %" : "needs " + fmt(100 * (q - 1), 1) + " % more") + "; ";
             }
             mem += r.min_fp[1] ? "std::pmr::unsynchronized_pool_resource needs " + std::to_string(*r.min_fp[1]) + " B (" +
