@@ -1,4 +1,4 @@
-// Allocation traces for the bench: the text format of traces/README.md, a reader and a seeded
+// Allocation traces for the bench: the text format of bench/TRACES.md, a reader and a seeded
 // churn generator (so tests and users need no outside traces). Hosted code: bench only.
 #ifndef TINYMEM_BENCH_TRACE_HPP
 #define TINYMEM_BENCH_TRACE_HPP
@@ -19,8 +19,10 @@ enum class op_kind : std::uint8_t { alloc, free, resize };
 
 struct op {
     op_kind kind;
+    std::uint8_t align_log2; // alloc: log2 of the alignment asked for; 0 = the allocator's default
     std::uint32_t id;
     std::uint32_t size; // bytes requested (0 in the file becomes 1; see trace::zero_sizes)
+    std::size_t align() const { return align_log2 ? std::size_t(1) << align_log2 : 0; }
 };
 
 struct trace {
@@ -32,6 +34,7 @@ struct trace {
     std::size_t ids = 0;               // largest id + 1
     std::size_t zero_sizes = 0;        // requests of 0 bytes, replayed as 1 byte
     std::size_t total_alloc_bytes = 0; // sum of every a and r size (what a monotonic arena needs)
+    std::size_t aligned = 0;           // allocations with an alignment field
     std::string error;                 // non-empty when the file could not be read
 };
 
@@ -41,7 +44,8 @@ inline std::string base_name(const std::string& path) {
     return n;
 }
 
-// Reads a trace; checks that ids are used consistently (a before f/r, no double a).
+// Reads a trace (format: bench/TRACES.md); checks that ids are used consistently (a before f/r,
+// no double a) and that an alignment field is a power of two.
 inline trace read_trace(const std::string& path) {
     trace t;
     t.name = base_name(path);
@@ -74,14 +78,21 @@ inline trace read_trace(const std::string& path) {
             continue;
         }
         char kind = 0;
-        unsigned long long id = 0, size = 0;
-        const int n = std::sscanf(line.c_str(), "%c %llu %llu", &kind, &id, &size);
+        unsigned long long id = 0, size = 0, align = 0;
+        const int n = std::sscanf(line.c_str(), "%c %llu %llu %llu", &kind, &id, &size, &align);
         if (n < 2 || id > 0xFFFFFFFull) return fail("bad line '" + line + "'");
         if (id >= live_size.size()) live_size.resize(id + 1, 0);
         op o{};
         o.id = std::uint32_t(id);
         if (kind == 'a' || kind == 'r') {
-            if (n != 3 || size > 0xFFFFFFFFull) return fail("bad size in '" + line + "'");
+            if (n < 3 || size > 0xFFFFFFFFull) return fail("bad size in '" + line + "'");
+            if (n == 4) {
+                // The optional alignment of an allocation (aligned_alloc, posix_memalign, ...).
+                if (kind != 'a' || align == 0 || (align & (align - 1)) != 0 || align > (1ull << 31))
+                    return fail("bad alignment in '" + line + "'");
+                o.align_log2 = std::uint8_t(__builtin_ctzll(align));
+                ++t.aligned;
+            }
             if (size == 0) {
                 ++t.zero_sizes;
                 size = 1;
@@ -120,8 +131,10 @@ inline trace read_trace(const std::string& path) {
 // A churn trace: objects of 8-256 bytes (and `big_percent` % of 1-4 KiB buffers) allocated
 // until about `live_target` bytes are live, then random frees, allocations and resizes
 // around that level. A few requests are for 0 bytes, as malloc(0) traces have.
+// align_percent: that % of the allocations ask for an alignment of 16 to 4096 bytes (the
+// optional alignment field); 0 draws no number for it, so the trace is as without the option.
 inline std::string generate_churn(std::uint64_t seed, std::size_t ops, std::size_t live_target,
-                                  unsigned big_percent = 3) {
+                                  unsigned big_percent = 3, unsigned align_percent = 0) {
     std::mt19937_64 rng(seed);
     auto uniform = [&](std::size_t lo, std::size_t hi) {
         return std::uniform_int_distribution<std::size_t>(lo, hi)(rng);
@@ -167,7 +180,10 @@ inline std::string generate_churn(std::uint64_t seed, std::size_t ops, std::size
             sizes[id] = s;
             live += s;
             live_ids.push_back(id);
-            body += "a " + std::to_string(id) + " " + std::to_string(s) + "\n";
+            body += "a " + std::to_string(id) + " " + std::to_string(s);
+            if (align_percent != 0 && uniform(0, 99) < align_percent)
+                body += " " + std::to_string(std::size_t(1) << uniform(4, 12));
+            body += "\n";
         }
         peak = std::max(peak, live);
         max_blocks = std::max(max_blocks, live_ids.size());

@@ -2,10 +2,11 @@
 # Installs what tinymem's builds need on Debian 12, skipping what is already there.
 #   scripts/deps.sh demo   the module build of the demo (clang 19, meson, ninja)
 #   scripts/deps.sh all    every build and test: g++ 12, Boost.Test, the Arm and aarch64
-#                          cross toolchains, QEMU, valgrind
+#                          cross toolchains, QEMU, valgrind, gcc (the C compiler of the
+#                          recorder, tools/trace) and python3 (the program its test records)
 set -euo pipefail
 demo=(meson ninja-build clang-19 libclang-rt-19-dev)
-all=("${demo[@]}" clang-tools-19 g++-12 libboost-test-dev python3 pkgconf
+all=("${demo[@]}" clang-tools-19 g++-12 gcc libboost-test-dev python3 pkgconf
      gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib libnewlib-arm-none-eabi
      qemu-system-arm qemu-user g++-12-aarch64-linux-gnu valgrind)
 case "${1:-all}" in
