@@ -21,6 +21,7 @@
 //
 // Element types must be relocatable (tinymem::is_relocatable<T>, see common.hpp); destructors of
 // elements must not allocate from the pool.
+#include "tinymem/version.hpp" // first: the C++20 check (see tinymem/version.hpp)
 #ifndef TINYMEM_ADAPTERS_VECTOR_HPP
 #define TINYMEM_ADAPTERS_VECTOR_HPP
 
