@@ -787,7 +787,7 @@ check_result basic_pool<Config>::check() const noexcept {
     }
     if (last != free_slot_tail_) return bad("free slot list tail is wrong", 0);
     if (free_slots + live_ != slots_) return bad("free and live slots do not add up to the table", 0);
-    for (std::uint64_t s = 0; s < slots_; ++s) {
+    for (slot_type s = 0; s < slots_; ++s) {
         const word_type e = table_load(s);
         if (entry_pins(e) == free_pin) continue;
         const offset_type p = entry_offset(e);
