@@ -1,4 +1,4 @@
-// tinymem-gen-trace: writes a seeded churn trace (format of traces/README.md).
+// tinymem-gen-trace: writes a seeded churn trace (format: bench/traces.md).
 // Usage: tinymem-gen-trace OUT.trace [--seed N] [--ops N] [--live BYTES] [--big PERCENT]
 // The seed defaults to $TINYMEM_SEED, else 1; it is printed so a run can be repeated.
 #include <cstdio>

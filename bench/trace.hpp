@@ -1,4 +1,4 @@
-// Allocation traces for the bench: the text format of traces/README.md, a reader and a seeded
+// Allocation traces for the bench: the text format of bench/traces.md, a reader and a seeded
 // churn generator (so tests and users need no outside traces). Hosted code: bench only.
 #ifndef TINYMEM_BENCH_TRACE_HPP
 #define TINYMEM_BENCH_TRACE_HPP
