@@ -4,6 +4,7 @@
 //   tinymem::memory_resource<Config>  a std::pmr::memory_resource over a pool (pinned blocks)
 //   tinymem::vector<T, Config>        a vector in one movable block of a pool
 //   tinymem::is_relocatable<T>        the opt-in trait for vector elements
+#include <tinymem/version.hpp> // first: the C++20 check (see tinymem/version.hpp)
 #ifndef TINYMEM_ADAPTERS_HPP
 #define TINYMEM_ADAPTERS_HPP
 

@@ -29,7 +29,8 @@ setup() { # dir, options...
 # 1. ASan + UBSan, module build, whole suite + fuzz corpus replay.
 setup "$root/asan" -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true \
   -Dbenchmarks=false -Dexamples=false
-# The module object must be instrumented (a .pcm accepts any -fsanitize; see TOOLCHAIN.md).
+# The module object must be instrumented: clang accepts a .pcm built without -fsanitize in an
+# instrumented importer, so only the object shows it (docs/building.md, "Pitfalls").
 mod_obj=$(find "$root/asan/modules" -name 'tinymem.o' | head -n1)
 if ! nm "$mod_obj" | grep -q '__asan_'; then
   echo "ci-reliability: $mod_obj has no __asan_ symbols: the module is not instrumented" >&2

@@ -8,7 +8,7 @@ set -euo pipefail
 demo=(meson ninja-build clang-19 libclang-rt-19-dev)
 all=("${demo[@]}" clang-tools-19 g++-12 gcc libboost-test-dev python3 pkgconf
      gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib libnewlib-arm-none-eabi
-     qemu-system-arm qemu-user g++-12-aarch64-linux-gnu valgrind)
+     qemu-system-arm qemu-user g++-12-aarch64-linux-gnu valgrind cmake make git)
 case "${1:-all}" in
   demo) wanted=("${demo[@]}") ;;
   all) wanted=("${all[@]}") ;;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README's second command: installs what is missing, then builds and runs every test:
 #   module build (clang 19) and header build (g++ 12) of the whole suite,
-#   a consumer project using tinymem as a subproject and from a `meson install`,
+#   every way a project can consume tinymem (scripts/check-consumers.sh: Meson, CMake, pkg-config,
+#   copied headers, strict-warning headers, a downstream firmware on QEMU),
 #   the cross builds under QEMU (Cortex-M4F gcc and clang, Cortex-M3, Cortex-M0, aarch64),
 #   the sanitizer, fuzz-regression, bounded-fuzzing and thread-sanitizer runs.
 # Ends with one line: "N passed, N failed". Exit status 0 only when nothing failed.

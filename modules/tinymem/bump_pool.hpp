@@ -19,6 +19,7 @@
 // Against basic_pool: a nearly full pool compacts far more often (every hole waits for a
 // compaction to be reused), over-aligned requests are refused, and there is no allocate_pinned,
 // handle_of or map, so the pmr adapter and tinymem::vector need basic_pool.
+#include "version.hpp" // first: the C++20 check (see tinymem/version.hpp)
 #ifndef TINYMEM_BUMP_POOL_HPP
 #define TINYMEM_BUMP_POOL_HPP
 

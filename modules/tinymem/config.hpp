@@ -1,5 +1,6 @@
 // Configuration, error codes, handles and the statistics record of a tinymem pool.
 // Touches nothing but its own types: no memory, no state.
+#include "version.hpp" // first: the C++20 check (see tinymem/version.hpp)
 #ifndef TINYMEM_CONFIG_HPP
 #define TINYMEM_CONFIG_HPP
 
@@ -12,6 +13,23 @@
 #endif
 
 namespace tinymem {
+
+// tinymem/version.hpp's numbers as constants: macros do not cross `import tinymem;`, these do.
+// version_major, version_minor, version_patch: the release's three numbers.
+// version: major * 10000 + minor * 100 + patch, as TINYMEM_VERSION.
+// version_string: "major.minor.patch", as meson.build's project version and the .pc file's.
+// Constants: no effect, no requirements, no errors.
+TINYMEM_EXPORT inline constexpr unsigned version_major = TINYMEM_VERSION_MAJOR;
+TINYMEM_EXPORT inline constexpr unsigned version_minor = TINYMEM_VERSION_MINOR;
+TINYMEM_EXPORT inline constexpr unsigned version_patch = TINYMEM_VERSION_PATCH;
+TINYMEM_EXPORT inline constexpr unsigned version = TINYMEM_VERSION;
+
+#define TINYMEM_VERSION_STR2(x) #x
+#define TINYMEM_VERSION_STR(x) TINYMEM_VERSION_STR2(x)
+TINYMEM_EXPORT inline constexpr char version_string[] =
+    TINYMEM_VERSION_STR(TINYMEM_VERSION_MAJOR) "." TINYMEM_VERSION_STR(TINYMEM_VERSION_MINOR) "." TINYMEM_VERSION_STR(TINYMEM_VERSION_PATCH);
+#undef TINYMEM_VERSION_STR
+#undef TINYMEM_VERSION_STR2
 
 // A pool's widths. Every block costs one header word inside the pool and one handle-table word,
 // so the word size is the bookkeeping per live block: 8 bytes with 32-bit words (the 16- and

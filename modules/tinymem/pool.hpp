@@ -15,6 +15,7 @@
 // A freed small block may instead be cached whole in a quick list of its exact size (header slot
 // quick_slot): to its neighbours it looks used, so they do not merge with it; compaction and the
 // calls that need plain free space merge it (see "the quick lists" below).
+#include "version.hpp" // first: the C++20 check (see tinymem/version.hpp)
 #ifndef TINYMEM_POOL_HPP
 #define TINYMEM_POOL_HPP
 

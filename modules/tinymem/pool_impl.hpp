@@ -830,8 +830,8 @@ check_result basic_pool<Config>::check() const noexcept {
     if (last != free_slot_tail_) return bad("free slot list tail is wrong", 0);
     if (free_slots + live_ + retired_ != slots_) return bad("free, live and retired slots do not add up to the table", 0);
     std::uint64_t retired = 0;
-    for (std::uint64_t s = 0; s < slots_; ++s) {
-        const word_type e = table_load(slot_type(s));
+    for (slot_type s = 0; s < slots_; ++s) {
+        const word_type e = table_load(s);
         if (entry_pins(e) == free_pin) {
             // A retired slot is a free slot that keeps the last generation and no link.
             if (e == ((gen_mask << gen_shift) | (word_type(free_pin) << pin_shift))) ++retired;

@@ -33,6 +33,7 @@
 //
 // No exceptions, no heap: usable freestanding. Works with the header build and with
 // `import tinymem;` (it needs nothing from tinymem but the Pool type it is given).
+#include "version.hpp" // first: the C++20 check (see tinymem/version.hpp)
 #ifndef TINYMEM_SYNCHRONIZED_HPP
 #define TINYMEM_SYNCHRONIZED_HPP
 

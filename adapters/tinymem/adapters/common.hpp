@@ -1,6 +1,7 @@
 // Shared by tinymem's hosted adapters (memory_resource, vector): the exception switch and the
 // relocation trait. Same single-source rule as the core: TINYMEM_EXPORT is `export` inside the
 // module interface unit (adapters/tinymem.adapters.cppm) and nothing in the header build.
+#include "tinymem/version.hpp" // first: the C++20 check (see tinymem/version.hpp)
 #ifndef TINYMEM_ADAPTERS_COMMON_HPP
 #define TINYMEM_ADAPTERS_COMMON_HPP
 

@@ -17,6 +17,7 @@
 //   Before throwing, the resource calls its error handler when one is set (set_error_handler).
 // With exceptions off (-fno-exceptions): the resource calls the handler, then writes one line to
 //   stderr and calls std::abort(). It never returns a null pointer.
+#include "tinymem/version.hpp" // first: the C++20 check (see tinymem/version.hpp)
 #ifndef TINYMEM_ADAPTERS_MEMORY_RESOURCE_HPP
 #define TINYMEM_ADAPTERS_MEMORY_RESOURCE_HPP
 

@@ -2,7 +2,7 @@
 // pool. It holds the pool's address, the block's handle and the element count (16 bytes with
 // config16 on a 64-bit host), so the pool may move its elements at any compaction or growth.
 //
-// What stays valid when (see also adapters/README-section.md):
+// What stays valid when (see also the README, section "Adapters"):
 // - The vector, its handle, size() and capacity(): always (the pool keeps handles stable).
 // - Iterators: index-based (vector address + index), resolved through the handle at every
 //   dereference, so compaction, defrag_step and growth never invalidate them. insert/erase shift
@@ -26,6 +26,7 @@
 //
 // Element types must be relocatable (tinymem::is_relocatable<T>, see common.hpp); destructors of
 // elements must not allocate from the pool.
+#include "tinymem/version.hpp" // first: the C++20 check (see tinymem/version.hpp)
 #ifndef TINYMEM_ADAPTERS_VECTOR_HPP
 #define TINYMEM_ADAPTERS_VECTOR_HPP
 
