@@ -320,7 +320,8 @@ BOOST_AUTO_TEST_CASE(every_error_has_a_name) {
         names.push_back(name);
     }
     BOOST_TEST(std::string(to_string(error::compaction_limited)) == "compaction_limited");
-    BOOST_TEST(std::size_t(error::compaction_limited) + 1 == error_count);
+    BOOST_TEST(std::string(to_string(error::too_many_pools)) == "too_many_pools");
+    BOOST_TEST(std::size_t(error::too_many_pools) + 1 == error_count);
     BOOST_TEST(std::string(to_string(error(error_count))) == "unknown");
 }
 
