@@ -3,6 +3,7 @@
 // adapters/tinymem.adapters.cppm.
 //   tinymem::memory_resource<Config>  a std::pmr::memory_resource over a pool (pinned blocks)
 //   tinymem::vector<T, Config>        a vector in one movable block of a pool
+//   tinymem::string (basic_string<CharT, Config>)  a string in one movable block (or inline)
 //   tinymem::is_relocatable<T>        the opt-in trait for vector elements
 #ifndef TINYMEM_ADAPTERS_HPP
 #define TINYMEM_ADAPTERS_HPP
@@ -12,5 +13,6 @@
 #include "tinymem/adapters/common.hpp"
 #include "tinymem/adapters/memory_resource.hpp"
 #include "tinymem/adapters/vector.hpp"
+#include "tinymem/adapters/string.hpp"
 
 #endif
