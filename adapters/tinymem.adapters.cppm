@@ -31,3 +31,4 @@ import tinymem;
 #include "tinymem/adapters/memory_resource.hpp"
 #include "tinymem/adapters/vector.hpp"
 #include "tinymem/adapters/string.hpp"
+#include "tinymem/adapters/box.hpp"

@@ -4,6 +4,7 @@
 //   tinymem::memory_resource<Config>  a std::pmr::memory_resource over a pool (pinned blocks)
 //   tinymem::vector<T, Config>        a vector in one movable block of a pool
 //   tinymem::string (basic_string<CharT, Config>)  a string in one movable block (or inline)
+//   tinymem::box<T, Config>           an owning handle to one T in a movable block (make_box)
 //   tinymem::is_relocatable<T>        the opt-in trait for vector elements
 #ifndef TINYMEM_ADAPTERS_HPP
 #define TINYMEM_ADAPTERS_HPP
@@ -14,5 +15,6 @@
 #include "tinymem/adapters/memory_resource.hpp"
 #include "tinymem/adapters/vector.hpp"
 #include "tinymem/adapters/string.hpp"
+#include "tinymem/adapters/box.hpp"
 
 #endif

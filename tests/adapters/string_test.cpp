@@ -51,6 +51,8 @@ BOOST_AUTO_TEST_CASE(layout_and_small_strings) {
                 "sizeof(std::string) = %zu\n",
                 sizeof(tstring), tstring::small_capacity, sizeof(tinymem::basic_string<char, tinymem::config32>),
                 tinymem::basic_string<char, tinymem::config32>::small_capacity, sizeof(std::string));
+    std::printf("stress mode (every allocation moves every block): %s\n",
+                tinymem::pool<4096>::stress_mode ? "on" : "off");
     BOOST_TEST(sizeof(tstring) == 4 * sizeof(void*));
     BOOST_TEST(sizeof(tinymem::basic_string<char, tinymem::config32>) == 4 * sizeof(void*));
     if constexpr (sizeof(void*) == 8) {
@@ -377,6 +379,11 @@ BOOST_AUTO_TEST_CASE(nested_in_vector) {
         BOOST_TEST((copy == words));
         copy.modify(0, [](tstring& w) { w.insert(0, "~"); });
         BOOST_TEST((words < copy) == (expect[0] < "~" + expect[0]));
+        // Strings inside a box inside a vector.
+        tinymem::vector<tinymem::box<tstring>> boxes(pool);
+        for (int i = 0; i < 8; ++i) boxes.push_back(tinymem::make_box<tstring>(pool, pool, text(25, char('k' + i))));
+        pool.defrag();
+        for (int i = 0; i < 8; ++i) expect_eq(*boxes[svec::size_type(i)], text(25, char('k' + i)));
     }
     BOOST_TEST(pool.stats().live_blocks == 0u, "every string's block was freed");
     BOOST_TEST(pool.check().ok());
