@@ -10,6 +10,7 @@ module;
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <initializer_list>
 #include <iterator>
 #include <limits>
@@ -17,6 +18,7 @@ module;
 #include <new>
 #include <span>
 #include <stdexcept>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -28,3 +30,5 @@ import tinymem;
 #include "tinymem/adapters/common.hpp"
 #include "tinymem/adapters/memory_resource.hpp"
 #include "tinymem/adapters/vector.hpp"
+#include "tinymem/adapters/string.hpp"
+#include "tinymem/adapters/box.hpp"

@@ -3,6 +3,8 @@
 // adapters/tinymem.adapters.cppm.
 //   tinymem::memory_resource<Config>  a std::pmr::memory_resource over a pool (pinned blocks)
 //   tinymem::vector<T, Config>        a vector in one movable block of a pool
+//   tinymem::string (basic_string<CharT, Config>)  a string in one movable block (or inline)
+//   tinymem::box<T, Config>           an owning handle to one T in a movable block (make_box)
 //   tinymem::is_relocatable<T>        the opt-in trait for vector elements
 #include <tinymem/version.hpp> // first: the C++20 check (see tinymem/version.hpp)
 #ifndef TINYMEM_ADAPTERS_HPP
@@ -13,5 +15,7 @@
 #include "tinymem/adapters/common.hpp"
 #include "tinymem/adapters/memory_resource.hpp"
 #include "tinymem/adapters/vector.hpp"
+#include "tinymem/adapters/string.hpp"
+#include "tinymem/adapters/box.hpp"
 
 #endif

@@ -3,6 +3,7 @@
 #include <map>
 #include <memory_resource>
 #include <string>
+#include <string_view>
 
 #ifdef TINYMEM_USE_MODULE
 import tinymem;
@@ -50,7 +51,31 @@ void vector_example() {
 }
 // [readme-vector]
 
+// [readme-string]
+void string_box_example() {
+    static tinymem::pool<16384> pool;
+    tinymem::string s(pool, "hello");     // 18 chars or fewer: inline, no block
+    s += ", a string long enough to live in a movable block";
+    s.insert(0, s.substr(0, 5));          // substr: a tinymem::string of the same pool
+    pool.defrag();                        // may move s's block
+    std::printf("%s (%zu chars, found at %zu)\n", s.c_str(), s.size(), s.find("long"));
+    if (s.starts_with("hello") && s == std::string_view(s) && !s.try_append(std::string(20000, 'x')))
+        std::printf("no room: s unchanged, %zu chars\n", s.size());
+    tinymem::vector<tinymem::string> words(pool); // strings nest: they relocate
+    words.emplace_back(pool, "word");
+    words.modify(0, [](tinymem::string& w) { w += "s that grow go through modify"; });
+
+    auto b = tinymem::make_box<point>(pool, point{1, 2}); // one object in a movable block
+    pool.defrag();
+    std::printf("%g %g\n", b->x, b.get()->y); // get(): valid until the next moving call
+    auto pinned = b.pin();                   // stays put while `pinned` lives
+    auto none = tinymem::try_make_box<point>(pool, point{3, 4}); // empty when the pool is full
+    std::printf("%s\n", none ? "boxed" : "pool full");
+}
+// [readme-string]
+
 int main() {
     pmr_example();
     vector_example();
+    string_box_example();
 }

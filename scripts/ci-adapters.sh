@@ -1,5 +1,5 @@
 #!/bin/bash
-# CI for the hosted adapters (tinymem::memory_resource, tinymem::vector): the adapter tests in
+# CI for the hosted adapters (tinymem::memory_resource, vector, string, box): the adapter tests in
 # module mode (clang 19: import tinymem; import tinymem.adapters;) and header mode (g++ 12).
 # Usage: scripts/ci-adapters.sh BUILD_ROOT   (build dirs: BUILD_ROOT/adapters-mod, adapters-hdr)
 # Needs (Debian): meson ninja-build clang-19 g++-12 libboost-test-dev. Installs nothing.
@@ -9,7 +9,8 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$root"
 root=$(cd "$root" && pwd)
 
-targets=(tests/adapters/tinymem-adapter-tests tests/adapters/tinymem-adapters-noexceptions
+targets=(tests/adapters/tinymem-adapter-tests tests/adapters/tinymem-adapter-stress-tests
+         tests/adapters/tinymem-adapters-noexceptions
          tests/adapters/tinymem-adapters-showcase-test)
 
 run() { # name, compiler, meson options...

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Checks that tinymem::vector refuses element types that are not relocatable, at compile time,
+# Checks that tinymem::vector and tinymem::box refuse element types that are not relocatable, at compile time,
 # with a message naming the trait. Usage: compile_fail.sh CXX-COMMAND... -- INCLUDE-DIR...
 # A control compile with tinymem::vector<int> must succeed, so a broken setup cannot pass.
 set -euo pipefail
@@ -10,8 +10,8 @@ incs=()
 for d in "$@"; do incs+=("-I$d"); done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-try() { # $1: element type
-    printf '#include <string>\n#include <list>\n#include <tinymem_adapters.hpp>\nint main() { static tinymem::pool<4096> p; tinymem::vector<%s> v(p); return int(v.size()); }\n' "$1" > "$tmp/t.cpp"
+try() { # $1: element type, $2: container (vector or box)
+    printf '#include <string>\n#include <list>\n#include <tinymem_adapters.hpp>\nint main() { static tinymem::pool<4096> p; tinymem::%s<%s> v(p); return int(sizeof v); }\n' "${2:-vector}" "$1" > "$tmp/t.cpp"
     "${cxx[@]}" -std=c++20 -fsyntax-only "${incs[@]}" "$tmp/t.cpp" > "$tmp/out" 2>&1
 }
 if ! try int; then echo "control compile of tinymem::vector<int> failed:"; cat "$tmp/out"; exit 1; fi
@@ -22,4 +22,12 @@ for t in std::string 'std::list<int>'; do
         echo "tinymem::vector<$t> failed without naming tinymem::is_relocatable:"; head -20 "$tmp/out"; exit 1
     fi
     echo "tinymem::vector<$t>: refused, the error names tinymem::is_relocatable"
+done
+if ! try int box; then echo "control compile of tinymem::box<int> failed:"; cat "$tmp/out"; exit 1; fi
+for t in std::string 'std::list<int>'; do
+    if try "$t" box; then echo "tinymem::box<$t> compiled: it must be refused"; exit 1; fi
+    if ! grep -q 'tinymem::is_relocatable' "$tmp/out"; then
+        echo "tinymem::box<$t> failed without naming tinymem::is_relocatable:"; head -20 "$tmp/out"; exit 1
+    fi
+    echo "tinymem::box<$t>: refused, the error names tinymem::is_relocatable"
 done

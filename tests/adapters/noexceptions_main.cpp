@@ -1,10 +1,13 @@
 // The adapters with exceptions off (built with -fno-exceptions, header build, no Boost):
-// tinymem::vector through its try_ members, and tinymem::memory_resource's policy: on an error
+// tinymem::vector, tinymem::string and tinymem::box through their try_ members, and
+// tinymem::memory_resource's policy: on an error
 // it calls the error handler, then std::abort(). Exit 0 when all checks pass.
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <memory_resource>
+#include <string>
+#include <string_view>
 
 #include <tinymem.hpp>
 #include <tinymem_adapters.hpp>
@@ -97,17 +100,56 @@ int main() {
     }
     CHECK(pool.stats().live_blocks == 2u); // v and w
 
-    tinymem::memory_resource res(pool);
+
+    // tinymem::string and tinymem::box: try_ members only (the throwing ones do not exist).
+    {
+        v = tinymem::vector<int>(pool); // free the vectors' blocks
+        w = tinymem::vector<int>(pool);
+        tinymem::string s(pool);
+        CHECK(s.try_assign("hello"));
+        CHECK(s.try_append(", a string longer than the inline buffer"));
+        CHECK(s.try_insert(0, 2, '>'));
+        CHECK(s.try_replace(2, 5, "HELLO"));
+        CHECK(s.try_push_back('!'));
+        CHECK(std::string_view(s) == ">>HELLO, a string longer than the inline buffer!");
+        tinymem::string sub(pool);
+        CHECK(s.try_substr(sub, 2, 5) && sub == "HELLO");
+        CHECK(s.find("longer") == 18u);
+        std::size_t grown = 0;
+        while (s.try_append(s)) ++grown; // doubles until the pool cannot hold a second copy
+        const std::string before(s); // a copy: a failed call may still compact and move s's block
+        const std::size_t size = s.size();
+        CHECK(grown > 2);
+        CHECK(!s.try_append(s));
+        CHECK(!s.try_resize(s.capacity() + 4096, 'x'));
+        CHECK(s.size() == size && std::string_view(s) == before);
+        auto b = tinymem::try_make_box<tinymem::vector<int>>(pool, pool);
+        while (b && b->size() < 100000 && b.modify([](tinymem::vector<int>& x) { return x.try_push_back(7); })) {
+        }
+        CHECK(b && b->size() > 0);
+        tinymem::box<int> full(pool);
+        while (pool.allocate(4)) {
+        } // the last granules; freed with the pool
+        CHECK(!tinymem::try_make_box<int>(pool, 1));
+        CHECK(!full.try_emplace(pool, 2));
+        std::printf("string: %zu chars after %zu doublings; box<vector<int>>: %u ints\n", size, grown, unsigned(b->size()));
+    }
+    CHECK(pool.check().ok());
+
+    static tinymem::pool<4096> pool2; // the first is full of stray blocks now
+    tinymem::vector<int> keep(pool2);   // half full, so the request below fits the pool only
+    CHECK(keep.try_resize(500));
+    tinymem::memory_resource res(pool2);
     void* p = res.allocate(64, 16);
     CHECK(p != nullptr);
     res.deallocate(p, 64, 16);
-    CHECK(pool.check().ok());
+    CHECK(pool2.check().ok());
 
     // Exhaustion: the handler runs, then std::abort() (caught here by a SIGABRT handler).
     std::signal(SIGABRT, on_abort);
     res.set_error_handler(on_resource_error);
     if (failures != 0) return 1;
-    (void)res.allocate(pool.stats().free_bytes + 64); // fits the pool, not its free space
+    (void)res.allocate(pool2.stats().free_bytes + 64); // fits the pool, not its free space
     std::printf("FAILED: allocate returned after exhaustion\n");
     return 2;
 }

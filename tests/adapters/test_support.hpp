@@ -7,6 +7,11 @@
 #include <cstdlib>
 #include <random>
 
+// Operations of the randomised tests, scaled by the meson option random_ops.
+#ifndef TINYMEM_RANDOM_OPS
+#define TINYMEM_RANDOM_OPS 1200000
+#endif
+
 namespace adapter_test {
 
 inline std::uint64_t seed(const char* test_name) {
