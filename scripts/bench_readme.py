@@ -1,23 +1,24 @@
 #!/usr/bin/env python3
-"""Pastes the tables of bench/results/ (written by scripts/bench.sh) into README.md, between the
-lines "<!-- bench results: begin -->" and "<!-- bench results: end -->": the efficiency, speed,
+"""Pastes the tables of bench/results/ (written by scripts/bench.sh) into docs/benchmarks.md (the
+README keeps only a short summary table that links there), between the lines
+"<!-- bench results: begin -->" and "<!-- bench results: end -->": the efficiency, speed,
 defrag() and targets sections of replay.md, then the summary of opcount.md. Headings move down
-two levels. Usage: scripts/bench_readme.py [RESULTS_DIR] [README]"""
+one level. Usage: scripts/bench_readme.py [RESULTS_DIR] [TARGET_MD]"""
 import pathlib
 import re
 import sys
 
 root = pathlib.Path(__file__).resolve().parent.parent
 results = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else root / "bench" / "results"
-readme = pathlib.Path(sys.argv[2]) if len(sys.argv) > 2 else root / "README.md"
+readme = pathlib.Path(sys.argv[2]) if len(sys.argv) > 2 else root / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench results: begin -->", "<!-- bench results: end -->"
 
 replay = (results / "replay.md").read_text()
 body = replay[replay.index("## Efficiency"):].strip()
-body = re.sub(r"^## ", "#### ", body, flags=re.M)
+body = re.sub(r"^## ", "### ", body, flags=re.M)
 opcount = (results / "opcount.md").read_text()
 summary = opcount[opcount.index("| operation | smallest worst case"):].strip()
-text = (body + "\n\n#### Worst-case instructions per call (callgrind; each path of a call apart, "
+text = (body + "\n\n### Worst-case instructions per call (callgrind; each path of a call apart, "
         "all scenarios in `bench/results/opcount.md`)\n\n" + summary + "\n")
 
 old = readme.read_text()
