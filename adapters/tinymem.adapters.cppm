@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The module interface unit of tinymem's hosted adapters: `import tinymem.adapters;` (after
 // `import tinymem;`). Same headers as the header build (tinymem_adapters.hpp); TINYMEM_EXPORT
 // turns into `export` here.

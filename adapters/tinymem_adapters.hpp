@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem's hosted adapters, header build: #include <tinymem_adapters.hpp>.
 // The module build (import tinymem; import tinymem.adapters;) compiles the same headers through
 // adapters/tinymem.adapters.cppm.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The bench's non-moving reference: an address-ordered best-fit allocator over a fixed arena,
 // with an 8-byte header per block (TLSF-like bookkeeping: the block's size and two flags, and
 // a footer in each free block so that a freed neighbour can be merged in O(1)).

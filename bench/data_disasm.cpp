@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // data(h) in non-inlined functions, built at -O2 (bench/meson.build), for scripts/bench.sh to
 // disassemble: objdump -d --no-show-raw-insn --disassemble=tinymem_bench_data16 ...
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem-gen-trace: writes a seeded churn trace (format of bench/TRACES.md).
 // Usage: tinymem-gen-trace OUT.trace [--seed N] [--ops N] [--live BYTES] [--big PERCENT]
 //                          [--align PERCENT]   (that % of allocations with an alignment field)

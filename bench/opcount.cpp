@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem-opcount: instruction counts of single allocate, deallocate and defrag_step(256) calls,
 // at pools of 4 KiB, 64 KiB and 1 MiB with 100 and 10,000 live blocks.
 //

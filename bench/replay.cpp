@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem-replay: replays allocation traces into tinymem and its peers, side by side.
 //
 //   tinymem-replay [--out DIR] [--reps N] [--quick] [--timeline NAME] [--no-defrag] TRACE...

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Hand-rolled SVG charts for the bench (no dependencies): grouped bars and line timelines.
 #ifndef TINYMEM_BENCH_SVG_HPP
 #define TINYMEM_BENCH_SVG_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Allocation traces for the bench: the text format of bench/TRACES.md, a reader and a seeded
 // churn generator (so tests and users need no outside traces). Hosted code: bench only.
 #ifndef TINYMEM_BENCH_TRACE_HPP

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The C++ "compiler" of cross/cortex-m4f-clang.ini: clang 19 compiles (it builds the tinymem
 # module), arm-none-eabi-g++ links (clang's own bare-metal link wants lld, compiler-rt and
 # libc++, which this toolchain does not have; GCC's driver knows newlib, libstdc++, libgcc,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # exe_wrapper of tinymem's aarch64 Linux cross files: runs a program under qemu-user with the
 # aarch64 cross sysroot (/usr/aarch64-linux-gnu, from Debian's cross packages).
 # LeakSanitizer cannot work under qemu-user ("LeakSanitizer has encountered a fatal error"), so

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # exe_wrapper of tinymem's bare-metal cross files: runs a Cortex-M ELF on qemu-system-arm with
 # semihosting, so the program's printf output reaches this terminal and its exit status
 # (exit(n) / return from main) becomes this script's.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Configures a cross build in one command, of tinymem itself or of a project that uses it:
 #   cross/setup.sh BUILD_DIR CONFIG [meson setup options...]
 #   cross/setup.sh --project SOURCE_DIR BUILD_DIR CONFIG [meson setup options...]

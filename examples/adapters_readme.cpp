@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The examples of the README's adapter sections, built by `meson compile` so they stay true.
 #include <cstdio>
 #include <map>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The story tinymem exists for, on a 64 KiB pool: churn fragments the pool until a large request
 // cannot fit in any hole although the free bytes would hold it three times over. A non-moving
 // allocator fails here. tinymem compacts (the blocks move, the handles stay) and serves it.

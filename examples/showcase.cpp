@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The adapters' showcase: in one small pool, many vectors grow interleaved and some are
 // destroyed. std::pmr::vectors over a non-moving resource of the same size run out of memory;
 // tinymem::vectors in a tinymem pool succeed because the pool compacts. Then pmr containers and

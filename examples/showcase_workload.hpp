@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The adapters' showcase workload, shared by examples/showcase.cpp and
 // tests/adapters/showcase_test.cpp: in one small pool, 16 vectors of int grow interleaved, one
 // element per turn, to 120 elements; the odd ones are destroyed; the survivors grow to 360.

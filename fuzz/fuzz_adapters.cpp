@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target for the hosted adapters: three tinymem::vector<std::uint32_t>, a vector of
 // such vectors and a std::pmr::vector<std::uint64_t> (through tinymem::memory_resource) share
 // one pool; the input drives random operations, each mirrored on a std::vector reference. After

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target for tinymem's lean engine, basic_bump_pool: the input bytes become a pool
 // configuration and a sequence of operations, checked against a model after every operation:
 //   - every live block's contents (all its usable bytes), size, pin count and place: blocks lie

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target for tinymem's core: the input bytes become a pool configuration and a
 // sequence of operations, checked against a reference model after every operation:
 //   - every live block's contents (a pattern derived from the block's id),

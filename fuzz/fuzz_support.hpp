@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the fuzz targets share: how they read their input (little by little; past the end every
 // read gives 0) and how they report a broken expectation.
 #ifndef TINYMEM_FUZZ_SUPPORT_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Replays fuzz inputs without libFuzzer: each argument is a file or a directory of files, fed
 // once to LLVMFuzzerTestOneInput. `meson test` runs it over fuzz/corpus/<target>/ in every build
 // (any compiler), so every input the fuzzer ever kept stays a regression test.

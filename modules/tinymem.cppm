@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The module interface unit of tinymem's core: `import tinymem;`.
 // Standard headers go in the global module fragment; the library's own headers are then
 // compiled in the module purview with TINYMEM_EXPORT meaning `export` (see tinymem/export.hpp).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The one bench command (issue 4): builds the release module build with clang 19 and runs
 #   - tinymem-replay on the traces (efficiency, ns/op, defrag() vs memmove, SVG charts),
 #   - tinymem-opcount under callgrind (worst-case instructions of allocate, deallocate,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Reads a callgrind output file written by tinymem-opcount (--combine-dumps=yes, one dump per
 measured call, labelled "scenario|operation|flags") and prints the worst-case instruction count
 per scenario and operation as a markdown table, plus largest/smallest across scenarios."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Pastes the tables of bench/results/ (written by scripts/bench.sh) into docs/benchmarks.md (the
 README keeps only a short summary table that links there), between the lines
 "<!-- bench results: begin -->" and "<!-- bench results: end -->": the efficiency, speed,

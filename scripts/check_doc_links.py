@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Checks that every relative link [text](path) (and its #heading, for .md files) and every
 backticked repository path in README.md and docs/*.md exists. Usage: scripts/check_doc_links.py [ROOT]"""
 import pathlib, re, sys, subprocess

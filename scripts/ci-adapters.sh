@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # CI for the hosted adapters (tinymem::memory_resource, vector, string, box): the adapter tests in
 # module mode (clang 19: import tinymem; import tinymem.adapters;) and header mode (g++ 12).
 # Usage: scripts/ci-adapters.sh BUILD_ROOT   (build dirs: BUILD_ROOT/adapters-mod, adapters-hdr)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # CI for bench/: builds the bench (clang 19 module build and g++ 12 header build) and runs the
 # quick `bench` meson test suite in each. Usage: scripts/ci-bench.sh BUILD_ROOT
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Cross builds of tinymem and their tests (issue 5):
 #   scripts/ci-cross.sh BUILD_ROOT
 # Configures, builds and runs `meson test` in five cross builds under BUILD_ROOT:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Reliability CI: sanitizer builds, fuzz corpus regression, bounded fuzzing, ThreadSanitizer.
 # Usage: scripts/ci-reliability.sh BUILD_ROOT [FUZZ_SECONDS]   (installs nothing; clang 19)
 #   BUILD_ROOT/asan   module build, -Db_sanitize=address,undefined: the whole suite (tests/),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Code size of tinymem on a Cortex-M4 at -Os, 16-bit configuration (tinymem::config16), for
 # basic_pool (with and without quick lists) and for the lean engine basic_bump_pool:
 # the bytes of .text that allocate, deallocate, reallocate, data, pin (acquire_pin + unpin),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # README's first command: installs what is missing, builds the module build of the demo with
 # clang 19 and runs it.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs what tinymem's builds need on Debian 12, skipping what is already there.
 #   scripts/deps.sh demo   the module build of the demo (clang 19, meson, ninja)
 #   scripts/deps.sh all    every build and test: g++ 12, Boost.Test, the Arm and aarch64

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Records a program's heap calls (malloc, calloc, realloc, reallocarray, free, posix_memalign,
 # aligned_alloc, memalign, valloc, pvalloc) as tinymem traces, with the LD_PRELOAD library
 # tools/trace (libtinymem-trace.so). The trace format is bench/TRACES.md.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Soak test: OPS random operations (default 10^8) at ~95 % utilisation in a 64 KiB pool
 # (config16), a 1 MiB pool (config17) and a 4 MiB pool (config32); check() and content hashes
 # verified periodically.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # README's second command: installs what is missing, then builds and runs every test:
 #   module build (clang 19) and header build (g++ 12) of the whole suite,
 #   every way a project can consume tinymem (scripts/check-consumers.sh: Meson, CMake, pkg-config,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # "Will tinymem help my program?" Records a program's allocations (scripts/record.sh), or takes
 # a trace, replays it into tinymem, the best-fit reference (the best a non-moving allocator does),
 # std::pmr's pool and glibc malloc, and prints the verdict: tinymem's smallest footprint against

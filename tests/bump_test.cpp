@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The lean engine, basic_bump_pool / bump_pool: a randomised differential test against a model
 // of every block's bytes and of the layout, the errors (each leaving the pool intact), and the
 // documented behaviour of allocation at the top, growth, compaction, steps and pins.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Compaction limits (set_compaction_limit), on both engines: under a limit, allocate,
 // allocate_pinned, reallocate and handle-table growth move a bounded number of bytes per call;
 // they fail with compaction_deferred only while free bytes would hold the request, and the main

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Bad input: each mistake is a clear error, the pool stays intact and no other block changes.
 #include "test_support.hpp"
 

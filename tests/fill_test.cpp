@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Under random churn above 90 % use, every request no larger than what stats() says is
 // allocatable succeeds, and that figure stays within a header and a granule or two of the free
 // bytes: fragmentation never refuses a request the free bytes could serve.

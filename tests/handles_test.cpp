@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Handle safety and the pool's size limits, both engines: how long a stale handle is reported,
 // foreign handles from other live pools, the configuration pool<Bytes> chooses at each size
 // boundary, how many blocks fit at each size, and alignment up to the pool's size.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Every call of the pool, on small pools where the layout can be checked cell by cell.
 #include <algorithm>
 #include <chrono>

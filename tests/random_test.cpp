@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Randomised differential test: the pool against a reference model that knows every block's
 // bytes. Random allocate / allocate_pinned / deallocate / reallocate / pin / unpin /
 // defrag_step / defrag / stale-handle / reserve_handles calls, some under a compaction limit that

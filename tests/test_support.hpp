@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Helpers shared by the core tests: byte patterns, map strings, seeds, a three-block fixture.
 // Include it last: it brings tinymem in (import or headers) after the standard headers.
 #ifndef TINYMEM_TEST_SUPPORT_HPP

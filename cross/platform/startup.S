@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Start-up code for tinymem's bare-metal Cortex-M builds (QEMU mps2-an385 / mps2-an386, or a
  * real board with the same memory map). Thumb assembly that every Cortex-M (v6-M, v7-M, v7E-M)
  * can execute.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Code-size probe for scripts/codesize.sh: a minimal Cortex-M program that calls exactly the
 // operations whose code size is reported (allocate, deallocate, reallocate, data, pin/unpin,
 // defrag, defrag_step, plus the pool's set-up) on a 16-bit-config pool (tinymem::config16, or

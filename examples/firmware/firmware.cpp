@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem example firmware for a Cortex-M (runs on QEMU's mps2-an386 / mps2-an385 through
 // semihosting, or on a board with the same start-up code).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem's lean engine: a pool that places blocks by bumping a top pointer and closes holes
 // only by sliding blocks down. For firmware where flash matters more than the speed of a nearly
 // full pool: about a quarter of basic_pool's code (scripts/codesize.sh), the same handles,

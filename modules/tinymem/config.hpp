@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Configuration, error codes, handles and the statistics record of a tinymem pool.
 // Touches nothing but its own types: no memory, no state.
 #include "version.hpp" // first: the C++20 check (see tinymem/version.hpp)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Memory poisoning for tinymem's free blocks: defines TINYMEM_POISON / TINYMEM_UNPOISON (and
 // TINYMEM_POISONED, a query) before pool.hpp's no-op fallbacks.
 //

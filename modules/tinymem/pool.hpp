@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem's core: the pool, its handle table, block layout and compaction.
 // Freestanding: no exceptions, no RTTI, no heap, no I/O. Touches only the buffer it was given.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The out-of-line parts of basic_pool: set-up, allocation, the handle table's growth,
 // resizing, compaction (slide) and the diagnostics (stats, check, map).
 // Included by pool.hpp only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The set of live pool tags: every pool takes a tag no other live pool of its configuration
 // holds, and gives it back when it is destroyed, so a handle from another live pool is always
 // rejected (invalid_handle). Touches only its own static bitmap.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A locking policy for tinymem pools: tinymem::synchronized_pool<Pool, Lock>.
 //
 // The core pool is single-threaded and has no lock in it. This wrapper takes the lock around

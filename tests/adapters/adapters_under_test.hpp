@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Brings tinymem and its adapters into a test the way the build chose. Include it LAST
 // (in module mode every #include must come before the first import).
 #ifdef TINYMEM_USE_MODULE

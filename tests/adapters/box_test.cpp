@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem::box: ownership (make_box, reset, release, move), the object across compaction,
 // pinning, exhaustion (empty box, nothing leaked, the object built for it destroyed), objects
 // that allocate from the pool themselves (modify, pin), nesting in tinymem::vector.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Checks that tinymem::vector and tinymem::box refuse element types that are not relocatable, at compile time,
 # with a message naming the trait. Usage: compile_fail.sh CXX-COMMAND... -- INCLUDE-DIR...
 # A control compile with tinymem::vector<int> must succeed, so a broken setup cannot pass.

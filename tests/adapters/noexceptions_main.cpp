@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The adapters with exceptions off (built with -fno-exceptions, header build, no Boost):
 // tinymem::vector, tinymem::string and tinymem::box through their try_ members, and
 // tinymem::memory_resource's policy: on an error

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem::memory_resource: pmr containers over a pool, pinned-block placement, exhaustion and
 // recovery, alignment, and refused deallocations.
 #include <boost/test/unit_test.hpp>

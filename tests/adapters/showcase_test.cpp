@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The showcase as a test: interleaved growth in one small pool. std::pmr::vectors over
 // non-moving resources of the same size run out; tinymem::vectors succeed because the pool
 // compacts. Then pmr containers and tinymem::vectors share one pool.

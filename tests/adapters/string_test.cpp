@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem::string: the std::string interface against std::string, contents across compaction
 // (full, incremental, and at every allocation in stress mode), edits whose source is the string
 // itself or another string inside pool memory, exhaustion (unchanged, no leak), nesting in

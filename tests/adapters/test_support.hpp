@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Helpers for the adapter tests: the reproducible seed (env TINYMEM_SEED).
 #ifndef TINYMEM_ADAPTER_TEST_SUPPORT_HPP
 #define TINYMEM_ADAPTER_TEST_SUPPORT_HPP

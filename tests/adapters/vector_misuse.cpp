@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem::vector's element access where no element exists must stop the program with a message
 // (std::abort) rather than index a null pointer. Exit 0 only when the access aborted.
 //   tinymem-adapters-vector-misuse empty   operator[] on an empty vector

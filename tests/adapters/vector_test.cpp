@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem::vector: contents survive compaction (full and incremental), reallocation (in place
 // and moving) and nesting; the std::vector interface against std::vector; exhaustion.
 #include <boost/test/unit_test.hpp>

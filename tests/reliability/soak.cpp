@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Soak: N random operations at about 95 % utilisation, in a 64 KiB pool (config16), a 1 MiB
 // pool (config17) and a 4 MiB pool (config32). Blocks of 8 B .. 1 KiB (log-uniform), default alignment; a bounded
 // defrag_step every 64 operations. Every block holds one byte value derived from its id; all

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A raw pointer kept across a call that moves blocks. Built with -fsanitize=address (header
 // build: pool.hpp then poisons free blocks through tinymem/poison.hpp).
 //

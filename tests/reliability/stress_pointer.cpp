@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Stress mode (compiled with -DTINYMEM_STRESS=1): every allocate, allocate_pinned, reallocate
 // and defrag_step first moves every unpinned block, and freed bytes are scribbled over.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem::synchronized_pool<pool, std::mutex> from several threads: allocate, deallocate,
 // reallocate, pin (and write/verify through the pinned pointer outside the lock), defrag_step;
 // then the same under a compaction limit, where each allocation moves at most three times it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem's self-checking test for bare-metal targets (Cortex-M under QEMU, or a real board).
 // No Boost, no exceptions, no RTTI, no heap: pools and the reference model live in static
 // arrays (.bss). Output goes through printf (semihosting); the exit status is the result:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem-trace-selftest: a program for the recorder's test (tools/trace/test_record.sh) that
 // does what a real program does to a tracer: allocates from several threads at once, forks (the
 // child leaves with _exit, which skips exit handlers), execs itself, uses calloc, realloc and

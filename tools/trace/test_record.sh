@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # CI test of the recorder (meson test record-replay): records tinymem-trace-selftest (threads,
 # fork + _exit, exec, the aligned calls; and once killed by SIGTERM) and a real program (python3 running a small script),
 # then checks every trace written: it parses with ids used consistently (tinymem-replay's

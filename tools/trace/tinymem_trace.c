@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem-trace: an LD_PRELOAD library that records a program's heap calls as a tinymem trace
 // (bench/TRACES.md). scripts/record.sh sets it up; by hand:
 //   TINYMEM_TRACE_OUT=out.trace TINYMEM_TRACE_PID=<pid that writes out.trace itself>

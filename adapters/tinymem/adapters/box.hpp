@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem::box<T, Config>: an owning handle to one T in a movable block of a tinymem pool, the
 // unique_ptr of the pool: movable, not copyable, destroys its object and frees its block. It holds
 // the pool's address and the handle (16 bytes with config16 on a 64-bit host, 12 on a 32-bit one),

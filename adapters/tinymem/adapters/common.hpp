@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Shared by tinymem's hosted adapters (memory_resource, vector): the exception switch and the
 // relocation trait. Same single-source rule as the core: TINYMEM_EXPORT is `export` inside the
 // module interface unit (adapters/tinymem.adapters.cppm) and nothing in the header build.

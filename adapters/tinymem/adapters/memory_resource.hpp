@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem::memory_resource: a std::pmr::memory_resource over a tinymem pool.
 //
 // pmr containers keep raw pointers, so every block this resource hands out is pinned for its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem::basic_string<CharT, Config> (tinymem::string = basic_string<char>): a string whose
 // characters live in one movable block of a tinymem pool, or, while they are few, in a buffer
 // inside the object itself (no block at all).

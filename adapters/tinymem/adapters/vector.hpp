@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // tinymem::vector<T, Config>: a vector whose elements live in one movable block of a tinymem
 // pool. It holds the pool's address, the block's handle and the element count (16 bytes with
 // config16 on a 64-bit host), so the pool may move its elements at any compaction or growth.
