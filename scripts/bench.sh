@@ -26,7 +26,7 @@ if [ ! -f "$BUILD/build.ninja" ]; then
     -Dtests=false -Dexamples=false >/dev/null
 fi
 ninja -C "$BUILD" -j2 bench/tinymem-replay bench/tinymem-opcount bench/tinymem-data-disasm \
-  tools/trace/libtinymem-trace.so >/dev/null
+  bench/tinymem-layout tools/trace/libtinymem-trace.so >/dev/null
 mkdir -p "$OUT"
 
 shopt -s nullglob
@@ -134,6 +134,18 @@ echo "== data(h) at -O2" >&2
   echo
 } > "$OUT/data-disasm.md"
 
+echo "== layout: fill density and handle bounds per pool size" >&2
+{
+  echo "## The layout at each pool size"
+  echo
+  echo "Command: \`tinymem-layout\` (bench/layout.cpp): for each pool<Bytes> and bump_pool<Bytes>, the"
+  echo "configuration it chooses, how much of it 24-byte blocks fill, how many 1-byte blocks fit and"
+  echo "what stopped them, the stale-handle bound and the most pools alive at once."
+  echo
+  "$BUILD/bench/tinymem-layout"
+  echo
+} > "$OUT/layout.md"
+
 {
   echo "# tinymem bench results"
   echo
@@ -143,6 +155,6 @@ echo "== data(h) at -O2" >&2
   echo "Traces: ${traces[*]##*/} (bench/traces/README.md). Charts: efficiency.svg, timeline-churn-48k.svg."
   echo
   sed '1,2d' "$OUT/replay.md"
-  cat "$OUT/recorder.md" "$OUT/opcount.md" "$OUT/data-disasm.md"
+  cat "$OUT/layout.md" "$OUT/recorder.md" "$OUT/opcount.md" "$OUT/data-disasm.md"
 } > "$OUT/README.md"
 cat "$OUT/README.md"
