@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The examples of the README's adapter sections, built by `meson compile` so they stay true.
+// The examples of docs/adapters.md (the adapters' guide), built by `meson compile` so they stay true.
 #include <cstdio>
 #include <map>
 #include <memory_resource>

@@ -3,7 +3,7 @@
 // pool. It holds the pool's address, the block's handle and the element count (16 bytes with
 // config16 on a 64-bit host), so the pool may move its elements at any compaction or growth.
 //
-// What stays valid when (see also the README, section "Adapters"):
+// What stays valid when (see also docs/adapters.md):
 // - The vector, its handle, size() and capacity(): always (the pool keeps handles stable).
 // - Iterators: index-based (vector address + index), resolved through the handle at every
 //   dereference, so compaction, defrag_step and growth never invalidate them. insert/erase shift
