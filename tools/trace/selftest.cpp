@@ -52,6 +52,13 @@ int main(int argc, char** argv) {
     void* a3 = memalign(128, 300);
     void* a4 = valloc(100);
     if (!c || !a2 || !a3 || !a4) return 1;
+    // Used, so that no compiler elides them (clang removes allocations whose result is only
+    // compared with null).
+    touch(c, 770);
+    touch(a1, 1000);
+    touch(a2, 512);
+    touch(a3, 300);
+    touch(a4, 100);
     void* r = std::malloc(16);
     for (int i = 1; i <= 10; ++i) r = std::realloc(r, std::size_t(i) * 2000);
     touch(r, 20000);
