@@ -137,6 +137,16 @@ int main() {
     }
     CHECK(pool.check().ok());
 
+    {   // A vector of strings copies through the strings' try_assign: no exceptions needed.
+        static tinymem::pool<4096> pool3;
+        tinymem::vector<tinymem::string> a(pool3), b(pool3);
+        tinymem::string s(pool3);
+        CHECK(s.try_assign("a string longer than the inline buffer"));
+        CHECK(a.try_push_back(s) && a.try_emplace_back(pool3, std::string_view("x")));
+        CHECK(b.try_assign(a) && b.size() == 2u && b[0] == s);
+        CHECK(pool3.check().ok());
+    }
+
     static tinymem::pool<4096> pool2; // the first is full of stray blocks now
     tinymem::vector<int> keep(pool2);   // half full, so the request below fits the pool only
     CHECK(keep.try_resize(500));

@@ -588,4 +588,68 @@ BOOST_AUTO_TEST_CASE(randomised_against_std_string) {
     BOOST_TEST(failures > 0u, "the pool never filled up: exhaustion went untested");
 }
 
+// The try_ members of a vector of strings never throw (issue 18, item 7's sibling): a string
+// element's copy that cannot get its block makes them return false, with the vector unchanged
+// and no block leaked, as for a vector of vectors.
+BOOST_AUTO_TEST_CASE(vector_of_strings_try_members_never_throw) {
+    tinymem::pool<4096> pool;
+    svec src(pool);
+    src.emplace_back(pool);
+    src.modify(0, [](tstring& s) { s.append(std::string(800, 'x')); }); // 800 chars to copy
+    svec dst(pool);
+    dst.reserve(8); // room for elements: the failure must come from a string's copy
+    dst.emplace_back(pool);
+    dst.modify(0, [](tstring& s) { s.append("short"); });
+    const auto spare = pool.allocate(64); // a handle to give back (the table may not grow)
+    BOOST_REQUIRE(spare);
+    tinymem::vector<int> filler(pool);
+    while (filler.try_push_back(0)) {
+    }
+    filler.resize(filler.size() - 80);
+    filler.shrink_to_fit();
+    BOOST_REQUIRE(pool.deallocate(spare));
+    BOOST_REQUIRE(pool.stats().largest_allocatable < 800u);
+    const auto live = pool.stats().live_blocks;
+    auto unchanged = [&](const char* what) {
+        BOOST_TEST(dst.size() == 1u, what);
+        BOOST_TEST(std::string_view(dst[0]) == "short", what);
+        BOOST_TEST(pool.stats().live_blocks == live, what);
+        BOOST_TEST(pool.check().ok(), what);
+    };
+    bool r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_assign(src));
+    BOOST_TEST(!r);
+    unchanged("try_assign");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_push_back(src[0]));
+    BOOST_TEST(!r);
+    unchanged("try_push_back");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_emplace_back(src[0]));
+    BOOST_TEST(!r);
+    unchanged("try_emplace_back");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_insert(dst.begin(), src[0]));
+    BOOST_TEST(!r);
+    unchanged("try_insert");
+    r = true;
+    BOOST_CHECK_NO_THROW(r = dst.try_resize(3, src[0]));
+    BOOST_TEST(!r);
+    unchanged("try_resize");
+    r = true;
+    const std::string long_text(900, 'y');
+    BOOST_CHECK_NO_THROW(r = dst.try_emplace_back(pool, std::string_view(long_text)));
+    BOOST_TEST(!r);
+    unchanged("try_emplace_back(pool, view)");
+    // With room again, the same calls copy.
+    filler = tinymem::vector<int>(pool);
+    BOOST_TEST(dst.try_push_back(src[0]));
+    BOOST_TEST(dst.try_emplace_back(pool, std::string_view("z")));
+    BOOST_TEST(dst.size() == 3u);
+    BOOST_TEST(std::string_view(dst[1]) == std::string(800, 'x'));
+    BOOST_TEST(dst.try_assign(src));
+    BOOST_TEST(dst.size() == 1u);
+    BOOST_TEST(pool.check().ok());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -208,6 +208,30 @@ public:
         return replace_impl(0, size_, from_string(o, 0, o.size_));
     }
 
+    // A string built at `where` as an element of a tinymem::vector (its try_ members), the way
+    // the constructors would build it but reporting an exhausted pool by false (nothing built
+    // then) instead of std::bad_alloc; with exceptions off too.
+    static bool construct_element(void* where, pool_type& pool) noexcept {
+        ::new (where) basic_string(pool);
+        return true;
+    }
+    static bool construct_element(void* where, basic_string&& o) noexcept {
+        ::new (where) basic_string(std::move(o));
+        return true;
+    }
+    static bool construct_element(void* where, const basic_string& o) noexcept {
+        return construct_assigned(where, *o.pool_, [&o](basic_string& s) { return s.try_assign(o); });
+    }
+    static bool construct_element(void* where, basic_string& o) noexcept {
+        return construct_element(where, static_cast<const basic_string&>(o));
+    }
+    static bool construct_element(void* where, pool_type& pool, view_type v) noexcept {
+        return construct_assigned(where, pool, [v](basic_string& s) { return s.try_assign(v); });
+    }
+    static bool construct_element(void* where, pool_type& pool, const CharT* v) noexcept {
+        return construct_element(where, pool, view_type(v));
+    }
+
     // ---- access -------------------------------------------------------------------------------
 
     pool_type& get_pool() const noexcept { return *pool_; }
@@ -474,6 +498,14 @@ public:
     friend auto operator<=>(const basic_string& a, view_type b) noexcept { return a.view() <=> b; }
 
 private:
+    // Builds an empty string of `pool` at `where` and fills it; destroys it again on false.
+    template <class Fill>
+    static bool construct_assigned(void* where, pool_type& pool, Fill fill) noexcept {
+        basic_string* const s = ::new (where) basic_string(pool);
+        if (fill(*s)) return true;
+        s->~basic_string();
+        return false;
+    }
     // ---- representation -----------------------------------------------------------------------
 
     bool is_long() const noexcept { return raw_[raw_bytes - 1] != 0; }

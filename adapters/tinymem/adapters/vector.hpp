@@ -60,13 +60,6 @@ struct is_relocatable<vector<T, Config>> : std::true_type {};
 
 namespace detail {
 
-// Whether T is a tinymem::vector: its copies and sized constructions allocate from a pool, so a
-// vector of them builds them through their non-throwing paths (vector::try_construct).
-template <class T>
-struct is_tinymem_vector : std::false_type {};
-template <class T, class Config>
-struct is_tinymem_vector<vector<T, Config>> : std::true_type {};
-
 // std::vector's "synthesized three-way comparison" for element types.
 struct synth_three_way_fn {
     template <class U>
@@ -583,13 +576,13 @@ private:
         return true;
     }
 
-    // Builds an element T(args...) at `where`. A tinymem::vector element is built through its
-    // non-throwing paths (its copy through try_assign): a nested vector's exhausted pool is a
-    // false here, never std::bad_alloc, and needs no exceptions at all.
+    // Builds an element T(args...) at `where`. An element that allocates from the pool itself
+    // (tinymem::vector, tinymem::string: any T with a static construct_element for these
+    // arguments) is built through its non-throwing paths (its copy through try_assign): its
+    // exhausted pool is a false here, never std::bad_alloc, and needs no exceptions at all.
     template <class... Args>
     static bool try_construct(void* where, Args&&... args) {
-        if constexpr (detail::is_tinymem_vector<T>::value &&
-                      requires { T::construct_element(where, std::forward<Args>(args)...); }) {
+        if constexpr (requires { T::construct_element(where, std::forward<Args>(args)...); }) {
             return T::construct_element(where, std::forward<Args>(args)...);
         } else {
             ::new (where) T(std::forward<Args>(args)...);
