@@ -593,6 +593,13 @@ BOOST_AUTO_TEST_CASE(randomised_against_std_string) {
 // and no block leaked, as for a vector of vectors.
 BOOST_AUTO_TEST_CASE(vector_of_strings_try_members_never_throw) {
     tinymem::pool<4096> pool;
+    if constexpr (decltype(pool)::stress_mode) {
+        // Stress mode moves every block at every allocation, so the exact exhaustion set up
+        // below (less room than one string copy, a free handle) cannot be arranged; the
+        // ordinary build runs it.
+        BOOST_TEST_MESSAGE("exhaustion set-up skipped in stress mode");
+        return;
+    }
     svec src(pool);
     src.emplace_back(pool);
     src.modify(0, [](tstring& s) { s.append(std::string(800, 'x')); }); // 800 chars to copy
