@@ -1054,22 +1054,15 @@ private:
     void release_slot(slot_type slot, word_type entry) noexcept {
         // A new generation makes every copy of the old handle stale.
         const word_type gen = ((entry >> gen_shift) + 1) & gen_mask;
-        if (gen != 0) [[likely]]
-            push_free_slot(slot, gen);
-        else
-            release_wrapped_slot(slot);
         live_ = offset_type(live_ - 1);
-    }
-    // A slot whose generation wrapped: reused from generation 0, or, with slot retirement,
-    // marked free (no handle matches it) with the last generation and kept out of the free-slot
-    // list for good. Out of line: once per 2^generation_bits frees of a slot.
-    [[gnu::noinline, gnu::cold]] void release_wrapped_slot(slot_type slot) noexcept {
-        if (!retire_slots_) {
-            push_free_slot(slot, 0);
+        if (gen == 0 && retire_slots_) [[unlikely]] {
+            // Out of generations, with slot retirement: marked free (no handle matches it) with
+            // the last generation, and kept out of the free-slot list for good.
+            table_store(slot, (gen_mask << gen_shift) | (word_type(free_pin) << pin_shift));
+            retired_ = offset_type(retired_ + 1);
             return;
         }
-        table_store(slot, (gen_mask << gen_shift) | (word_type(free_pin) << pin_shift));
-        retired_ = offset_type(retired_ + 1);
+        push_free_slot(slot, gen);
     }
     bool grow_table() noexcept;
     void add_table_granules(offset_type count) noexcept;
