@@ -11,12 +11,17 @@
 #include <cstdint>
 #endif
 
-// The most pools of one configuration alive at once. By default every tag the handle can carry
-// (2^tag_bits - 1: 1,023 for config16, 4,095 for config17, 2,047 for config32), which costs a
-// bitmap of that many bits in .bss per configuration used (128, 512 and 256 bytes). Firmware
-// with a few pools may define it smaller (e.g. -DTINYMEM_MAX_LIVE_POOLS=31: 4 bytes).
+// The most pools of one tag width alive at once. On a Cortex-M, 31 by default: the set is then
+// one word of .bss per tag width in use (a micro:bit's 16 KiB of RAM has no room to spare).
+// Elsewhere, every tag the handle can carry (2^tag_bits - 1: 1,023 for the 16-bit
+// configurations, 4,095 for config17, 2,047 for config32), which costs a bitmap of that many
+// bits in .bss per tag width in use (128, 512 and 256 bytes). Define it to choose.
 #ifndef TINYMEM_MAX_LIVE_POOLS
+#if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
+#define TINYMEM_MAX_LIVE_POOLS 31u
+#else
 #define TINYMEM_MAX_LIVE_POOLS 0xFFFFu
+#endif
 #endif
 
 // Whether the tag set updates its bitmap with atomic read-modify-write (__atomic builtins):
