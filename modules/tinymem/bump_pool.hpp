@@ -390,7 +390,7 @@ private:
         const word_type gen = ((entry >> core::gen_shift) + 1) & core::gen_mask;
         if (gen == 0 && retire_slots_) {
             // Out of generations: marked free with the last one, kept out of the list for good.
-            table_store(slot, (core::gen_mask << core::gen_shift) | (word_type(core::free_pin) << core::pin_shift));
+            table_store(slot, core::retired_entry);
             retired_ = offset_type(retired_ + 1);
             live_ = offset_type(live_ - 1);
             return;

@@ -656,6 +656,9 @@ private:
     static constexpr word_type pin_align_mask = ((one << (Config::pin_bits + Config::align_bits)) - 1) << pin_shift;
     static constexpr unsigned fixed_pin = max_pins + 1; // allocate_pinned blocks
     static constexpr unsigned free_pin = 15;           // a free table slot
+    // The table word of a retired slot (set_slot_retirement()): free, with the last generation,
+    // no link; no handle matches it and the free-slot list never holds it.
+    static constexpr word_type retired_entry = (gen_mask << gen_shift) | (word_type(free_pin) << pin_shift);
     static constexpr unsigned tag_shift = Config::slot_bits + Config::generation_bits;
     static constexpr word_type tag_mask = (one << Config::tag_bits) - 1;
     // The live tags of handles this wide (pool_tags.hpp); a pool holds tag_ from init() on.
@@ -971,21 +974,41 @@ private:
         return pos >= r ? pos - r : 0;
     }
     offset_type place_pinned(offset_type& need, offset_type align) noexcept;
+    // The free block an unaligned, low placement of `need` granules takes (place() carves it;
+    // stats() asks without carving); 0 when it finds none. Good fit first: a few blocks of the
+    // request's own class, so holes of that size are reused before larger blocks (and the top
+    // hole) are split; then the first block of the lowest class whose every block fits; then a
+    // few blocks of each smaller class. Bounded: at most 4 + 8 per class blocks looked at.
+    offset_type find_low(offset_type need) const noexcept {
+        unsigned budget = 4;
+        for (offset_type pos = bins_[bin_of(need)]; pos != 0 && budget-- != 0; pos = link_next(pos))
+            if (header_size(header_load(pos)) >= need) return pos;
+        const unsigned guaranteed = detail::ceil_log2(size_type(need));
+        if (guaranteed < bin_count) {
+            const bin_mask_type above = bin_mask_type(bin_mask_ & ~((bin_mask_type(1) << guaranteed) - 1));
+            if (above != 0) return bins_[detail::count_trailing_zeros(above)];
+        }
+        const unsigned top = guaranteed < bin_count ? guaranteed : bin_count;
+        for (unsigned b = bin_of(need); b < top; ++b) {
+            unsigned tries = 8;
+            for (offset_type pos = bins_[b]; pos != 0 && tries-- != 0; pos = link_next(pos))
+                if (header_size(header_load(pos)) >= need) return pos;
+        }
+        return 0;
+    }
     // Finds and carves a free block for `need` granules (updated if a sliver is absorbed).
     // Result: the new block's data granule with a used header (slot unset), or 0.
     offset_type place(offset_type& need, offset_type align, bool high) noexcept {
         if (align == 1 && !high) {
-            // Good fit first: a few blocks of the request's own class, so holes of that size are
-            // reused before larger blocks (and the top hole) are split.
-            const unsigned own = bin_of(need);
-            unsigned budget = 4;
-            for (offset_type pos = bins_[own]; pos != 0 && budget-- != 0; pos = link_next(pos)) {
+            // The common case: take the low end of the block find_low() chooses; a tail too
+            // small to be free joins the block.
+            const offset_type pos = find_low(need);
+            if (pos != 0) {
                 const offset_type size = header_size(header_load(pos));
-                if (size < need) continue;
                 if (size - need < min_free) need = size;
                 carve(pos, pos, need);
-                return pos;
             }
+            return pos;
         }
         // Any block in a bin at or above `guaranteed` fits whatever its alignment offset.
         const size_type worst = size_type(need) + (align > 1 ? align - 1u + min_free : 0u);
@@ -994,14 +1017,7 @@ private:
             const bin_mask_type above = bin_mask_type(bin_mask_ & ~((bin_mask_type(1) << guaranteed) - 1));
             if (above != 0) {
                 const offset_type pos = bins_[detail::count_trailing_zeros(above)];
-                const offset_type size = header_size(header_load(pos));
-                if (align == 1 && !high) {
-                    // The common case: take the low end; a tail too small to be free joins the block.
-                    if (size - need < min_free) need = size;
-                    carve(pos, pos, need);
-                    return pos;
-                }
-                if (const offset_type at = carve_fit(pos, size, need, align, high)) return at;
+                if (const offset_type at = carve_fit(pos, header_size(header_load(pos)), need, align, high)) return at;
             }
         }
         // Smaller classes may still hold a block that fits: look at a few in each.
@@ -1058,7 +1074,7 @@ private:
         if (gen == 0 && retire_slots_) [[unlikely]] {
             // Out of generations, with slot retirement: marked free (no handle matches it) with
             // the last generation, and kept out of the free-slot list for good.
-            table_store(slot, (gen_mask << gen_shift) | (word_type(free_pin) << pin_shift));
+            table_store(slot, retired_entry);
             retired_ = offset_type(retired_ + 1);
             return;
         }
@@ -1242,7 +1258,7 @@ private:
         if (header_quick(h)) return take(offset_type(size + after));
         // A movable block moves into the hole place() chooses; its old place merges with a free
         // block after it, unless it moved into that very one.
-        if (const offset_type chosen = peek_place(size)) {
+        if (const offset_type chosen = find_low(size)) {
             const offset_type hole = header_size(header_load(chosen));
             const offset_type sliver = hole - size < min_free ? offset_type(hole - size) : offset_type(0);
             return offset_type(sliver + take(chosen == next ? size : offset_type(size + after)));
@@ -1251,24 +1267,6 @@ private:
         if (free >= size) return offset_type((free - size < min_free ? free - size : 0) + take(size));
         // No hole holds it even then: the blocks before the hole shift up (shift_front_run()).
         return take(free);
-    }
-    // The free block place(need, 1, false) would carve, without carving it; 0 when it finds none.
-    offset_type peek_place(offset_type need) const noexcept {
-        unsigned budget = 4;
-        for (offset_type pos = bins_[bin_of(need)]; pos != 0 && budget-- != 0; pos = link_next(pos))
-            if (header_size(header_load(pos)) >= need) return pos;
-        const unsigned guaranteed = detail::ceil_log2(size_type(need));
-        if (guaranteed < bin_count) {
-            const bin_mask_type above = bin_mask_type(bin_mask_ & ~((bin_mask_type(1) << guaranteed) - 1));
-            if (above != 0) return bins_[detail::count_trailing_zeros(above)];
-        }
-        const unsigned top = guaranteed < bin_count ? guaranteed : bin_count;
-        for (unsigned b = bin_of(need); b < top; ++b) {
-            unsigned tries = 8;
-            for (offset_type pos = bins_[b]; pos != 0 && tries-- != 0; pos = link_next(pos))
-                if (header_size(header_load(pos)) >= need) return pos;
-        }
-        return 0;
     }
 
     void note_moved(size_type bytes) noexcept { bytes_moved_ += bytes; }

@@ -835,7 +835,7 @@ check_result basic_pool<Config>::check() const noexcept {
         const word_type e = table_load(s);
         if (entry_pins(e) == free_pin) {
             // A retired slot is a free slot that keeps the last generation and no link.
-            if (e == ((gen_mask << gen_shift) | (word_type(free_pin) << pin_shift))) ++retired;
+            if (e == retired_entry) ++retired;
             continue;
         }
         const offset_type p = entry_offset(e);
