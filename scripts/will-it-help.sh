@@ -54,12 +54,7 @@ if [ -z "$trace" ]; then
   end=$(date +%s.%N)
   echo "== recorded in $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }') s" >&2
   # The program's own trace: the file with the most operations.
-  best="" best_ops=-1
-  for f in "$out/$name.trace" "$out/$name.trace".[0-9]*; do
-    [ -f "$f" ] || continue
-    ops=$(head -c 256 "$f" | sed -n 's/.* ops=\([0-9]*\).*/\1/p')
-    if [ "${ops:-0}" -gt "$best_ops" ]; then best=$f best_ops=$ops; fi
-  done
+  best=$("$ROOT/tools/trace/main-trace.sh" "$out/$name.trace")
   [ "$best" = "$out/$name.trace" ] || cp "$best" "$out/$name.trace"
   trace=$out/$name.trace
 else

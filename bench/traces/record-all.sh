@@ -113,12 +113,7 @@ for name in "${want[@]}"; do
   esac
   # The program's own trace: the file of the process with the most operations (gcc's driver
   # runs cc1 and as as children; a shell wrapper execs the program).
-  best="" best_ops=-1
-  for f in "$work/$name.trace" "$work/$name.trace".[0-9]*; do
-    [ -f "$f" ] || continue
-    ops=$(head -c 256 "$f" | sed -n 's/.* ops=\([0-9]*\).*/\1/p')
-    if [ "$ops" -gt "$best_ops" ]; then best=$f best_ops=$ops; fi
-  done
+  best=$("$ROOT/tools/trace/main-trace.sh" "$work/$name.trace")
   src=$(head -c 256 "$best" | sed -n 's/.* source=\([^ ]*\).*/\1/p')
   sed -i "1s/source=[^ ]*/source=record.sh:${src%-pid*}/" "$best"
   xz -T1 -9 -c "$best" > "$HERE/$name.trace.xz"
