@@ -20,7 +20,9 @@
 //     calls of one budget, and once true a further step moves nothing and every hole left sits
 //     before a pinned block or a block larger than the budget,
 //   - null, stale, forged and foreign (another pool's) handles are refused with the right error
-//     and change nothing,
+//     and change nothing; a freed handle is refused exactly until its slot's generation wraps,
+//     and never with slot retirement on, whose retired slots are never reused and are counted
+//     in stats() (fuzz::handle_model, shared with fuzz_pool),
 //   - now and then a few allocations and reallocations under set_compaction_limit(): each moves
 //     at most the limit (one step) and the block it moves itself, and answers as without a
 //     limit but that a request compaction would serve (or one pinned blocks split) may be
@@ -139,7 +141,9 @@ private:
     std::size_t total_ = 0, max_request_ = 0;
     std::size_t slots_ = 0; // the table's words
     std::vector<block> blocks_;
-    std::vector<handle> stale_;
+    // What the pool must do with freed handles (generations, slot retirement).
+    fuzz::handle_model<Config> handles_;
+    bool retire_ = false; // set_slot_retirement
     std::uint32_t next_id_ = 1;
     value_type tag_ = 0; // the pool's tag, once a handle showed it
     bool tag_known_ = false;
@@ -166,7 +170,7 @@ private:
     std::size_t limit_for(std::size_t slots) const { return (total_ - slots * hb + hb) / G; }
     static std::size_t granules_for(std::size_t bytes) { return (bytes + hb + G - 1) / G; }
     std::size_t pos_of(const void* d) const { return std::size_t(static_cast<const std::byte*>(d) - base_) / G; }
-    bool new_slot() const { return slots_ == blocks_.size(); }
+    bool new_slot() const { return slots_ == blocks_.size() + handles_.retired(); }
     // What allocate() can serve: the top a full compaction leaves, with a new table word if no
     // slot is free.
     std::size_t predicted_allocatable() const {
@@ -251,7 +255,8 @@ private:
         FUZZ_CHECK(st.used_bytes == used_g_ * G, "used_bytes");
         FUZZ_CHECK(st.pinned_bytes == pinned_g * G, "pinned_bytes");
         FUZZ_CHECK(st.table_bytes == slots_ * hb, "table_bytes");
-        FUZZ_CHECK(st.free_handles == slots_ - blocks_.size(), "free_handles");
+        FUZZ_CHECK(st.free_handles == slots_ - blocks_.size() - handles_.retired(), "free_handles");
+        FUZZ_CHECK(st.retired_handles == handles_.retired(), "retired_handles");
         FUZZ_CHECK(st.cached_bytes == 0, "cached_bytes");
         // Blocks and free blocks fill the heap up to the table: all but the rounding.
         FUZZ_CHECK(st.used_bytes + st.free_bytes == (limit_for(slots_) - 1) * G, "byte accounting");
@@ -362,6 +367,8 @@ private:
         FUZZ_CHECK(!tag_known_ || tag == tag_, "the pool's tag changed");
         tag_ = tag;
         tag_known_ = true;
+        FUZZ_CHECK(handles_.served(h.value()), "a retired slot was reused");
+        FUZZ_CHECK(!other_.valid(h), "another live pool takes this pool's handle");
         const auto* d = static_cast<const std::byte*>(pool_.data(h));
         FUZZ_CHECK(d != nullptr && reinterpret_cast<std::uintptr_t>(d) % G == 0, "a new block's data");
         FUZZ_CHECK(pool_.size(h) == need * G - hb, "a new block's size");
@@ -461,8 +468,7 @@ private:
             top_ = pos;
             FUZZ_CHECK(after.largest_free_bytes >= (limit_for(slots_) - top_) * G, "the top was not lowered");
         }
-        stale_.push_back(b->h);
-        if (stale_.size() > 64) stale_.erase(stale_.begin());
+        handles_.freed(b->h.value(), retire_);
         const std::uint32_t id = b->id;
         if (b != &blocks_.back()) *b = std::move(blocks_.back());
         blocks_.pop_back();
@@ -812,6 +818,28 @@ private:
         return ok ? error::none : e;
     }
 
+    // A freed handle against the model: valid exactly when its slot's generation has wrapped
+    // (never with slot retirement on), and then it names that slot's live block.
+    // Result: whether it aliases a live block (then the caller must not use it as a bad handle).
+    bool expect_freed(const typename fuzz::handle_model<Config>::freed_handle& f) {
+        const handle h(f.h);
+        const bool alias = handles_.aliases(f);
+        if (pool_.valid(h) != alias) {
+            char msg[160];
+            std::snprintf(msg, sizeof msg, "slot %llu reused %llu times since, %u generation bits, retirement %d",
+                          ull(f.h & slot_mask), ull(handles_.reuses(f)), Config::generation_bits, int(retire_));
+            fuzz::fail_at(FUZZ_TARGET, op_, alias ? "a wrapped generation did not alias" : "a freed handle is valid", msg);
+        }
+        if (!alias) return false;
+        FUZZ_CHECK(find_handle(h), "an aliased handle names no live block of the model");
+        return true;
+    }
+    bool find_handle(handle h) const {
+        for (const auto& b : blocks_)
+            if (b.h == h) return true;
+        return false;
+    }
+
     // Handles that name no live block: each call fails with the right error and changes nothing.
     void do_bad_handle(reader& in) {
         const std::uint8_t k = in.u8();
@@ -819,11 +847,17 @@ private:
         error want = error::invalid_handle;
         switch (k % 6) {
         case 0: break; // null
-        case 1:
-            if (stale_.empty()) return;
-            h = stale_[in.u8() % stale_.size()];
+        case 1: {
+            // A freed handle: refused until its slot's generation wraps, exactly.
+            const auto& recent = handles_.recent();
+            if (recent.empty()) return;
+            const auto firsts = handles_.firsts();
+            const auto& f = (k & 0x80) && !firsts.empty() ? firsts[in.u16() % firsts.size()] : recent[in.u8() % recent.size()];
+            if (expect_freed(f)) return;
+            h = handle(f.h);
             want = error::stale_handle;
             break;
+        }
         case 2: h = foreign_[k >> 7]; break;
         case 3: { // a live handle's tag with a slot past the table
             if (blocks_.empty()) return;
@@ -955,7 +989,15 @@ private:
             if (op >= 0xE0) do_limited(in);
             else do_defrag();
             break;
-        case 12: do_bad_handle(in); break;
+        case 12:
+            if (op == 252) {
+                retire_ = !retire_;
+                pool_.set_slot_retirement(retire_);
+                FUZZ_CHECK(pool_.slot_retirement() == retire_, "slot_retirement()");
+            } else {
+                do_bad_handle(in);
+            }
+            break;
         case 13:
             if (outer) do_guarded(in);
             else do_step(in);
@@ -974,11 +1016,13 @@ private:
                 --b.pins;
             }
             FUZZ_CHECK(pool_.deallocate(b.h), "final deallocate");
+            handles_.freed(b.h.value(), retire_);
             blocks_.pop_back();
         }
         verify();
         pool_.defrag();
         verify();
+        for (const auto& f : handles_.firsts()) expect_freed(f);
         const auto st = pool_.stats();
         if (std::getenv("TINYMEM_FUZZ_VERBOSE"))
             std::fprintf(stderr,

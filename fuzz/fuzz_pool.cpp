@@ -8,7 +8,9 @@
 //     allocation with enough free bytes (no pins, default alignment, a free slot) must succeed,
 //   - a failed allocation frees no block and changes none but as documented (a compaction's
 //     moves, a handle-table growth whose slot waits for the next request),
-//   - pinned blocks never move; handle_of(data(h)) == h; stale and forged handles are refused,
+//   - pinned blocks never move; handle_of(data(h)) == h; forged handles and another live pool's
+//     are refused; a freed handle is refused exactly until its slot's generation wraps, and
+//     never with slot retirement on (fuzz::handle_model, shared with fuzz_bump),
 //   - now and then a few operations under set_compaction_limit(): each allocation and
 //     reallocation moves at most three times the limit (and the block it moves itself); a
 //     compaction_deferred or compaction_limited request had the free bytes to hold it; a
@@ -68,6 +70,10 @@ public:
 
     void run(reader& in) {
         if (!pool_.usable()) return;
+        FUZZ_CHECK(other_.usable(), "the other pool");
+        foreign_[0] = other_.allocate(8);
+        foreign_[1] = other_.allocate(16);
+        FUZZ_CHECK(foreign_[0] && foreign_[1] && other_.deallocate(foreign_[1]), "the other pool's handles");
         verify();
         while (!in.empty() && op_ < 4000) {
             step(in);
@@ -82,10 +88,12 @@ public:
                 --b.pins;
             }
             FUZZ_CHECK(pool_.deallocate(b.h), "final deallocate");
+            handles_.freed(b.h.value(), retire_);
             blocks_.pop_back();
         }
         pool_.defrag();
         verify();
+        for (const auto& f : handles_.firsts()) expect_freed(f);
         const auto st = pool_.stats();
         if (std::getenv("TINYMEM_FUZZ_VERBOSE"))
             std::fprintf(stderr, "granule %zu, %zu bytes: %u operations, %zu bytes moved\n", g,
@@ -98,7 +106,14 @@ private:
     unsigned op_ = 0;
     pool_t pool_;
     std::vector<model_block<Config>> blocks_;
-    std::vector<handle> stale_;
+    // What the pool must do with freed handles (generations, slot retirement).
+    fuzz::handle_model<Config> handles_;
+    bool retire_ = false; // set_slot_retirement
+    // Another live pool of the same configuration, and one live and one freed handle of it:
+    // both foreign here (pool tags come from a set of live tags).
+    alignas(16) std::byte other_buf_[512] = {};
+    pool_t other_{std::span<std::byte>(other_buf_, sizeof other_buf_)};
+    handle foreign_[2];
     std::uint32_t next_id_ = 1;
 
     std::size_t pick_size(reader& in) {
@@ -284,6 +299,8 @@ private:
         auto* d = pool_.data(h);
         FUZZ_CHECK(reinterpret_cast<std::uintptr_t>(d) % align == 0, "alignment of data");
         for (const auto& b : blocks_) FUZZ_CHECK(!(b.h == h), "a live handle was issued twice");
+        FUZZ_CHECK(handles_.served(h.value()), "a retired slot was reused");
+        FUZZ_CHECK(!other_.valid(h), "another live pool takes this pool's handle");
         model_block<Config> b{h, next_id_++, bytes, align, 0, pinned, pinned ? d : nullptr};
         blocks_.push_back(b);
         fill(b, 0);
@@ -300,8 +317,7 @@ private:
         }
         FUZZ_CHECK(ok, "deallocate");
         FUZZ_CHECK(!pool_.valid(b->h), "freed handle still valid");
-        stale_.push_back(b->h);
-        if (stale_.size() > 64) stale_.erase(stale_.begin());
+        handles_.freed(b->h.value(), retire_);
         *b = blocks_.back();
         blocks_.pop_back();
     }
@@ -415,11 +431,26 @@ private:
         bool may_alias = false;
         switch (k % 4) {
         case 0: break;
-        case 1:
-            if (stale_.empty()) return;
-            h = stale_[in.u8() % stale_.size()];
+        case 1: {
+            // A freed handle: refused until its slot's generation wraps, exactly.
+            const auto& recent = handles_.recent();
+            if (recent.empty()) return;
+            const auto firsts = handles_.firsts();
+            const auto& f = (k & 0x80) && !firsts.empty() ? firsts[in.u16() % firsts.size()] : recent[in.u8() % recent.size()];
+            if (expect_freed(f)) return;
+            h = handle(f.h);
             break;
-        case 2: h = handle(typename handle::value_type(in.u32()) * 0x9e3779b97f4a7c15ull); may_alias = true; break;
+        }
+        case 2:
+            if (k & 0x40) {
+                // Another live pool's handles.
+                h = foreign_[(k >> 7) & 1];
+                FUZZ_CHECK(!pool_.valid(h), "a foreign handle is valid");
+                break;
+            }
+            h = handle(typename handle::value_type(in.u32()) * 0x9e3779b97f4a7c15ull);
+            may_alias = true;
+            break;
         case 3: {
             auto* b = pick_block(in);
             if (!b) return;
@@ -445,6 +476,28 @@ private:
         const tinymem::error e = pool_.last_error();
         FUZZ_CHECK(e == tinymem::error::invalid_handle || e == tinymem::error::stale_handle, tinymem::to_string(e));
         if (!h) FUZZ_CHECK(e == tinymem::error::invalid_handle, "null handle is invalid");
+        if (k % 4 == 2 && (k & 0x40)) FUZZ_CHECK(e == tinymem::error::invalid_handle, "a foreign handle is not invalid_handle");
+        if (k % 4 == 1) FUZZ_CHECK(e == tinymem::error::stale_handle, "a freed handle is not stale_handle");
+    }
+
+    // A freed handle against the model: valid exactly when its slot's generation has wrapped
+    // (never with slot retirement on), and then it names that slot's live block.
+    // Result: whether it aliases a live block (then the caller must not use it as a bad handle).
+    bool expect_freed(const typename fuzz::handle_model<Config>::freed_handle& f) {
+        const handle h(f.h);
+        const bool alias = handles_.aliases(f);
+        if (pool_.valid(h) != alias) {
+            char msg[160];
+            std::snprintf(msg, sizeof msg, "slot %llu reused %llu times since, %u generation bits, retirement %d",
+                          static_cast<unsigned long long>(f.h & handles_.slot_mask),
+                          static_cast<unsigned long long>(handles_.reuses(f)), Config::generation_bits, int(retire_));
+            fuzz::fail_at(FUZZ_TARGET, op_, alias ? "a wrapped generation did not alias" : "a freed handle is valid", msg);
+        }
+        if (!alias) return false;
+        bool named = false;
+        for (const auto& b : blocks_) named = named || b.h == h;
+        FUZZ_CHECK(named, "an aliased handle names no live block of the model");
+        return true;
     }
 
     void do_handle_of(reader& in) {
@@ -521,7 +574,11 @@ private:
             break;
         case 10:
             if (op == 250) do_reserve(in);
-            else do_bad_handle(in);
+            else if (op == 238) {
+                retire_ = !retire_;
+                pool_.set_slot_retirement(retire_);
+                FUZZ_CHECK(pool_.slot_retirement() == retire_, "slot_retirement()");
+            } else do_bad_handle(in);
             break;
         default: do_guarded(in); break;
         }
@@ -554,8 +611,9 @@ private:
         FUZZ_CHECK(st.used_bytes == live, "used bytes");
         FUZZ_CHECK(st.used_bytes + st.free_bytes + st.table_bytes + g == st.capacity_bytes, "byte accounting");
         FUZZ_CHECK(st.largest_free_bytes <= st.free_bytes, "largest free");
-        FUZZ_CHECK(st.free_handles * sizeof(typename Config::word_type) + st.live_blocks * sizeof(typename Config::word_type) ==
+        FUZZ_CHECK((st.free_handles + st.live_blocks + st.retired_handles) * sizeof(typename Config::word_type) ==
                        st.table_bytes, "handle accounting");
+        FUZZ_CHECK(st.retired_handles == handles_.retired(), "retired slots");
         FUZZ_CHECK(st.fragmentation_percent <= 100, "fragmentation");
     }
 };

@@ -53,6 +53,82 @@ void run_in_skewed_buffer(reader& in, std::size_t bytes, std::size_t skew) {
     h.run(in);
 }
 
+// The handle promises of docs/handles-and-layout.md, for both engines (they share handles):
+// a slot's generation goes up by one at every free, so a freed handle names a block again
+// exactly when its slot serves a block and has served a multiple of 2^generation_bits blocks
+// since it was freed; with slot retirement on, a slot whose generation would wrap is never
+// reused. The targets tell it every handle they get and free; it says what the pool must do
+// with any freed handle. Kept for good: the first freed handle of every slot (so a run long
+// enough for a generation to wrap checks it), and the last 64 freed handles.
+template <class Config>
+class handle_model {
+public:
+    using value_type = typename Config::handle_value_type;
+    static constexpr value_type slot_mask = (value_type(1) << Config::slot_bits) - 1;
+    static constexpr std::uint64_t cycle = std::uint64_t(1) << Config::generation_bits;
+
+    struct freed_handle {
+        value_type h;
+        std::uint64_t served_then; // blocks its slot had served when it was freed
+    };
+
+    // A new block's handle. Result: false when its slot was retired (must never happen).
+    bool served(value_type h) {
+        slot& s = at(h);
+        ++s.served;
+        s.live = true;
+        return !s.retired;
+    }
+    // A block was freed while slot retirement was `retire`.
+    void freed(value_type h, bool retire) {
+        slot& s = at(h);
+        s.live = false;
+        if (retire && ((h >> Config::slot_bits) & (cycle - 1)) == cycle - 1) {
+            s.retired = true;
+            ++retired_;
+        }
+        const freed_handle f{h, s.served};
+        if (!s.has_first) {
+            s.first = f;
+            s.has_first = true;
+        }
+        recent_.push_back(f);
+        if (recent_.size() > 64) recent_.erase(recent_.begin());
+    }
+    // Whether the pool must take the freed handle as a live one now (its generation wrapped).
+    bool aliases(const freed_handle& f) const {
+        const slot& s = slots_[std::size_t(f.h & slot_mask)];
+        const std::uint64_t since = s.served - f.served_then;
+        return s.live && since != 0 && since % cycle == 0;
+    }
+    // Reuses of the freed handle's slot since it was freed.
+    std::uint64_t reuses(const freed_handle& f) const { return slots_[std::size_t(f.h & slot_mask)].served - f.served_then; }
+    const std::vector<freed_handle>& recent() const { return recent_; }
+    // The first freed handle of every slot that has one.
+    std::vector<freed_handle> firsts() const {
+        std::vector<freed_handle> out;
+        for (const slot& s : slots_)
+            if (s.has_first) out.push_back(s.first);
+        return out;
+    }
+    std::size_t retired() const { return retired_; }
+
+private:
+    struct slot {
+        std::uint64_t served = 0;
+        bool live = false, retired = false, has_first = false;
+        freed_handle first{};
+    };
+    slot& at(value_type h) {
+        const std::size_t i = std::size_t(h & slot_mask);
+        if (i >= slots_.size()) slots_.resize(i + 1);
+        return slots_[i];
+    }
+    std::vector<slot> slots_;
+    std::vector<freed_handle> recent_;
+    std::size_t retired_ = 0;
+};
+
 } // namespace fuzz
 
 // FUZZ_CHECK(cond[, detail]) in a target that defines FUZZ_TARGET (its name) and counts its
