@@ -10,11 +10,18 @@ alignment kept elsewhere). This counts them for a pool of `size` bytes with `gra
 granules that must hold capacity / 32 live blocks, and says whether they fit the 64 bits of a
 32-bit header plus a 32-bit table word (8 bytes per block) or 96 bits (12 bytes).
 
+The second table is the same count with a short size field and an escape: a block of 2^k
+granules or more keeps its size in one more word (4 bytes, once per such block) and a flag bit
+says so. It gives the largest k that fits 64 and 96 bits, and the smallest block that then pays
+the extra word.
+
     python3 scripts/layout_bits.py
 """
 import math
 
-GENERATION_BITS = 16  # at least 65,536 reuses of a slot before a stale handle can alias
+# A G-bit generation reports a stale handle for 2^G - 1 reuses of its slot; the 2^G-th reuse
+# gives the slot the old generation back. At least 65,536 reuses therefore need G = 17.
+GENERATION_BITS = 17
 FLAG_BITS = 4         # previous-is-free, two bits of pin state, over-aligned
 
 
@@ -32,6 +39,22 @@ def row(size, granule):
     return offset, length, slot, total
 
 
+def escape_row(size, granule, budget):
+    """Largest short size field k that fits `budget` bits (None if none), with the escape flag."""
+    granules = size // granule
+    offset, _, slot, _ = row(size, granule)
+    fixed = offset + slot + GENERATION_BITS + FLAG_BITS + 1
+    k = min(budget - fixed, bits_for(granules))
+    return k if k >= 1 else None
+
+
+def human(n):
+    for unit, div in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= div:
+            return f"{n / div:g} {unit}"
+    return f"{n} B"
+
+
 def main():
     print("| pool | granule | offset | size | slot | generation | flags | bits | fits 8 B (64) | fits 12 B (96) |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -44,6 +67,24 @@ def main():
             offset, length, slot, total = row(size, granule)
             print(f"| {label} | {granule} | {offset} | {length} | {slot} | {GENERATION_BITS} | {FLAG_BITS} | "
                   f"{total} | {'yes' if total <= 64 else 'no'} | {'yes' if total <= 96 else 'no'} |")
+    print()
+    print("With a short size field of k bits and an escape word for blocks of 2^k granules or more:")
+    print()
+    print("| pool | granule | largest k in 64 bits | blocks that pay 4 more bytes (8 B layout) | largest k in 96 bits | blocks that pay 4 more bytes (12 B layout) |")
+    print("|---|---|---|---|---|---|")
+    for size, label in [(64 << 10, "64 KiB"), (256 << 10, "256 KiB"), (1 << 20, "1 MiB"),
+                        (16 << 20, "16 MiB"), (256 << 20, "256 MiB"), (1 << 32, "4 GiB")]:
+        for granule in (4, 8):
+            cells = []
+            for budget in (64, 96):
+                k = escape_row(size, granule, budget)
+                if k is None:
+                    cells += ["none", "-"]
+                elif (1 << k) >= size // granule:
+                    cells += [str(k), "none (k covers the pool)"]
+                else:
+                    cells += [str(k), f">= {human((1 << k) * granule)}"]
+            print(f"| {label} | {granule} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
