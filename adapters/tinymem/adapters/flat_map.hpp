@@ -639,6 +639,8 @@ public:
     // Results are std::pair<iterator, bool>, as std::flat_map's: (the new element, true) when
     // inserted; (the element already there, false) when the key was present; (end(), false)
     // when the pool could not hold the new element (or a nested copy), the map then unchanged.
+    // Compare with end() after the call (keep the result first): in
+    // `m.try_emplace(k, v).first == m.end()` C++ may call end() before the insertion grows it.
 
     // Effect: when `key` is missing, inserts it with a value built from args (V(args...); a
     //   tinymem container value through its non-throwing path); otherwise nothing (args
