@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The examples of docs/adapters.md (the adapters' guide), built by `meson compile` so they stay true.
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory_resource>
 #include <string>
@@ -75,8 +76,29 @@ void string_box_example() {
 }
 // [readme-string]
 
+// [readme-flat_map]
+void flat_map_example() {
+    static tinymem::pool<16384> pool;
+    tinymem::flat_map<tinymem::string, int, std::less<>> ages(pool); // std::less<>: transparent
+    ages.try_emplace(tinymem::string(pool, "ada"), 36);
+    ages.insert_or_assign(tinymem::string(pool, "alan"), 41);
+    ages[tinymem::string(pool, "grace")] = 85;
+    auto it = ages.find(std::string_view("alan")); // no tinymem::string made for the probe
+    pool.defrag();                                 // may move both blocks; `it` is an index
+    std::printf("%s is %d\n", it->first.c_str(), it->second);
+    for (auto [name, age] : ages.pin())            // both blocks stay put while the view lives
+        std::printf("%s %d\n", name.c_str(), age);
+    auto r = ages.try_emplace(tinymem::string(pool, "edsger"), 72); // never throws
+    if (!r.second && r.first == ages.end())
+        std::printf("pool full: the map is unchanged\n");
+    tinymem::flat_set<int> primes(pool, {7, 2, 5, 3});
+    std::printf("%d primes, the smallest %d\n", int(primes.size()), *primes.begin());
+}
+// [readme-flat_map]
+
 int main() {
     pmr_example();
     vector_example();
     string_box_example();
+    flat_map_example();
 }

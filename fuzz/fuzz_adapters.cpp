@@ -6,14 +6,22 @@
 // the view saw it, and pool.check() holds. Allocation failures must leave the container unchanged
 // (try_* return false, also for nested copies; pmr throws std::bad_alloc). Pinned views live
 // across clear, shrink_to_fit, copy and move assignment: when every container is gone, so is
-// every block (live_blocks 0: none orphaned).
+// every block (live_blocks 0: none orphaned). A tinymem::flat_map<std::uint16_t, std::uint32_t>
+// and a tinymem::flat_set<std::uint16_t> of the same pool are mirrored on std::map / std::set
+// the same way (a failed try_ insertion must leave them unchanged), the map pinned by a view
+// now and then.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <iterator>
+#include <map>
 #include <memory_resource>
 #include <new>
 #include <optional>
+#include <set>
 #include <span>
 #include <vector>
 
@@ -48,6 +56,13 @@ void run(reader& in, std::size_t bytes) {
     typename pool_t::handle view_handles[3];
     std::pmr::vector<std::uint64_t> pv(&resource);
     std::vector<std::uint64_t> pref;
+    using fmap_t = tinymem::flat_map<std::uint16_t, std::uint32_t, std::less<>, Config>;
+    fmap_t fmap(pool);
+    std::map<std::uint16_t, std::uint32_t> fmref;
+    tinymem::flat_set<std::uint16_t, std::less<std::uint16_t>, Config> fset(pool);
+    std::set<std::uint16_t> fsref;
+    std::optional<tinymem::pinned_flat_view<std::uint16_t, std::uint32_t, Config>> fview;
+    typename pool_t::handle fview_keys;
     auto verify = [&]() {
         const auto r = pool.check();
         if (!r.ok()) fuzz::fail_at(FUZZ_TARGET, op_, "check()", r.problem);
@@ -67,6 +82,11 @@ void run(reader& in, std::size_t bytes) {
         }
         FUZZ_CHECK(pv.size() == pref.size());
         for (std::size_t k = 0; k < pref.size(); ++k) FUZZ_CHECK(pv[k] == pref[k]);
+        FUZZ_CHECK(fmap.size() == fmref.size());
+        FUZZ_CHECK(std::equal(fmap.begin(), fmap.end(), fmref.begin(), fmref.end(),
+                              [](auto a, const auto& b) { return a.first == b.first && a.second == b.second; }));
+        FUZZ_CHECK(std::equal(fset.begin(), fset.end(), fsref.begin(), fsref.end()));
+        if (fview && !fview->empty()) FUZZ_CHECK(pool.data(fview_keys) == fview->keys().data(), "a viewed block moved");
     };
     while (!in.empty() && op_ < 3000) {
         const std::uint8_t code = in.u8();
@@ -182,6 +202,64 @@ void run(reader& in, std::size_t bytes) {
             }
             }
             break;
+        case 10: { // flat_map / flat_set, mirrored on std::map / std::set
+            const std::uint8_t sub = in.u8();
+            const auto key = std::uint16_t(in.u16() % 512);
+            switch (sub % 8) {
+            case 0:
+            case 1: {
+                const auto r = fmap.try_emplace(key, value);
+                if (r.first != fmap.end()) {
+                    FUZZ_CHECK(r.second == fmref.try_emplace(key, value).second);
+                    FUZZ_CHECK(r.first->first == key && r.first->second == fmref[key]);
+                } else {
+                    FUZZ_CHECK(!r.second && fmref.count(key) == 0, "a failed try_emplace of a present key");
+                }
+                break;
+            }
+            case 2: { // the result first: end() is read after the call
+                const auto r = fmap.try_insert_or_assign(key, value);
+                if (r.first != fmap.end()) fmref[key] = value;
+                else FUZZ_CHECK(fmref.count(key) == 0, "a failed assignment of a present key");
+                break;
+            }
+            case 3:
+                FUZZ_CHECK(fmap.erase(key) == fmref.erase(key));
+                break;
+            case 4: { // a key range, and lookups against the reference
+                const auto hi = std::uint16_t(key + sub / 8);
+                fmap.erase(fmap.lower_bound(key), fmap.upper_bound(hi));
+                fmref.erase(fmref.lower_bound(key), fmref.upper_bound(hi));
+                const auto probe = std::uint16_t(in.u16() % 512);
+                FUZZ_CHECK(fmap.contains(probe) == (fmref.count(probe) != 0));
+                FUZZ_CHECK(fmap.lower_bound(probe).index() ==
+                           std::size_t(std::distance(fmref.begin(), fmref.lower_bound(probe))));
+                break;
+            }
+            case 5: {
+                const auto r = fset.try_insert(key);
+                if (r.first != fset.end()) FUZZ_CHECK(r.second == fsref.insert(key).second);
+                else FUZZ_CHECK(fsref.count(key) == 0, "a failed try_insert of a present key");
+                break;
+            }
+            case 6:
+                FUZZ_CHECK(fset.erase(key) == fsref.erase(key));
+                break;
+            default: // a view of the map begins or ends; or the map is copied and dropped
+                if (sub & 0x80) {
+                    fmap_t copy(pool);
+                    if (copy.try_assign(fmap)) FUZZ_CHECK(copy == fmap);
+                } else if (fview) {
+                    fview.reset();
+                } else {
+                    fview.emplace(fmap.pin());
+                    fview_keys = fmap.keys().handle();
+                    FUZZ_CHECK(fview->size() == fmref.size());
+                }
+                break;
+            }
+            break;
+        }
         default:
             pool.defrag();
             break;
@@ -190,6 +268,7 @@ void run(reader& in, std::size_t bytes) {
         verify();
     }
     for (auto& view : views) view.reset(); // views end before their vectors
+    fview.reset();
     }
     FUZZ_CHECK(pool.stats().live_blocks == 0, "a block outlived every container (orphaned)");
 }

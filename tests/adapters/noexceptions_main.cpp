@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The adapters with exceptions off (built with -fno-exceptions, header build, no Boost):
-// tinymem::vector, tinymem::string and tinymem::box through their try_ members, and
-// tinymem::memory_resource's policy: on an error
-// it calls the error handler, then std::abort(). Exit 0 when all checks pass.
+// tinymem::vector, tinymem::string, tinymem::box and tinymem::flat_map / flat_set through their
+// try_ members, and tinymem::memory_resource's policy: on an error it calls the error handler,
+// then std::abort(). Exit 0 when all checks pass.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -145,6 +146,59 @@ int main() {
         CHECK(a.try_push_back(s) && a.try_emplace_back(pool3, std::string_view("x")));
         CHECK(b.try_assign(a) && b.size() == 2u && b[0] == s);
         CHECK(pool3.check().ok());
+    }
+
+    {   // tinymem::flat_map / flat_set: try_ members only; exhaustion is a failed result, the
+        // map unchanged (both blocks), no block left behind; nested copies never throw.
+        static tinymem::pool<8192> pool4;
+        using imap = tinymem::flat_map<int, int>;
+        imap m(pool4);
+        int n = 0;
+        while (m.try_emplace(n * 7 % 100003, n).second) ++n;
+        std::printf("flat_map: try_emplace filled %d elements before failing\n", n);
+        CHECK(n > 300);
+        CHECK(m.size() == imap::size_type(n));
+        const auto live = pool4.stats().live_blocks;
+        const auto failed = m.try_emplace(-1, -1);
+        CHECK(!failed.second && failed.first == m.end());
+        CHECK(!m.try_insert_or_assign(-2, 0).second);
+        CHECK(!m.try_reserve(m.capacity() + 500));
+        CHECK(m.try_emplace(7, 99).first->second == 1); // present: no room needed, value kept
+        CHECK(m.try_insert_or_assign(7, 70).first->second == 70);
+        CHECK(m.size() == imap::size_type(n) && pool4.stats().live_blocks == live);
+        CHECK(std::is_sorted(m.keys().begin(), m.keys().end()));
+        CHECK(m.contains(14) && !m.contains(-1) && m.find(21)->second == 3);
+        CHECK(m.erase(7) == 1u && m.try_emplace(-1, -1).second);
+        imap copy(pool4);
+        CHECK(!copy.try_assign(m)); // no room for a copy
+        erase_if(m, [](auto kv) { return kv.first > 50; });
+        m.shrink_to_fit();
+        CHECK(copy.try_assign(m) && copy == m);
+        {
+            auto view = m.pin();
+            int sum = 0;
+            for (auto [k, v] : view) sum += m.find(k)->second == v ? 1 : 0;
+            CHECK(view && sum == int(m.size()));
+        }
+        tinymem::flat_set<int> s(pool4);
+        CHECK(s.try_insert(3).second && s.try_emplace(1).second && !s.try_insert(3).second);
+        CHECK(*s.begin() == 1 && s.size() == 2u);
+        // Nested: string keys looked up by string_view, vector values built and copied without
+        // exceptions.
+        tinymem::flat_map<tinymem::string, tinymem::vector<int>, std::less<>> nm(pool4);
+        tinymem::string key(pool4);
+        CHECK(key.try_assign("a key longer than the inline buffer"));
+        CHECK(nm.try_emplace(std::move(key), pool4).second);
+        CHECK(nm.modify(nm.begin(), [](tinymem::vector<int>& v) { return v.try_push_back(5); }));
+        tinymem::flat_map<tinymem::string, tinymem::vector<int>, std::less<>> nm2(pool4);
+        CHECK(nm2.try_assign(nm) && nm2 == nm);
+        CHECK(nm2.find(std::string_view("a key longer than the inline buffer"))->second[0] == 5);
+        tinymem::vector<int> big(pool4);
+        while (big.try_push_back(1)) {
+        }
+        CHECK(!nm2.try_assign(nm)); // no room for a second copy of the map: unchanged
+        CHECK(nm2 == nm);
+        CHECK(pool4.check().ok());
     }
 
     static tinymem::pool<4096> pool2; // the first is full of stray blocks now

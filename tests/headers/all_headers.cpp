@@ -16,9 +16,14 @@
 #include <tinymem/adapters/common.hpp>
 #include <tinymem/adapters/memory_resource.hpp>
 #include <tinymem/adapters/vector.hpp>
+#include <tinymem/adapters/string.hpp>
+#include <tinymem/adapters/box.hpp>
+#include <tinymem/adapters/flat_map.hpp>
 #endif
 
 #include <cstdint>
+#include <functional>
+#include <string_view>
 
 // Both engines with every predefined configuration.
 template class tinymem::basic_pool<tinymem::config16>;
@@ -43,6 +48,10 @@ template class tinymem::memory_resource<tinymem::config32>;
 template class tinymem::vector<int, tinymem::config16>;
 template class tinymem::vector<double, tinymem::config32>;
 template class tinymem::vector<std::uint8_t, tinymem::config17>;
+template class tinymem::flat_map<int, double, std::less<int>, tinymem::config16>;
+template class tinymem::flat_map<std::uint16_t, std::uint64_t, std::greater<>, tinymem::config32>;
+template class tinymem::flat_set<int, std::less<int>, tinymem::config16>;
+template class tinymem::flat_set<std::uint8_t, std::less<>, tinymem::config17>;
 #endif
 
 // Calls through the storage-carrying pools, so their constructors and the templates members
@@ -72,6 +81,20 @@ int main() {
     void* p = res.allocate(32);
     res.deallocate(p, 32);
     ok |= v.size() == 9 ? 0 : 1;
+    // The template members of flat_map / flat_set, with nested and heterogeneous use.
+    tinymem::flat_map<tinymem::string, tinymem::vector<int>, std::less<>> fm(vheap);
+    fm.try_emplace(tinymem::string(vheap, "k"), vheap);
+    fm.emplace(std::piecewise_construct, std::forward_as_tuple(vheap, "a key longer than inline"), std::forward_as_tuple(vheap));
+    fm.modify(fm.begin(), [](tinymem::vector<int>& x) { x.push_back(1); });
+    auto fm2 = fm;
+    ok |= fm2 == fm && fm.contains(std::string_view("k")) && fm.count(std::string_view("z")) == 0 ? 0 : 1;
+    tinymem::flat_set<tinymem::string, std::less<>> fs(vheap);
+    fs.emplace(vheap, "x");
+    ok |= fs.contains(std::string_view("x")) ? 0 : 1;
+    tinymem::flat_map<int, int> im(vheap, {{1, 2}});
+    im[3] = 4;
+    im.insert_or_assign(1, 5);
+    ok |= erase_if(im, [](auto kv) { return kv.second == 4; }) == 1 && im.at(1) == 5 ? 0 : 1;
 #endif
     return ok;
 }
