@@ -6,6 +6,7 @@ module;
 
 #include <algorithm>
 #include <compare>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -20,6 +21,7 @@ module;
 #include <span>
 #include <stdexcept>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -33,3 +35,4 @@ import tinymem;
 #include "tinymem/adapters/vector.hpp"
 #include "tinymem/adapters/string.hpp"
 #include "tinymem/adapters/box.hpp"
+#include "tinymem/adapters/unordered_map.hpp"

@@ -16,6 +16,9 @@
 #include <tinymem/adapters/common.hpp>
 #include <tinymem/adapters/memory_resource.hpp>
 #include <tinymem/adapters/vector.hpp>
+#include <tinymem/adapters/string.hpp>
+#include <tinymem/adapters/box.hpp>
+#include <tinymem/adapters/unordered_map.hpp>
 #endif
 
 #include <cstdint>
@@ -43,6 +46,11 @@ template class tinymem::memory_resource<tinymem::config32>;
 template class tinymem::vector<int, tinymem::config16>;
 template class tinymem::vector<double, tinymem::config32>;
 template class tinymem::vector<std::uint8_t, tinymem::config17>;
+template class tinymem::hash_table<int, int, tinymem::hash<int>, tinymem::key_equal<int>, tinymem::config16>;
+template class tinymem::hash_table<std::uint64_t, void, tinymem::hash<std::uint64_t>, tinymem::key_equal<std::uint64_t>,
+                                   tinymem::config32>;
+template class tinymem::hash_table<tinymem::string, tinymem::vector<int>, tinymem::hash<tinymem::string>,
+                                   tinymem::key_equal<tinymem::string>, tinymem::config16>;
 #endif
 
 // Calls through the storage-carrying pools, so their constructors and the templates members
@@ -72,6 +80,13 @@ int main() {
     void* p = res.allocate(32);
     res.deallocate(p, 32);
     ok |= v.size() == 9 ? 0 : 1;
+    tinymem::unordered_map<tinymem::string, int> words(vheap);
+    words["word"] = 1;
+    words.insert_or_assign(std::string_view("word"), 2);
+    words.emplace(tinymem::string(vheap, "other"), 3);
+    tinymem::unordered_set<int> set(vheap, {1, 2, 3});
+    set.erase(set.begin());
+    ok |= words.at("word") == 2 && words.contains("other") && set.size() == 2 ? 0 : 1;
 #endif
     return ok;
 }
