@@ -170,7 +170,7 @@ public:
         return {t_, i_};
     }
 
-    // The slot in the table (bucket_count() for end()).
+    // The slot in the table (~size_t(0) for end(), whatever the table's size).
     constexpr std::size_t index() const noexcept { return i_; }
     constexpr table_ptr container() const noexcept { return t_; }
 
@@ -485,9 +485,9 @@ public:
     key_equal key_eq() const { return eq_; }
 
     iterator begin() noexcept { return {this, next_occupied(0)}; }
-    iterator end() noexcept { return {this, slot_count()}; }
+    iterator end() noexcept { return {this, npos}; }
     const_iterator begin() const noexcept { return {this, next_occupied(0)}; }
-    const_iterator end() const noexcept { return {this, slot_count()}; }
+    const_iterator end() const noexcept { return {this, npos}; }
     const_iterator cbegin() const noexcept { return begin(); }
     const_iterator cend() const noexcept { return end(); }
 
@@ -514,11 +514,11 @@ public:
     const_iterator find(const Kx& k) const noexcept {
         return {this, find_slot(k)};
     }
-    bool contains(const K& k) const noexcept { return find_slot(k) != slot_count(); }
+    bool contains(const K& k) const noexcept { return find_slot(k) != npos; }
     template <class Kx>
         requires transparent
     bool contains(const Kx& k) const noexcept {
-        return find_slot(k) != slot_count();
+        return find_slot(k) != npos;
     }
     size_type count(const K& k) const noexcept { return contains(k) ? 1 : 0; }
     template <class Kx>
@@ -760,7 +760,8 @@ public:
 
     // Effect: erases the entry at `pos` and shifts the rest of its cluster back one slot.
     // Result: the iterator to go on with: every entry not yet visited from `pos` is visited
-    //   exactly once by continuing from it. Never fails. Requires: a dereferenceable iterator.
+    //   exactly once by continuing from it (entries only ever move to lower slots on erase).
+    //   Never fails. Requires: a dereferenceable iterator.
     iterator erase(const_iterator pos) noexcept {
         erase_slot(pos.index());
         return {this, next_occupied(pos.index())};
@@ -803,10 +804,10 @@ public:
     //   entry of a.
     friend bool operator==(const hash_table& a, const hash_table& b) {
         if (a.size_ != b.size_) return false;
-        for (std::size_t i = a.next_occupied(0), n = a.slot_count(); i < n; i = a.next_occupied(i + 1)) {
+        for (std::size_t i = a.next_occupied(0); i != npos; i = a.next_occupied(i + 1)) {
             const value_type& x = a.entries()[i];
             const std::size_t j = b.find_slot(key_of(x));
-            if (j == b.slot_count()) return false;
+            if (j == npos) return false;
             if constexpr (is_map)
                 if (!(b.entries()[j].second == a.entries()[i].second)) return false;
         }
@@ -818,6 +819,10 @@ private:
     friend class detail::hash_iterator;
     template <class, class, class, class, class>
     friend class hash_table;
+
+    // The slot of end(): the same before and after a rehash, so an end() taken before an
+    // insert still compares equal to the end() after it.
+    static constexpr std::size_t npos = ~std::size_t{0};
 
     enum class status : std::uint8_t { ok, existed, no_memory, too_many_collisions };
     struct placed {
@@ -875,29 +880,29 @@ private:
         return std::size_t(x >> (64 - shift));
     }
 
-    // The first occupied slot at or after i (slot_count() when none).
+    // The first occupied slot at or after i (npos when none).
     std::size_t next_occupied(std::size_t i) const noexcept {
         const std::size_t n = slot_count();
-        if (i >= n) return n;
+        if (i >= n) return npos;
         const unsigned char* m = meta();
         while (i < n && m[i] == 0) ++i;
-        return i;
+        return i < n ? i : npos;
     }
 
     bool pinned() const noexcept { return h_ && pool_->pin_count(h_) != 0; }
 
     // ---- lookup -------------------------------------------------------------------------------
 
-    // The slot of key k, or slot_count().
+    // The slot of key k, or npos.
     template <class Kx>
     std::size_t find_slot(const Kx& k) const noexcept {
-        if (size_ == 0) return slot_count();
+        if (size_ == 0) return npos;
         const value_type* v = entries();
         const unsigned char* m = meta();
         std::size_t pos = home(k, shift_);
         for (unsigned d = 1;; ++pos, ++d) {
             const unsigned mm = m[pos];
-            if (mm < d) return slot_count(); // empty, the sentinel, or an entry of a later home
+            if (mm < d) return npos; // empty, the sentinel, or an entry of a later home
             if (mm == d && eq_(key_of(v[pos]), k)) return pos;
         }
     }
@@ -959,7 +964,7 @@ private:
     template <class Kx, class VB>
     placed insert_key(Kx&& k, VB&& build_value) {
         const std::size_t found = find_slot(k);
-        if (found != slot_count()) return {found, status::existed};
+        if (found != npos) return {found, status::existed};
         detail::relocation_slot<value_type> e;
         if (!build_entry(e.bytes, [&](void* w) { return build_part<K>(w, std::forward<Kx>(k)); }, build_value))
             return {0, status::no_memory};
@@ -977,12 +982,12 @@ private:
         if constexpr (sizeof...(Args) == 1 && (std::is_same_v<std::remove_cvref_t<Args>, K> && ...)) {
             // A ready key: look it up before copying it.
             const std::size_t found = find_slot(args...);
-            if (found != slot_count()) return {found, status::existed};
+            if (found != npos) return {found, status::existed};
         }
         detail::relocation_slot<K> e;
         if (!build_part<K>(e.bytes, std::forward<Args>(args)...)) return {0, status::no_memory};
         const std::size_t found = find_slot(*e.get());
-        if (found != slot_count()) {
+        if (found != npos) {
             e.get()->~K();
             return {found, status::existed};
         }
@@ -1011,7 +1016,7 @@ private:
     template <class Kx, class M>
     placed assign_or_insert(Kx&& k, M&& obj) {
         const std::size_t i = find_slot(k);
-        if (i == slot_count()) return map_emplace(std::forward<Kx>(k), std::forward<M>(obj));
+        if (i == npos) return map_emplace(std::forward<Kx>(k), std::forward<M>(obj));
         const bool ok = with_value_at(i, [&](V& v) -> bool {
             if constexpr (std::is_same_v<std::remove_cvref_t<M>, V> && !std::is_lvalue_reference_v<M>) {
                 v = std::move(obj);
@@ -1028,7 +1033,7 @@ private:
     template <class Kx>
     std::size_t at_slot(const Kx& k) const {
         const std::size_t i = find_slot(k);
-        if (i == slot_count()) {
+        if (i == npos) {
 #if TINYMEM_ADAPTERS_EXCEPTIONS
             throw std::out_of_range("tinymem::unordered_map::at: no such key");
 #else
@@ -1144,7 +1149,7 @@ private:
     template <class Kx>
     size_type erase_key(const Kx& k) noexcept {
         const std::size_t i = find_slot(k);
-        if (i == slot_count()) return 0;
+        if (i == npos) return 0;
         erase_slot(i);
         return 1;
     }
@@ -1168,7 +1173,7 @@ private:
 
     void destroy_all() noexcept {
         if constexpr (!std::is_trivially_destructible_v<value_type>) {
-            for (std::size_t i = next_occupied(0), n = slot_count(); i < n; i = next_occupied(i + 1))
+            for (std::size_t i = next_occupied(0); i != npos; i = next_occupied(i + 1))
                 entries()[i].~value_type(); // a destructor may free blocks (never moves one)
         }
     }
