@@ -6,7 +6,9 @@
 // the view saw it, and pool.check() holds. Allocation failures must leave the container unchanged
 // (try_* return false, also for nested copies; pmr throws std::bad_alloc). Pinned views live
 // across clear, shrink_to_fit, copy and move assignment: when every container is gone, so is
-// every block (live_blocks 0: none orphaned).
+// every block (live_blocks 0: none orphaned). A tinymem::unordered_map<std::uint32_t,
+// std::uint32_t> shares the pool, mirrored on a std::unordered_map: a failed insert or rehash
+// leaves it unchanged, and every entry is found and iterated once after every operation.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -15,6 +17,7 @@
 #include <new>
 #include <optional>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #define FUZZ_TARGET "fuzz_adapters"
@@ -48,6 +51,10 @@ void run(reader& in, std::size_t bytes) {
     typename pool_t::handle view_handles[3];
     std::pmr::vector<std::uint64_t> pv(&resource);
     std::vector<std::uint64_t> pref;
+    using map_t = tinymem::unordered_map<std::uint32_t, std::uint32_t, tinymem::hash<std::uint32_t>,
+                                         tinymem::key_equal<std::uint32_t>, Config>;
+    map_t table(pool);
+    std::unordered_map<std::uint32_t, std::uint32_t> tref;
     auto verify = [&]() {
         const auto r = pool.check();
         if (!r.ok()) fuzz::fail_at(FUZZ_TARGET, op_, "check()", r.problem);
@@ -67,6 +74,14 @@ void run(reader& in, std::size_t bytes) {
         }
         FUZZ_CHECK(pv.size() == pref.size());
         for (std::size_t k = 0; k < pref.size(); ++k) FUZZ_CHECK(pv[k] == pref[k]);
+        FUZZ_CHECK(table.size() == tref.size());
+        std::size_t seen = 0;
+        for (const auto& kv : table) {
+            const auto r = tref.find(kv.first);
+            FUZZ_CHECK(r != tref.end() && r->second == kv.second, "a table entry differs from the model");
+            ++seen;
+        }
+        FUZZ_CHECK(seen == tref.size(), "table iteration saw an entry twice or missed one");
     };
     while (!in.empty() && op_ < 3000) {
         const std::uint8_t code = in.u8();
@@ -133,6 +148,47 @@ void run(reader& in, std::size_t bytes) {
                 }
             }
             break;
+        case 10: { // the hash table: keys from a small range, so inserts and erases meet
+            const std::uint32_t key = in.u8() % 97u;
+            switch (code >> 6) {
+            case 0: {
+                const auto r = table.try_emplace(key, value);
+                if (r.first != table.end()) {
+                    FUZZ_CHECK(r.second == tref.emplace(key, value).second);
+                } else {
+                    FUZZ_CHECK(tref.count(key) == 0, "a present key reported as a failed insert");
+                }
+                break;
+            }
+            case 1:
+                FUZZ_CHECK(table.erase(key) == tref.erase(key));
+                break;
+            case 2: {
+                const auto it = table.find(key);
+                FUZZ_CHECK((it == table.end()) == (tref.count(key) == 0));
+                if (it != table.end()) {
+                    table.erase(it);
+                    tref.erase(key);
+                } else if (table.try_insert_or_assign(key, value).first != table.end()) {
+                    tref[key] = value;
+                }
+                break;
+            }
+            default:
+                if (value & 1) { // what case 10 did before the table came (default: below)
+                    pool.defrag();
+                } else if (value & 2) {
+                    (void)table.try_rehash(typename map_t::size_type(in.u8()));
+                } else if (value & 4) {
+                    table.clear();
+                    tref.clear();
+                } else {
+                    (void)table.try_reserve(typename map_t::size_type(in.u8()));
+                }
+                break;
+            }
+            break;
+        }
         case 11: // a pinned view of this vector begins, or the one there ends
             if (views[which]) {
                 views[which].reset();
