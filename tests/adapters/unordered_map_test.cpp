@@ -223,6 +223,15 @@ BOOST_AUTO_TEST_CASE(map_interface) {
     BOOST_TEST(m.bucket_count() >= 5000u);
     BOOST_TEST((m.end() == end0));
     for (int i = 0; i < 1000; ++i) BOOST_REQUIRE(m.at(i) == i);
+    // Lowering the maximum load factor: the next insert grows far enough to respect it.
+    m.max_load_factor(0.95f);
+    m.rehash(0);
+    m.max_load_factor(0.125f);
+    m[-1] = -1;
+    BOOST_TEST(m.size() <= m.capacity());
+    BOOST_TEST(m.load_factor() <= m.max_load_factor());
+    m.erase(-1);
+    m.max_load_factor(0.875f);
     m.clear();
     BOOST_TEST(m.empty());
     BOOST_TEST(pool.stats().live_blocks == 1u);
@@ -598,6 +607,26 @@ BOOST_AUTO_TEST_CASE(pinned_view_stays_put) {
         BOOST_TEST((m.try_emplace(-1, 0).first == m.end()));
         BOOST_CHECK_THROW(m[-1], std::bad_alloc);
         BOOST_TEST(!m.try_rehash(m.bucket_count() * 2));
+        // Copies into a pinned table go into its block (same capacity), or fail.
+        imap same(pool);
+        same.max_load_factor(m.max_load_factor());
+        BOOST_TEST(same.try_rehash(m.bucket_count()));
+        BOOST_REQUIRE(same.bucket_count() == m.bucket_count());
+        same[12345] = 1;
+        const auto saved = as_std(m);
+        BOOST_TEST(m.try_assign(same));
+        BOOST_TEST((m.handle() == pinned_handle));
+        BOOST_TEST(m.size() == 1u);
+        BOOST_TEST(m.at(12345) == 1);
+        imap bigger(pool);
+        BOOST_TEST(bigger.try_reserve(m.capacity() * 2));
+        bigger[1] = 1;
+        BOOST_TEST(!m.try_assign(bigger), "a pinned block cannot change size");
+        BOOST_TEST(m.at(12345) == 1);
+        BOOST_TEST(m.try_assign(imap(pool)));
+        BOOST_TEST(m.empty());
+        BOOST_TEST((m.handle() == pinned_handle));
+        for (auto& kv : saved) m[kv.first] = kv.second; // fits: the same capacity as before
         m = std::move(moved_in); // m's pinned block goes to moved_in, emptied
         BOOST_TEST(m.size() == 1u);
         BOOST_TEST(m.at(1) == 1);

@@ -435,13 +435,18 @@ public:
         tmp.max_load_ = o.max_load_;
         if (!tmp.copy_from(o)) return false;
         if (pinned()) {
-            if (!tmp.h_ || tmp.shift_ != shift_) return false;
+            if (tmp.h_ && tmp.shift_ != shift_) return false;
             destroy_all();
-            std::memcpy(pool_->data(h_), pool_->data(tmp.h_), block_bytes(shift_));
-            size_ = tmp.size_;
             hash_ = tmp.hash_;
             eq_ = tmp.eq_;
             max_load_ = tmp.max_load_;
+            if (!tmp.h_) { // o is empty: so is this table, block kept
+                std::memset(meta(), 0, slot_count());
+                size_ = 0;
+                return true;
+            }
+            std::memcpy(pool_->data(h_), pool_->data(tmp.h_), block_bytes(shift_));
+            size_ = tmp.size_;
             tmp.size_ = 0; // relocated, not destroyed
             tmp.release_block_only();
             return true;
@@ -1052,7 +1057,9 @@ private:
             }
         } guard{e.get()};
         if (!h_ || size_ + 1u > threshold(shift_)) {
-            const status st = grow_to(h_ ? shift_ + 1u : shift_for(size_ + 1u));
+            // Twice the slots, or more when max_load_factor() was lowered since the last growth.
+            const unsigned want = shift_for(size_ + 1u);
+            const status st = grow_to(h_ && shift_ + 1u > want ? shift_ + 1u : want);
             if (st != status::ok) return {0, st};
         }
         for (;;) {
