@@ -36,3 +36,4 @@ import tinymem;
 #include "tinymem/adapters/string.hpp"
 #include "tinymem/adapters/box.hpp"
 #include "tinymem/adapters/flat_map.hpp"
+#include "tinymem/adapters/unordered_map.hpp"

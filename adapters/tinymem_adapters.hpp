@@ -7,6 +7,7 @@
 //   tinymem::string (basic_string<CharT, Config>)  a string in one movable block (or inline)
 //   tinymem::box<T, Config>           an owning handle to one T in a movable block (make_box)
 //   tinymem::flat_map<K, V, Compare, Config>, flat_set<K, Compare, Config>  sorted, in movable blocks
+//   tinymem::unordered_map<K, V>, unordered_set<K>  hash tables (Robin Hood) in one movable block
 //   tinymem::is_relocatable<T>        the opt-in trait for vector elements
 #include <tinymem/version.hpp> // first: the C++20 check (see tinymem/version.hpp)
 #ifndef TINYMEM_ADAPTERS_HPP
@@ -20,5 +21,6 @@
 #include "tinymem/adapters/string.hpp"
 #include "tinymem/adapters/box.hpp"
 #include "tinymem/adapters/flat_map.hpp"
+#include "tinymem/adapters/unordered_map.hpp"
 
 #endif

@@ -2,6 +2,7 @@
 // The examples of docs/adapters.md (the adapters' guide), built by `meson compile` so they stay true.
 #include <cstdio>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory_resource>
 #include <string>
@@ -95,10 +96,30 @@ void flat_map_example() {
     std::printf("%d primes, the smallest %d\n", int(primes.size()), *primes.begin());
 }
 // [readme-flat_map]
+// [readme-unordered]
+void unordered_example() {
+    static tinymem::pool<32768> pool;
+    tinymem::unordered_map<tinymem::string, int> counts(pool); // one movable block: a handle
+    for (std::string_view w : {"to", "be", "or", "not", "to", "be", "a word long enough for a block"})
+        ++counts[w];                              // builds a tinymem::string only to insert
+    pool.defrag();                                // may move the table (and the long key)
+    std::printf("to: %d, be: %d\n", counts.at("to"), counts.find(std::string_view("be"))->second);
+    if (!counts.contains("missing") && counts.try_emplace("new", 1).first != counts.end())
+        std::printf("%zu words\n", std::size_t(counts.size())); // try_emplace: {end(), false} when full
+    for (auto it = counts.begin(); it != counts.end();) // iterators are slots: they survive defrag
+        it = it->second > 1 ? counts.erase(it) : std::next(it);
+    tinymem::unordered_set<int> seen(pool, {1, 2, 3});
+    auto view = seen.pin();                       // raw-pointer iteration; the block stays put
+    int sum = 0;
+    for (int x : view) sum += x;
+    std::printf("%zu left, sum %d\n", std::size_t(counts.size()), sum);
+}
+// [readme-unordered]
 
 int main() {
     pmr_example();
     vector_example();
     string_box_example();
     flat_map_example();
+    unordered_example();
 }

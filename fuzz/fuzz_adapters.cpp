@@ -9,7 +9,9 @@
 // every block (live_blocks 0: none orphaned). A tinymem::flat_map<std::uint16_t, std::uint32_t>
 // and a tinymem::flat_set<std::uint16_t> of the same pool are mirrored on std::map / std::set
 // the same way (a failed try_ insertion must leave them unchanged), the map pinned by a view
-// now and then.
+// now and then; a tinymem::unordered_map<std::uint32_t, std::uint32_t> shares the pool too,
+// mirrored on a std::unordered_map: a failed insert or rehash leaves it unchanged, and every
+// entry is found and iterated once after every operation.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +25,7 @@
 #include <optional>
 #include <set>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #define FUZZ_TARGET "fuzz_adapters"
@@ -63,6 +66,10 @@ void run(reader& in, std::size_t bytes) {
     std::set<std::uint16_t> fsref;
     std::optional<tinymem::pinned_flat_view<std::uint16_t, std::uint32_t, Config>> fview;
     typename pool_t::handle fview_keys;
+    using map_t = tinymem::unordered_map<std::uint32_t, std::uint32_t, tinymem::hash<std::uint32_t>,
+                                         tinymem::key_equal<std::uint32_t>, Config>;
+    map_t table(pool);
+    std::unordered_map<std::uint32_t, std::uint32_t> tref;
     auto verify = [&]() {
         const auto r = pool.check();
         if (!r.ok()) fuzz::fail_at(FUZZ_TARGET, op_, "check()", r.problem);
@@ -87,6 +94,14 @@ void run(reader& in, std::size_t bytes) {
                               [](auto a, const auto& b) { return a.first == b.first && a.second == b.second; }));
         FUZZ_CHECK(std::equal(fset.begin(), fset.end(), fsref.begin(), fsref.end()));
         if (fview && !fview->empty()) FUZZ_CHECK(pool.data(fview_keys) == fview->keys().data(), "a viewed block moved");
+        FUZZ_CHECK(table.size() == tref.size());
+        std::size_t seen = 0;
+        for (const auto& kv : table) {
+            const auto r = tref.find(kv.first);
+            FUZZ_CHECK(r != tref.end() && r->second == kv.second, "a table entry differs from the model");
+            ++seen;
+        }
+        FUZZ_CHECK(seen == tref.size(), "table iteration saw an entry twice or missed one");
     };
     while (!in.empty() && op_ < 3000) {
         const std::uint8_t code = in.u8();
@@ -153,6 +168,106 @@ void run(reader& in, std::size_t bytes) {
                 }
             }
             break;
+        case 10: {
+            if (which == 2) { // flat_map / flat_set, mirrored on std::map / std::set
+                const std::uint8_t sub = in.u8();
+                const auto key = std::uint16_t(in.u16() % 512);
+                switch (sub % 8) {
+                case 0:
+                case 1: {
+                    const auto r = fmap.try_emplace(key, value);
+                    if (r.first != fmap.end()) {
+                        FUZZ_CHECK(r.second == fmref.try_emplace(key, value).second);
+                        FUZZ_CHECK(r.first->first == key && r.first->second == fmref[key]);
+                    } else {
+                        FUZZ_CHECK(!r.second && fmref.count(key) == 0, "a failed try_emplace of a present key");
+                    }
+                    break;
+                }
+                case 2: { // the result first: end() is read after the call
+                    const auto r = fmap.try_insert_or_assign(key, value);
+                    if (r.first != fmap.end()) fmref[key] = value;
+                    else FUZZ_CHECK(fmref.count(key) == 0, "a failed assignment of a present key");
+                    break;
+                }
+                case 3:
+                    FUZZ_CHECK(fmap.erase(key) == fmref.erase(key));
+                    break;
+                case 4: { // a key range, and lookups against the reference
+                    const auto hi = std::uint16_t(key + sub / 8);
+                    fmap.erase(fmap.lower_bound(key), fmap.upper_bound(hi));
+                    fmref.erase(fmref.lower_bound(key), fmref.upper_bound(hi));
+                    const auto probe = std::uint16_t(in.u16() % 512);
+                    FUZZ_CHECK(fmap.contains(probe) == (fmref.count(probe) != 0));
+                    FUZZ_CHECK(fmap.lower_bound(probe).index() ==
+                               std::size_t(std::distance(fmref.begin(), fmref.lower_bound(probe))));
+                    break;
+                }
+                case 5: {
+                    const auto r = fset.try_insert(key);
+                    if (r.first != fset.end()) FUZZ_CHECK(r.second == fsref.insert(key).second);
+                    else FUZZ_CHECK(fsref.count(key) == 0, "a failed try_insert of a present key");
+                    break;
+                }
+                case 6:
+                    FUZZ_CHECK(fset.erase(key) == fsref.erase(key));
+                    break;
+                default: // a view of the map begins or ends; or the map is copied and dropped
+                    if (sub & 0x80) {
+                        fmap_t copy(pool);
+                        if (copy.try_assign(fmap)) FUZZ_CHECK(copy == fmap);
+                    } else if (fview) {
+                        fview.reset();
+                    } else {
+                        fview.emplace(fmap.pin());
+                        fview_keys = fmap.keys().handle();
+                        FUZZ_CHECK(fview->size() == fmref.size());
+                    }
+                    break;
+                }
+                break;
+            }
+            // The hash table: keys from a small range, so inserts and erases meet.
+            const std::uint32_t key = in.u8() % 97u;
+            switch (code >> 6) {
+            case 0: {
+                const auto r = table.try_emplace(key, value);
+                if (r.first != table.end()) {
+                    FUZZ_CHECK(r.second == tref.emplace(key, value).second);
+                } else {
+                    FUZZ_CHECK(tref.count(key) == 0, "a present key reported as a failed insert");
+                }
+                break;
+            }
+            case 1:
+                FUZZ_CHECK(table.erase(key) == tref.erase(key));
+                break;
+            case 2: {
+                const auto it = table.find(key);
+                FUZZ_CHECK((it == table.end()) == (tref.count(key) == 0));
+                if (it != table.end()) {
+                    table.erase(it);
+                    tref.erase(key);
+                } else if (table.try_insert_or_assign(key, value).first != table.end()) {
+                    tref[key] = value;
+                }
+                break;
+            }
+            default:
+                if (value & 1) { // what case 10 did before the table came (default: below)
+                    pool.defrag();
+                } else if (value & 2) {
+                    (void)table.try_rehash(typename map_t::size_type(in.u8()));
+                } else if (value & 4) {
+                    table.clear();
+                    tref.clear();
+                } else {
+                    (void)table.try_reserve(typename map_t::size_type(in.u8()));
+                }
+                break;
+            }
+            break;
+        }
         case 11: // a pinned view of this vector begins, or the one there ends
             if (views[which]) {
                 views[which].reset();
@@ -202,64 +317,6 @@ void run(reader& in, std::size_t bytes) {
             }
             }
             break;
-        case 10: { // flat_map / flat_set, mirrored on std::map / std::set
-            const std::uint8_t sub = in.u8();
-            const auto key = std::uint16_t(in.u16() % 512);
-            switch (sub % 8) {
-            case 0:
-            case 1: {
-                const auto r = fmap.try_emplace(key, value);
-                if (r.first != fmap.end()) {
-                    FUZZ_CHECK(r.second == fmref.try_emplace(key, value).second);
-                    FUZZ_CHECK(r.first->first == key && r.first->second == fmref[key]);
-                } else {
-                    FUZZ_CHECK(!r.second && fmref.count(key) == 0, "a failed try_emplace of a present key");
-                }
-                break;
-            }
-            case 2: { // the result first: end() is read after the call
-                const auto r = fmap.try_insert_or_assign(key, value);
-                if (r.first != fmap.end()) fmref[key] = value;
-                else FUZZ_CHECK(fmref.count(key) == 0, "a failed assignment of a present key");
-                break;
-            }
-            case 3:
-                FUZZ_CHECK(fmap.erase(key) == fmref.erase(key));
-                break;
-            case 4: { // a key range, and lookups against the reference
-                const auto hi = std::uint16_t(key + sub / 8);
-                fmap.erase(fmap.lower_bound(key), fmap.upper_bound(hi));
-                fmref.erase(fmref.lower_bound(key), fmref.upper_bound(hi));
-                const auto probe = std::uint16_t(in.u16() % 512);
-                FUZZ_CHECK(fmap.contains(probe) == (fmref.count(probe) != 0));
-                FUZZ_CHECK(fmap.lower_bound(probe).index() ==
-                           std::size_t(std::distance(fmref.begin(), fmref.lower_bound(probe))));
-                break;
-            }
-            case 5: {
-                const auto r = fset.try_insert(key);
-                if (r.first != fset.end()) FUZZ_CHECK(r.second == fsref.insert(key).second);
-                else FUZZ_CHECK(fsref.count(key) == 0, "a failed try_insert of a present key");
-                break;
-            }
-            case 6:
-                FUZZ_CHECK(fset.erase(key) == fsref.erase(key));
-                break;
-            default: // a view of the map begins or ends; or the map is copied and dropped
-                if (sub & 0x80) {
-                    fmap_t copy(pool);
-                    if (copy.try_assign(fmap)) FUZZ_CHECK(copy == fmap);
-                } else if (fview) {
-                    fview.reset();
-                } else {
-                    fview.emplace(fmap.pin());
-                    fview_keys = fmap.keys().handle();
-                    FUZZ_CHECK(fview->size() == fmref.size());
-                }
-                break;
-            }
-            break;
-        }
         default:
             pool.defrag();
             break;

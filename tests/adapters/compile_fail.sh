@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Checks that tinymem::vector, tinymem::box and tinymem::flat_map / flat_set refuse element types that are not relocatable, at compile time,
+# Checks that tinymem::vector, tinymem::box, tinymem::flat_map / flat_set and tinymem::unordered_map /
+# unordered_set refuse element types that are not relocatable, at compile time,
 # with a message naming the trait. Usage: compile_fail.sh CXX-COMMAND... -- INCLUDE-DIR...
 # A control compile with tinymem::vector<int> must succeed, so a broken setup cannot pass.
 set -euo pipefail
@@ -24,6 +25,20 @@ for t in std::string 'std::list<int>'; do
     fi
     echo "tinymem::vector<$t>: refused, the error names tinymem::is_relocatable"
 done
+if ! try 'int, int' unordered_map; then echo "control compile of tinymem::unordered_map<int, int> failed:"; cat "$tmp/out"; exit 1; fi
+if ! try int unordered_set; then echo "control compile of tinymem::unordered_set<int> failed:"; cat "$tmp/out"; exit 1; fi
+for t in 'std::string, int' 'int, std::string' 'std::list<int>, int'; do
+    if try "$t" unordered_map; then echo "tinymem::unordered_map<$t> compiled: it must be refused"; exit 1; fi
+    if ! grep -q 'tinymem::is_relocatable' "$tmp/out"; then
+        echo "tinymem::unordered_map<$t> failed without naming tinymem::is_relocatable:"; head -20 "$tmp/out"; exit 1
+    fi
+    echo "tinymem::unordered_map<$t>: refused, the error names tinymem::is_relocatable"
+done
+if try std::string unordered_set; then echo "tinymem::unordered_set<std::string> compiled: it must be refused"; exit 1; fi
+if ! grep -q 'tinymem::is_relocatable' "$tmp/out"; then
+    echo "tinymem::unordered_set<std::string> failed without naming tinymem::is_relocatable:"; head -20 "$tmp/out"; exit 1
+fi
+echo "tinymem::unordered_set<std::string>: refused, the error names tinymem::is_relocatable"
 if ! try int box; then echo "control compile of tinymem::box<int> failed:"; cat "$tmp/out"; exit 1; fi
 for t in std::string 'std::list<int>'; do
     if try "$t" box; then echo "tinymem::box<$t> compiled: it must be refused"; exit 1; fi

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The adapters with exceptions off (built with -fno-exceptions, header build, no Boost):
-// tinymem::vector, tinymem::string, tinymem::box and tinymem::flat_map / flat_set through their
-// try_ members, and tinymem::memory_resource's policy: on an error it calls the error handler,
-// then std::abort(). Exit 0 when all checks pass.
+// tinymem::vector, tinymem::string, tinymem::box, tinymem::flat_map / flat_set and
+// tinymem::unordered_map / unordered_set through their try_ members, and
+// tinymem::memory_resource's policy: on an error it calls the error handler, then
+// std::abort(). Exit 0 when all checks pass.
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -198,6 +199,42 @@ int main() {
         }
         CHECK(!nm2.try_assign(nm)); // no room for a second copy of the map: unchanged
         CHECK(nm2 == nm);
+        CHECK(pool4.check().ok());
+    }
+    {   // tinymem::unordered_map / unordered_set: try_ members only (operator[], at, insert,
+        // emplace and the copy constructor do not exist); a full pool is a {end(), false}.
+        static tinymem::pool<8192> pool4;
+        tinymem::unordered_map<tinymem::string, tinymem::vector<int>> words(pool4);
+        CHECK(words.try_emplace("short").second);
+        CHECK(words.try_emplace(std::string_view("a key long enough to need its own block")).second);
+        CHECK(!words.try_emplace("short").second);
+        auto it = words.find("short");
+        CHECK(it != words.end());
+        CHECK(words.modify(it, [](tinymem::vector<int>& v) { return v.try_push_back(7); }));
+        CHECK(words.find(std::string_view("short"))->second.size() == 1u);
+        CHECK(words.try_insert_or_assign("short", tinymem::vector<int>(pool4)).first != words.end());
+        CHECK(words.find("short")->second.empty());
+        tinymem::unordered_map<tinymem::string, tinymem::vector<int>> copy(pool4);
+        CHECK(copy.try_assign(words) && copy == words);
+        tinymem::unordered_set<int> set(pool4);
+        int n = 0;
+        while (set.try_insert(n).first != set.end()) ++n;
+        std::printf("unordered_set: %d ints before the pool was full\n", n);
+        CHECK(n > 100);
+        const auto size = set.size();
+        CHECK(set.try_insert(n).first == set.end());
+        CHECK(!set.try_reserve(set.capacity() + 1));
+        CHECK(set.size() == size);
+        for (int i = 0; i < n; ++i) CHECK(set.contains(i));
+        CHECK(set.erase(0) == 1u && set.try_insert(n).second);
+        tinymem::vector<tinymem::unordered_set<int>> nested(pool4);
+        CHECK(nested.try_reserve(2));
+        while (pool4.allocate(16)) {
+        } // the last granules; freed with the pool
+        CHECK(!nested.try_push_back(set)); // no room for the copy: false, nothing thrown
+        CHECK(nested.try_emplace_back(pool4) && nested[0].empty()); // an empty set needs no block
+        nested.pop_back();
+        CHECK(nested.empty());
         CHECK(pool4.check().ok());
     }
 

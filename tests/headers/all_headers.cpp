@@ -19,6 +19,7 @@
 #include <tinymem/adapters/string.hpp>
 #include <tinymem/adapters/box.hpp>
 #include <tinymem/adapters/flat_map.hpp>
+#include <tinymem/adapters/unordered_map.hpp>
 #endif
 
 #include <cstdint>
@@ -52,6 +53,11 @@ template class tinymem::flat_map<int, double, std::less<int>, tinymem::config16>
 template class tinymem::flat_map<std::uint16_t, std::uint64_t, std::greater<>, tinymem::config32>;
 template class tinymem::flat_set<int, std::less<int>, tinymem::config16>;
 template class tinymem::flat_set<std::uint8_t, std::less<>, tinymem::config17>;
+template class tinymem::hash_table<int, int, tinymem::hash<int>, tinymem::key_equal<int>, tinymem::config16>;
+template class tinymem::hash_table<std::uint64_t, void, tinymem::hash<std::uint64_t>, tinymem::key_equal<std::uint64_t>,
+                                   tinymem::config32>;
+template class tinymem::hash_table<tinymem::string, tinymem::vector<int>, tinymem::hash<tinymem::string>,
+                                   tinymem::key_equal<tinymem::string>, tinymem::config16>;
 #endif
 
 // Calls through the storage-carrying pools, so their constructors and the templates members
@@ -95,6 +101,13 @@ int main() {
     im[3] = 4;
     im.insert_or_assign(1, 5);
     ok |= erase_if(im, [](auto kv) { return kv.second == 4; }) == 1 && im.at(1) == 5 ? 0 : 1;
+    tinymem::unordered_map<tinymem::string, int> words(vheap);
+    words["word"] = 1;
+    words.insert_or_assign(std::string_view("word"), 2);
+    words.emplace(tinymem::string(vheap, "other"), 3);
+    tinymem::unordered_set<int> set(vheap, {1, 2, 3});
+    set.erase(set.begin());
+    ok |= words.at("word") == 2 && words.contains("other") && set.size() == 2 ? 0 : 1;
 #endif
     return ok;
 }

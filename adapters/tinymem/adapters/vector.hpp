@@ -590,7 +590,9 @@ private:
         }
     }
 
-    // This vector built at `where` as an element of a vector of vectors, the way its
+public:
+    // This vector built at `where` as an element of a container of vectors (a vector of vectors,
+    // an unordered_map's mapped values), the way its
     // constructors would build it but reporting an exhausted pool by false (nothing built then).
     static bool construct_element(void* where, pool_type& pool) noexcept {
         ::new (where) vector(pool);
@@ -631,6 +633,7 @@ private:
         });
     }
 
+private:
     // Copies n elements of the block `src` of `src_pool` into this vector, which is empty and
     // has no block. Result: false when the pool cannot hold them (this vector then holds the
     // elements copied so far and its destructor frees them).
