@@ -26,7 +26,7 @@ if [ ! -f "$BUILD/build.ninja" ]; then
     -Dtests=false -Dexamples=false >/dev/null
 fi
 ninja -C "$BUILD" -j2 bench/tinymem-replay bench/tinymem-opcount bench/tinymem-data-disasm \
-  bench/tinymem-layout tools/trace/libtinymem-trace.so >/dev/null
+  bench/tinymem-layout bench/tinymem-containers tools/trace/libtinymem-trace.so >/dev/null
 mkdir -p "$OUT"
 
 shopt -s nullglob
@@ -146,6 +146,19 @@ echo "== layout: fill density and handle bounds per pool size" >&2
   echo
 } > "$OUT/layout.md"
 
+echo "== containers: tinymem's against the standard ones" >&2
+{
+  echo "## The containers against the standard ones"
+  echo
+  echo "Command: \`tinymem-containers\` (bench/containers.cpp): tinymem's unordered_map, flat_map (against"
+  echo "std::map), string-keyed unordered_map (std::string_view probes on both sides) and vector, each timed"
+  echo "beside its std counterpart on the default allocator in the same round; the fastest of 7 rounds."
+  echo "Goal (issue 22): within 1.5x on lookups and iteration."
+  echo
+  "$BUILD/bench/tinymem-containers"
+  echo
+} > "$OUT/containers.md"
+
 {
   echo "# tinymem bench results"
   echo
@@ -155,6 +168,6 @@ echo "== layout: fill density and handle bounds per pool size" >&2
   echo "Traces: ${traces[*]##*/} (bench/traces/README.md). Charts: efficiency.svg, timeline-churn-48k.svg."
   echo
   sed '1,2d' "$OUT/replay.md"
-  cat "$OUT/layout.md" "$OUT/recorder.md" "$OUT/opcount.md" "$OUT/data-disasm.md"
+  cat "$OUT/layout.md" "$OUT/containers.md" "$OUT/recorder.md" "$OUT/opcount.md" "$OUT/data-disasm.md"
 } > "$OUT/README.md"
 cat "$OUT/README.md"
