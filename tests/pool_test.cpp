@@ -634,4 +634,47 @@ BOOST_AUTO_TEST_CASE(freeing_the_lowest_pinned_block_is_bounded) {
     BOOST_TEST(fastest_pinned < 50 * fastest_movable + std::chrono::microseconds(2));
 }
 
+// allocate_pinned reuses the holes that freed pinned blocks leave among the others before it
+// takes from the free block below them: otherwise pinned blocks with churn (a pmr container's)
+// march down until one sits right after the handle table, and the table, which grows into the
+// block after it, can no longer grow (out_of_handles with most of the pool free).
+BOOST_AUTO_TEST_CASE(pinned_churn_keeps_the_table_free_to_grow) {
+    const std::uint64_t seed = test::seed_for("pool/pinned_churn_keeps_the_table_free_to_grow");
+    std::mt19937_64 rng(seed);
+    static std::byte buffer[16384];
+    small_pool p{std::span<std::byte>(buffer)};
+    std::vector<small_pool::handle> pinned;
+    std::size_t live_bytes = 0;
+    std::vector<std::size_t> sizes;
+    for (int step = 0; step < 200000; ++step) {
+        // About a third of the pool live: churn of 8 to 400-byte pinned blocks.
+        if (live_bytes < p.capacity() / 3 || pinned.empty()) {
+            const std::size_t n = 8 + rng() % 393;
+            const auto h = p.allocate_pinned(n);
+            if (!h) {
+                const auto st = p.stats();
+                BOOST_FAIL("allocate_pinned(" << n << ") failed at step " << step << ": "
+                                              << to_string(p.last_error()) << ", " << st.free_bytes << " of "
+                                              << st.capacity_bytes << " bytes free, " << st.live_blocks
+                                              << " live blocks, table " << st.table_bytes << " bytes");
+            }
+            pinned.push_back(h);
+            sizes.push_back(n);
+            live_bytes += n;
+        } else {
+            const std::size_t i = rng() % pinned.size();
+            BOOST_REQUIRE(p.deallocate(pinned[i]));
+            live_bytes -= sizes[i];
+            pinned[i] = pinned.back();
+            sizes[i] = sizes.back();
+            pinned.pop_back();
+            sizes.pop_back();
+        }
+        // Live blocks come and go in numbers too: the table must grow now and then.
+        if (step % 1000 == 0) test::require_ok(p);
+    }
+    BOOST_TEST_MESSAGE("pinned churn: 200000 steps, " << pinned.size() << " live pinned blocks, table "
+                                                      << p.stats().table_bytes << " bytes (seed " << seed << ")");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -128,8 +128,21 @@ bool basic_pool<Config>::release_block(slot_type slot, word_type entry) noexcept
 
 template <class Config>
 auto basic_pool<Config>::place_pinned(offset_type& need, offset_type align) noexcept -> offset_type {
-    // First choice: the top of the free block just under the lowest pinned block (or the end),
-    // so pinned blocks stack from the top and leave one hole below for movable blocks.
+    // First choice: a hole among the pinned blocks (at or above the lowest one, fixed_floor_),
+    // where pinned blocks freed before left one. Without it every pinned request would take the
+    // hole below the pinned blocks while those holes stayed empty, and the pinned blocks of a
+    // pmr container with churn would march down until one sat right after the handle table,
+    // which could then no longer grow: out_of_handles with most of the pool free. A few blocks
+    // of each size class from the request's up, as place() looks (bounded: 8 per class).
+    for (unsigned b = bin_of(need); b < bin_count; ++b) {
+        if ((bin_mask_ & (bin_mask_type(1) << b)) == 0) continue;
+        unsigned budget = 8;
+        for (offset_type pos = bins_[b]; pos != 0 && budget-- != 0; pos = link_next(pos))
+            if (pos > fixed_floor_)
+                if (const offset_type at = carve_fit(pos, header_size(header_load(pos)), need, align, true)) return at;
+    }
+    // Then the top of the free block just under the lowest pinned block (or the end), so pinned
+    // blocks stack from the top and leave one hole below for movable blocks.
     // A stale floor may not be a block start: the size-class bins choose instead.
     if (floor_stale_) return place(need, align, true);
     const word_type floor_hdr = header_load(fixed_floor_);
