@@ -41,7 +41,7 @@ import tinymem.adapters;
 namespace {
 
 constexpr std::size_t pool_bytes = 65536;
-std::size_t max_entries = 150;             // the cache evicts beyond this (--entries)
+std::size_t max_entries = 140;             // the cache evicts beyond this (--entries)
 constexpr std::uint32_t key_space = 600;   // keys k0 .. k599: about a quarter are cached
 constexpr std::size_t min_value = 16, max_value = 400;
 
@@ -182,7 +182,7 @@ void record_failure(const tinymem::resource_failure& f) { g_failure = f; }
 template <class P>
 void print_pool(const char* title, const P& pool) {
     std::array<char, 1024> chart{};
-    pool.map(chart.data(), chart.size(), 128);
+    pool.map(chart.data(), chart.size(), 256); // one cell per 256 bytes: '#' pinned, '-' free
     const auto s = pool.stats();
     std::printf("%s: %zu live blocks, %zu B used, %zu B free in holes of at most %zu B, %zu B pinned, "
                 "%u compactions, %llu B moved\n  %s\n",
