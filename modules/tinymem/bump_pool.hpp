@@ -65,7 +65,7 @@ public:
     //   offsets: 65,535 granules in the 16-bit ones), makes an unusable pool: usable() is false and every
     //   allocation fails with error::bad_buffer. When TINYMEM_MAX_LIVE_POOLS pools of this
     //   configuration's tag width live already (either engine), it fails with too_many_pools.
-    explicit basic_bump_pool(std::span<std::byte> buffer) noexcept { init(buffer.data(), buffer.size()); }
+    explicit basic_bump_pool(std::span<std::byte> buffer) noexcept : basic_bump_pool() { init(buffer.data(), buffer.size()); }
     basic_bump_pool(const basic_bump_pool&) = delete;
     basic_bump_pool& operator=(const basic_bump_pool&) = delete;
     // Effect: gives the pool's tag back and, when free bytes are poisoned, the buffer back

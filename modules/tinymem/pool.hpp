@@ -87,8 +87,13 @@ namespace detail {
 
 constexpr bool is_power_of_two(std::size_t x) noexcept { return x != 0 && (x & (x - 1)) == 0; }
 
+// Types up to 32 bits are widened first: one count-leading-zeros instruction, where the
+// narrow type's std::bit_width costs a zero test and a correction.
 template <class T>
-constexpr unsigned floor_log2(T x) noexcept { return unsigned(std::bit_width(x)) - 1; }
+constexpr unsigned floor_log2(T x) noexcept {
+    if constexpr (sizeof(T) <= sizeof(std::uint32_t)) return 31u - unsigned(std::countl_zero(std::uint32_t(x)));
+    else return unsigned(std::bit_width(x)) - 1;
+}
 
 template <class T>
 constexpr unsigned ceil_log2(T x) noexcept { return x <= 1 ? 0 : unsigned(std::bit_width(T(x - 1))); }
@@ -238,7 +243,7 @@ public:
     //   fails with error::bad_buffer. config_for<Bytes> names the configuration that addresses a
     //   buffer of Bytes. When TINYMEM_MAX_LIVE_POOLS pools of this configuration's tag width
     //   live already, the pool is unusable too and fails with error::too_many_pools.
-    explicit basic_pool(std::span<std::byte> buffer) noexcept { init(buffer.data(), buffer.size()); }
+    explicit basic_pool(std::span<std::byte> buffer) noexcept : basic_pool() { init(buffer.data(), buffer.size()); }
 
     basic_pool(const basic_pool&) = delete;
     // Effect: gives the pool's tag back (a later pool may take it) and, when free blocks are
@@ -363,21 +368,19 @@ public:
         if (pins != 0) return fail(error::pinned);
         const offset_type align = offset_type(offset_type(1) << entry_align(entry));
         offset_type target = place(need, align, false);
-        if (target == 0 && limited() && free_granules_ >= need - size) {
-            defrag_step(limit_bytes());
-            // A step may have moved this block next to the free space.
-            const offset_type moved = entry_offset(table_load(slot));
-            if (grow_in_place(slot, moved, size, need)) return succeed();
-            target = place(need, align, false);
-            // The free bytes hold the growth: not out_of_memory. Without the limit the call would
-            // compact and shift the blocks after this one up, which steps never do.
-            if (target == 0) return fail(limited_reason());
-        } else if (target == 0 && free_granules_ >= need - size) {
-            defrag();
+        if (target == 0 && free_granules_ >= need - size) {
+            // Under a compaction limit one bounded step, else a full compaction.
+            if (limited())
+                defrag_step(limit_bytes());
+            else
+                defrag();
             // Compaction may have moved this block next to the free space.
             const offset_type moved = entry_offset(table_load(slot));
             if (grow_in_place(slot, moved, size, need)) return succeed();
             target = place(need, align, false);
+            // Under the limit the free bytes hold the growth: not out_of_memory. Without it the
+            // call shifts the blocks after this one up, which steps never do.
+            if (target == 0 && limited()) return fail(limited_reason());
             if (target == 0) {
                 // No hole takes the new size: shift the blocks after this one up instead.
                 error why = error::none;
@@ -506,35 +509,10 @@ public:
     pin_guard pin(handle h) noexcept { return pin_guard(*this, h); }
 
     // Effect: adds one pin to the block, as pin() does without a guard. Pair with unpin().
-    bool acquire_pin(handle h) noexcept {
-        slot_type slot;
-        if (!resolve(h, slot)) return false;
-        word_type entry = table_load(slot);
-        const unsigned pins = entry_pins(entry);
-        if (pins == fixed_pin) return succeed();
-        if (pins == max_pins) return fail(error::pin_overflow);
-        if (pins == 0) pinned_granules_ += header_size(header_load(entry_offset(entry)));
-        table_store(slot, with_pins(entry, pins + 1));
-        return succeed();
-    }
+    bool acquire_pin(handle h) noexcept { return add_pins(h, 1); }
 
     // Effect: removes one pin. Errors: invalid_handle, stale_handle, not_pinned.
-    bool unpin(handle h) noexcept {
-        slot_type slot;
-        if (!resolve(h, slot)) return false;
-        word_type entry = table_load(slot);
-        const unsigned pins = entry_pins(entry);
-        if (pins == fixed_pin) return succeed();
-        if (pins == 0) return fail(error::not_pinned);
-        if (pins == 1) pinned_granules_ -= header_size(header_load(entry_offset(entry)));
-        table_store(slot, with_pins(entry, pins - 1));
-        if (pins == 1) {
-            // Holes before it, behind the compaction cursor, can close now.
-            compact_ = false;
-            cursor_ = heap_begin_;
-        }
-        return succeed();
-    }
+    bool unpin(handle h) noexcept { return add_pins(h, -1); }
 
     // Result: the block's pin count (0 when unpinned or for a bad handle; blocks from
     //   allocate_pinned report max_pins + 1).
@@ -759,7 +737,8 @@ private:
     }
 
     // ---- results ------------------------------------------------------------------------------
-    bool fail(error e) noexcept {
+    // Out of line: a call is smaller than the counter update at each of the many failure sites.
+    [[gnu::noinline, gnu::cold]] bool fail(error e) noexcept {
         last_error_ = e;
         ++failed_[static_cast<unsigned>(e)];
         return false;
@@ -802,6 +781,8 @@ private:
 
     handle allocate_impl(size_type bytes, size_type align, bool pinned) noexcept;
     bool release_block(slot_type slot, word_type entry) noexcept;
+    // acquire_pin (delta 1) and unpin (-1) in one body, as the lean engine's.
+    bool add_pins(handle h, int delta) noexcept;
 
     // ---- free blocks --------------------------------------------------------------------------
     static unsigned bin_of(offset_type size) noexcept { return detail::floor_log2(size); }

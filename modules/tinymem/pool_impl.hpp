@@ -92,7 +92,7 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
     header_store(at, used_header(n, slot, header_prev_free(header_load(at))));
     const unsigned pins = pinned ? fixed_pin : 0u;
     table_store(slot, word_type(at) | (word_type(pins) << pin_shift) |
-                          (word_type(detail::floor_log2(align_granules)) << align_shift) | (gen << gen_shift));
+                          (word_type(detail::count_trailing_zeros(align_granules)) << align_shift) | (gen << gen_shift));
     used_granules_ = offset_type(used_granules_ + n);
     if (pinned) {
         pinned_granules_ = offset_type(pinned_granules_ + n);
@@ -123,6 +123,29 @@ bool basic_pool<Config>::release_block(slot_type slot, word_type entry) noexcept
         if (pos == fixed_floor_ && !floor_stale_) lower_bound_floor(merged);
     }
     release_slot(slot, entry);
+    return succeed();
+}
+
+template <class Config>
+bool basic_pool<Config>::add_pins(handle h, int delta) noexcept {
+    slot_type slot;
+    if (!resolve(h, slot)) return false;
+    const word_type entry = table_load(slot);
+    const unsigned pins = entry_pins(entry);
+    if (pins == fixed_pin) return succeed(); // allocate_pinned blocks stay pinned
+    if (delta > 0 ? pins == max_pins : pins == 0) return fail(delta > 0 ? error::pin_overflow : error::not_pinned);
+    const unsigned now = unsigned(int(pins) + delta);
+    // The block's bytes join the pinned ones with its first pin and leave them with its last.
+    if (pins == 0 || now == 0) {
+        const offset_type size = header_size(header_load(entry_offset(entry)));
+        pinned_granules_ = offset_type(delta > 0 ? pinned_granules_ + size : pinned_granules_ - size);
+    }
+    table_store(slot, with_pins(entry, now));
+    if (now == 0) {
+        // Holes before it, behind the compaction cursor, can close now.
+        compact_ = false;
+        cursor_ = heap_begin_;
+    }
     return succeed();
 }
 
