@@ -321,16 +321,20 @@ private:
         if (core::handle_tag(h) != tag_ || slot >= slots_) return error::invalid_handle;
         return error::stale_handle;
     }
-    // check_handle(), recording a failure; `entry` gets the slot's table word.
-    bool resolve(handle h, slot_type& slot, word_type& entry) noexcept {
+    // check_handle(), recording a failure. Result: the slot's table word (slot_of(h)), or 0 on
+    //   failure: a live block's word is never 0, its offset being at least heap_begin.
+    word_type resolve(handle h) noexcept {
+        slot_type slot;
         const error e = check_handle(h, slot);
         if (e != error::none) {
             fail(e);
-            return false; // here, not fail()'s result: g++ then sees `entry` is set on success
+            return 0;
         }
-        entry = table_load(slot);
-        return true;
+        const word_type entry = table_load(slot);
+        if (entry == 0) __builtin_unreachable(); // (then callers test for 0 on failure paths only)
+        return entry;
     }
+    static slot_type slot_of(handle h) noexcept { return slot_type(h.value() & core::slot_mask); }
     // Turns a request into granules, header included; anything above the heap is too_large
     // before arithmetic on it.
     bool granules_for(size_type bytes, offset_type& out) noexcept {
@@ -522,9 +526,9 @@ auto basic_bump_pool<Config>::take_top(offset_type need) noexcept -> handle {
 
 template <class Config>
 bool basic_bump_pool<Config>::deallocate(handle h) noexcept {
-    slot_type slot;
-    word_type entry;
-    if (!resolve(h, slot, entry)) return false;
+    const word_type entry = resolve(h);
+    if (entry == 0) return false;
+    const slot_type slot = slot_of(h);
     if (core::entry_pins(entry) != 0) return fail(error::pinned);
     const offset_type pos = core::entry_offset(entry);
     const offset_type size = core::header_size(header_load(pos));
@@ -536,9 +540,9 @@ bool basic_bump_pool<Config>::deallocate(handle h) noexcept {
 
 template <class Config>
 bool basic_bump_pool<Config>::reallocate(handle h, size_type bytes) noexcept {
-    slot_type slot;
-    word_type entry;
-    if (!resolve(h, slot, entry)) return false;
+    const word_type entry = resolve(h);
+    if (entry == 0) return false;
+    const slot_type slot = slot_of(h);
     offset_type need;
     if (!granules_for(bytes, need)) return false;
     offset_type pos = core::entry_offset(entry);
@@ -587,9 +591,9 @@ bool basic_bump_pool<Config>::reallocate(handle h, size_type bytes) noexcept {
 
 template <class Config>
 bool basic_bump_pool<Config>::add_pins(handle h, int delta) noexcept {
-    slot_type slot;
-    word_type entry;
-    if (!resolve(h, slot, entry)) return false;
+    const word_type entry = resolve(h);
+    if (entry == 0) return false;
+    const slot_type slot = slot_of(h);
     const unsigned pins = core::entry_pins(entry);
     if (delta > 0 ? pins == max_pins : pins == 0) return fail(delta > 0 ? error::pin_overflow : error::not_pinned);
     const unsigned now = unsigned(int(pins) + delta);

@@ -65,6 +65,16 @@
 #define TINYMEM_SWEEP 1
 #endif
 #endif
+// Marks small helpers that several operations inline: out of line in size-optimised builds (-Os,
+// -Oz), where one copy and a call at each site take less flash than a copy at each site; inline
+// (the compiler's choice) elsewhere, where the call would cost instructions on the fast paths.
+#ifndef TINYMEM_SIZE_NOINLINE
+#ifdef __OPTIMIZE_SIZE__
+#define TINYMEM_SIZE_NOINLINE [[gnu::noinline]]
+#else
+#define TINYMEM_SIZE_NOINLINE
+#endif
+#endif
 // A hint to bring the memory at an address (a std::uintptr_t) into the data cache: compaction
 // walks the heap upwards one header at a time, each load waiting for the one before, so it asks
 // for the bytes a few blocks ahead. Never faults. Nothing on a Cortex-M (most have no data
@@ -318,9 +328,9 @@ public:
     // Errors: invalid_handle, stale_handle (double free), pinned (pinned by pin(); blocks from
     //   allocate_pinned may be freed). Moves blocks: no.
     bool deallocate(handle h) noexcept {
-        slot_type slot;
-        if (!resolve(h, slot)) return false;
-        const word_type entry = table_load(slot);
+        const word_type entry = resolve(h);
+        if (entry == 0) return false;
+        const slot_type slot = slot_of(h);
         if constexpr (quick_classes != 0) {
             const unsigned pins = entry_pins(entry);
             // Cache it unless the cache would then hold more than half the free bytes: in a
@@ -351,12 +361,15 @@ public:
     //   up, or blocks larger than the limit moved, which only defrag() or a call without the limit
     //   does). Moves blocks: yes.
     bool reallocate(handle h, size_type bytes) noexcept {
-        slot_type slot;
-        if (!resolve(h, slot)) return false;
+        word_type entry = resolve(h);
+        if (entry == 0) return false;
+        const slot_type slot = slot_of(h);
         offset_type need;
         if (!granules_for(bytes, need)) return false;
-        if constexpr (stress_mode) stress_move_all();
-        const word_type entry = table_load(slot);
+        if constexpr (stress_mode) {
+            stress_move_all();
+            entry = table_load(slot); // its block may have moved
+        }
         const offset_type pos = entry_offset(entry);
         const offset_type size = header_size(header_load(pos));
         if (need <= size) {
@@ -369,11 +382,7 @@ public:
         const offset_type align = offset_type(offset_type(1) << entry_align(entry));
         offset_type target = place(need, align, false);
         if (target == 0 && free_granules_ >= need - size) {
-            // Under a compaction limit one bounded step, else a full compaction.
-            if (limited())
-                defrag_step(limit_bytes());
-            else
-                defrag();
+            compact_once();
             // Compaction may have moved this block next to the free space.
             const offset_type moved = entry_offset(table_load(slot));
             if (grow_in_place(slot, moved, size, need)) return succeed();
@@ -762,10 +771,20 @@ private:
         if (handle_tag(h) != tag_ || slot >= slots_) return error::invalid_handle;
         return error::stale_handle;
     }
-    bool resolve(handle h, slot_type& slot) noexcept {
+    // check_handle(), recording a failure. Result: the slot's table word (slot_of(h)), or 0 on
+    //   failure: a live block's word is never 0, its offset being at least heap_begin_.
+    word_type resolve(handle h) noexcept {
+        slot_type slot;
         const error e = check_handle(h, slot);
-        return e == error::none ? true : fail(e);
+        if (e != error::none) {
+            fail(e);
+            return 0;
+        }
+        const word_type entry = table_load(slot);
+        if (entry == 0) __builtin_unreachable(); // (then callers test for 0 on failure paths only)
+        return entry;
     }
+    static slot_type slot_of(handle h) noexcept { return slot_type(h.value() & slot_mask); }
 
     // Turns a request into granules, header included. Overflow-safe: any size above the heap
     // is too_large before arithmetic on it.
@@ -1250,7 +1269,15 @@ private:
         return take(free);
     }
 
-    void note_moved(size_type bytes) noexcept { bytes_moved_ += bytes; }
+    // What a call that finds no room runs before it looks again: one bounded step under a
+    // compaction limit, else a full compaction.
+    TINYMEM_SIZE_NOINLINE void compact_once() noexcept {
+        if (limited())
+            defrag_step(limit_bytes());
+        else
+            defrag();
+    }
+    TINYMEM_SIZE_NOINLINE void note_moved(size_type bytes) noexcept { bytes_moved_ += bytes; }
 
     // ---- state (the control block; everything else lives in the buffer) ----------------------
     std::byte* base_ = nullptr;

@@ -128,9 +128,9 @@ bool basic_pool<Config>::release_block(slot_type slot, word_type entry) noexcept
 
 template <class Config>
 bool basic_pool<Config>::add_pins(handle h, int delta) noexcept {
-    slot_type slot;
-    if (!resolve(h, slot)) return false;
-    const word_type entry = table_load(slot);
+    const word_type entry = resolve(h);
+    if (entry == 0) return false;
+    const slot_type slot = slot_of(h);
     const unsigned pins = entry_pins(entry);
     if (pins == fixed_pin) return succeed(); // allocate_pinned blocks stay pinned
     if (delta > 0 ? pins == max_pins : pins == 0) return fail(delta > 0 ? error::pin_overflow : error::not_pinned);
@@ -211,17 +211,12 @@ bool basic_pool<Config>::grow_table() noexcept {
             relocate_into(slot, pos, size, target, n);
             continue;
         }
-        if (limited()) {
-            if (compacted) return fail(table_deferred(false));
-            defrag_step(limit_bytes());
-            compacted = true;
-            continue;
-        }
         if (!compacted) {
-            defrag();
+            compact_once();
             compacted = true;
             continue;
         }
+        if (limited()) return fail(table_deferred(false));
         // No hole takes the first block: shift the run of blocks before the first hole up.
         return shift_front_run();
     }
@@ -523,10 +518,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
                 if (!bounded) step_skipped_ = 0;
                 return true;
             }
-            if (bounded && budget == 0) {
-                cursor_ = c;
-                return false;
-            }
+            if (bounded && budget == 0) goto pause;
             const word_type hdr = header_load(c);
             if (!header_hole(hdr)) {
                 c = offset_type(c + header_size(hdr));
@@ -541,11 +533,7 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             // Free or cached blocks after the hole (cached ones neighbour anything) join it. A
             // free block must (free blocks never touch); a cached one costs a visit from the budget.
             if (bounded && header_quick(next_hdr)) {
-                if (budget == 0) {
-                    insert_free(c, hole);
-                    cursor_ = c;
-                    return false;
-                }
+                if (budget == 0) goto pause;
                 spend(visit_cost);
             }
             hole = offset_type(hole + take_hole(next, next_hdr, relist));
@@ -561,97 +549,93 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             }
         }
         const word_type next_entry = next == heap_end_ ? 0 : table_load(header_slot(next_hdr));
-        const offset_type next_size = header_size(next_hdr);
-        if (next == heap_end_ || entry_pins(next_entry) != 0) {
-            // Sliding stops here: the hole goes back into the heap; walk on past the obstacle.
-            insert_free(c, hole);
-            hole = 0;
+        const offset_type next_size = header_size(next_hdr); // 0 for the end sentinel
+        if (next != heap_end_ && entry_pins(next_entry) == 0) {
+            if (bounded && budget == 0) goto pause;
             spend(visit_cost);
-            c = next == heap_end_ ? next : offset_type(next + next_size);
-            continue;
+            bool moves = true;
+            if (bounded && size_type(next_size) * granule > budget) {
+                if (size_type(next_size) * granule > step_budget) {
+                    // Larger than a whole step may move: steps leave it (and the hole before it)
+                    // to defrag() and to allocations, as they leave a pinned block.
+                    if (step_skipped_ == 0 || next_size < step_skipped_) step_skipped_ = next_size;
+                    moves = false;
+                } else if (budget + visit_cost < step_budget) {
+                    goto pause; // the next step starts with it
+                } else {
+                    budget = size_type(next_size) * granule; // a fresh step spends it all on this block
+                }
+            }
+            if (moves) {
+                // The run of movable blocks that stay aligned when shifted down by `hole` granules.
+                offset_type run_end = next;
+                size_type run_bytes = 0, run_cost = 0;
+                while (run_end != heap_end_) {
+                    const word_type h = header_load(run_end);
+                    if (header_hole(h)) break;
+                    const slot_type slot = header_slot(h);
+                    const word_type e = table_load(slot);
+                    if (entry_pins(e) != 0 || (hole & ((offset_type(1) << entry_align(e)) - 1)) != 0) break;
+                    const size_type bytes = size_type(header_size(h)) * granule;
+                    // A step pays for each block it moves, not only for its bytes: every block is
+                    // a table update, so a run of tiny blocks costs what its count says.
+                    if (bounded) {
+                        if (run_end != next && run_cost + bytes + visit_cost > budget) break;
+                        run_cost += bytes + visit_cost;
+                    }
+                    // The table lives apart from the heap: point it at the block's new place now.
+                    table_store(slot, with_offset(e, offset_type(run_end - hole)));
+                    run_bytes += bytes;
+                    run_end = offset_type(run_end + header_size(h));
+                }
+                if (run_end != next) {
+                    std::memmove(base_ + size_type(c) * granule - header_bytes,
+                                 base_ + size_type(next) * granule - header_bytes, size_type(run_bytes));
+                    const auto moved_end = offset_type(c + (run_end - next));
+                    set_prev_free(c, false);
+                    note_moved(size_type(run_bytes));
+                    spend(run_cost);
+                    c = moved_end; // the hole now ends at run_end; free blocks there join it at the top
+                    continue;
+                }
+                // An over-aligned block: move it alone to the lowest aligned place in hole + block.
+                offset_type n = next_size;
+                const offset_type at = fit(c, offset_type(hole + next_size), n,
+                                           offset_type(offset_type(1) << entry_align(next_entry)), false);
+                if (at != 0 && at < next) {
+                    const slot_type slot = header_slot(next_hdr);
+                    const auto end = offset_type(next + next_size);
+                    TINYMEM_UNPOISON(base_ + size_type(at) * granule - header_bytes, size_type(next_size) * granule);
+                    std::memmove(base_ + size_type(at) * granule - header_bytes,
+                                 base_ + size_type(next) * granule - header_bytes, size_type(next_size) * granule);
+                    header_store(at, used_header(n, slot, at != c));
+                    if (at != c) insert_free(c, offset_type(at - c));
+                    table_store(slot, with_offset(next_entry, at));
+                    used_granules_ = offset_type(used_granules_ + (n - next_size));
+                    free_granules_ = offset_type(free_granules_ - (n - next_size));
+                    note_moved(size_type(next_size) * granule);
+                    spend(size_type(next_size) * granule);
+                    // What the block left behind is the new hole; free blocks after it join at the top.
+                    c = offset_type(at + n);
+                    hole = offset_type(end - c);
+                    if (hole == 0) set_prev_free(end, false);
+                    continue;
+                }
+            }
         }
-        if (bounded && budget == 0) {
-            insert_free(c, hole);
-            cursor_ = c;
-            return false;
-        }
+        // The end, a pinned block, a block too large for a step or an over-aligned one with no
+        // aligned place lower: sliding stops here, the hole goes back into the heap, and the walk
+        // goes on past the block.
+        insert_free(c, hole);
+        hole = 0;
         spend(visit_cost);
-        if (bounded && size_type(next_size) * granule > budget) {
-            if (size_type(next_size) * granule > step_budget) {
-                // Larger than a whole step may move: steps leave it (and the hole before it) to
-                // defrag() and to allocations, as they leave a pinned block.
-                if (step_skipped_ == 0 || next_size < step_skipped_) step_skipped_ = next_size;
-                insert_free(c, hole);
-                hole = 0;
-                spend(visit_cost);
-                c = offset_type(next + next_size);
-                continue;
-            }
-            if (budget + visit_cost < step_budget) {
-                insert_free(c, hole);
-                cursor_ = c; // the next step starts with it
-                return false;
-            }
-            budget = size_type(next_size) * granule; // a fresh step spends it all on this block
-        }
-        // The run of movable blocks that stay aligned when shifted down by `hole` granules.
-        offset_type run_end = next;
-        size_type run_bytes = 0, run_cost = 0;
-        while (run_end != heap_end_) {
-            const word_type h = header_load(run_end);
-            if (header_hole(h)) break;
-            const slot_type slot = header_slot(h);
-            const word_type e = table_load(slot);
-            if (entry_pins(e) != 0 || (hole & ((offset_type(1) << entry_align(e)) - 1)) != 0) break;
-            const size_type bytes = size_type(header_size(h)) * granule;
-            // A step pays for each block it moves, not only for its bytes: every block is a table
-            // update, so a run of tiny blocks costs what its count says.
-            if (bounded) {
-                if (run_end != next && run_cost + bytes + visit_cost > budget) break;
-                run_cost += bytes + visit_cost;
-            }
-            // The table lives apart from the heap: point it at the block's new place now.
-            table_store(slot, with_offset(e, offset_type(run_end - hole)));
-            run_bytes += bytes;
-            run_end = offset_type(run_end + header_size(h));
-        }
-        if (run_end == next) {
-            // An over-aligned block: move it alone to the lowest aligned place in hole + block.
-            offset_type n = next_size;
-            const offset_type at = fit(c, offset_type(hole + next_size), n, offset_type(offset_type(1) << entry_align(next_entry)), false);
-            if (at == 0 || at >= next) {
-                insert_free(c, hole);
-                hole = 0;
-                spend(visit_cost);
-                c = offset_type(next + next_size);
-                continue;
-            }
-            const slot_type slot = header_slot(next_hdr);
-            const auto end = offset_type(next + next_size);
-            TINYMEM_UNPOISON(base_ + size_type(at) * granule - header_bytes, size_type(next_size) * granule);
-            std::memmove(base_ + size_type(at) * granule - header_bytes, base_ + size_type(next) * granule - header_bytes,
-                         size_type(next_size) * granule);
-            header_store(at, used_header(n, slot, at != c));
-            if (at != c) insert_free(c, offset_type(at - c));
-            table_store(slot, with_offset(next_entry, at));
-            used_granules_ = offset_type(used_granules_ + (n - next_size));
-            free_granules_ = offset_type(free_granules_ - (n - next_size));
-            note_moved(size_type(next_size) * granule);
-            spend(size_type(next_size) * granule);
-            // What the block left behind is the new hole; free blocks after it join at the top.
-            c = offset_type(at + n);
-            hole = offset_type(end - c);
-            if (hole == 0) set_prev_free(end, false);
-            continue;
-        }
-        std::memmove(base_ + size_type(c) * granule - header_bytes, base_ + size_type(next) * granule - header_bytes,
-                     size_type(run_bytes));
-        const auto moved_end = offset_type(c + (run_end - next));
-        set_prev_free(c, false);
-        note_moved(size_type(run_bytes));
-        spend(run_cost);
-        c = moved_end; // the hole now ends at run_end; free blocks there join it at the top
+        c = offset_type(next + next_size);
     }
+pause:
+    // The budget is spent: the hole (if any) goes back into the heap and the next step resumes here.
+    if (hole != 0) insert_free(c, hole);
+    cursor_ = c;
+    return false;
 }
 
 // ---- diagnostics ------------------------------------------------------------------------------
