@@ -224,6 +224,8 @@ public:
     check_result check() const noexcept;
 
 protected:
+    // For pool_with_storage, which value-initialises it (`: Engine()`, zeroing the control block)
+    // and then calls init().
     basic_bump_pool() noexcept = default;
     void init(std::byte* data, size_type bytes) noexcept;
 
@@ -256,6 +258,18 @@ private:
     size_type table_byte(slot_type slot) const noexcept { return total_ - (size_type(slot) + 1) * header_bytes; }
     word_type table_load(slot_type slot) const noexcept { return load_at(table_byte(slot)); }
     void table_store(slot_type slot, word_type e) noexcept { store_at(table_byte(slot), e); }
+    // Sets the offset field of the slot's table word, leaving the rest of it: a store of the
+    // field alone where it is a whole offset_type (as basic_pool's push_free_slot()).
+    void set_entry_offset(slot_type slot, offset_type pos) noexcept {
+        if constexpr (Config::offset_bits == 8 * sizeof(offset_type)) {
+            static_assert(std::endian::native == std::endian::little || std::endian::native == std::endian::big);
+            constexpr size_type field =
+                std::endian::native == std::endian::little ? 0 : sizeof(word_type) - sizeof(offset_type);
+            std::memcpy(base_ + table_byte(slot) + field, &pos, sizeof pos);
+        } else {
+            table_store(slot, core::with_offset(table_load(slot), pos));
+        }
+    }
     // The highest top_ a table of `slots` words leaves: a block ends where the table starts.
     offset_type limit_for(size_type slots) const noexcept {
         return offset_type((total_ - slots * header_bytes + header_bytes) / granule); // init() keeps it in range
@@ -274,7 +288,7 @@ private:
         TINYMEM_UNPOISON(base_ + header_byte(from), size_type(to - from) * granule);
     }
     // Makes [pos, pos + size) a hole: a free header, the rest poisoned.
-    void make_hole(offset_type pos, offset_type size) noexcept {
+    TINYMEM_SIZE_NOINLINE void make_hole(offset_type pos, offset_type size) noexcept {
         header_store(pos, core::free_header(size));
         TINYMEM_POISON(base_ + size_type(pos) * granule, size_type(size) * granule - header_bytes);
     }
@@ -378,6 +392,11 @@ private:
         return slots > slots_ && size_type(holes_) + limit_for(slots_) >= size_type(need) + top_ ? error::out_of_handles
                                                                                                : error::out_of_memory;
     }
+    // Whether `need` granules are free at the top with a table of `slots` words; if not, records
+    // why (room_error()).
+    TINYMEM_SIZE_NOINLINE bool room_at_top(offset_type need, size_type slots) noexcept {
+        return top_room(slots) >= need || fail(room_error(need, slots));
+    }
     // acquire_pin (delta 1) and unpin (-1) in one body.
     bool add_pins(handle h, int delta) noexcept;
     // Compacts when the top holds fewer than `need` granules (with a table of `slots` words)
@@ -400,11 +419,12 @@ private:
             return;
         }
         table_store(slot, (gen << core::gen_shift) | (word_type(core::free_pin) << core::pin_shift));
+        const auto link = offset_type(slot + 1);
         if (free_slot_tail_ == 0)
-            free_slot_head_ = offset_type(slot + 1);
+            free_slot_head_ = link;
         else
-            table_store(free_slot_tail_ - 1u, core::with_offset(table_load(free_slot_tail_ - 1u), offset_type(slot + 1)));
-        free_slot_tail_ = offset_type(slot + 1);
+            set_entry_offset(free_slot_tail_ - 1u, link);
+        free_slot_tail_ = link;
         live_ = offset_type(live_ - 1);
     }
 
@@ -433,7 +453,9 @@ private:
     std::uint32_t compaction_limit_ = 0xFFFFFFFFu; // bytes; none (detail::compaction_limit_api)
     std::uint32_t compactions_ = 0;
     std::uint64_t bytes_moved_ = 0;
-    std::uint32_t failed_[error_count] = {};
+    // No initialiser: every constructor value-initialises the control block (zeroes it), which
+    // a copy of the array's zeroing would only repeat.
+    std::uint32_t failed_[error_count];
 };
 
 // A bump pool with its storage inside: `Bytes` is the whole footprint. Its configuration is
@@ -445,7 +467,8 @@ using bump_pool = detail::pool_with_storage<basic_bump_pool<Config>, Bytes>;
 
 template <class Config>
 void basic_bump_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
-    base_ = nullptr;
+    // The control block is as its initialisers leave it (base_ null, compact_ true): init()
+    // runs once, from a constructor.
     tag_ = std::uint16_t(core::tags::acquire());
     if (tag_ == 0 || data == nullptr) return;
     TINYMEM_UNPOISON(data, bytes); // a buffer reused from an earlier pool
@@ -459,7 +482,6 @@ void basic_bump_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
     total_ = granules * granule;
     top_ = cursor_ = heap_begin;
     poison_span(heap_begin, limit_for(0)); // the top is free
-    compact_ = true;
 }
 
 template <class Config>
@@ -478,7 +500,7 @@ void basic_bump_pool<Config>::compact_for(offset_type need, size_type slots) noe
 template <class Config>
 bool basic_bump_pool<Config>::make_room(offset_type need, size_type slots) noexcept {
     compact_for(need, slots);
-    return top_room(slots) >= need || fail(room_error(need, slots));
+    return room_at_top(need, slots);
 }
 
 template <class Config>
@@ -567,7 +589,7 @@ bool basic_bump_pool<Config>::reallocate(handle h, size_type bytes) noexcept {
         pos = core::entry_offset(table_load(slot));
         const bool topmost = pos + size == top_;
         const offset_type want = topmost ? extra : need;
-        if (top_room(slots_) < want) return fail(room_error(want, slots_));
+        if (!room_at_top(want, slots_)) return false;
         if (!topmost) {
             const offset_type at = top_;
             unpoison_span(at, offset_type(at + size));

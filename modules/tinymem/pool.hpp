@@ -613,6 +613,8 @@ public:
     }
 
 protected:
+    // For pool_with_storage, which value-initialises it (`: Engine()`, zeroing the control block)
+    // and then calls init().
     basic_pool() noexcept = default;
     void init(std::byte* data, size_type bytes) noexcept;
 
@@ -789,11 +791,16 @@ private:
     // Turns a request into granules, header included. Overflow-safe: any size above the heap
     // is too_large before arithmetic on it.
     bool granules_for(size_type bytes, offset_type& out) noexcept {
-        if (!usable()) return fail(unusable_reason());
-        if (bytes == 0) return fail(error::zero_size);
-        if (bytes > capacity()) return fail(error::too_large);
+        error e = error::none;
+        if (!usable()) e = unusable_reason();
+        else if (bytes == 0) e = error::zero_size;
+        else if (bytes > capacity() || (bytes + header_bytes + granule - 1) / granule > size_type(heap_end_ - heap_begin_))
+            e = error::too_large;
+        if (e != error::none) {
+            fail(e);
+            return false; // here, not fail()'s result: g++ then sees `out` is set on success
+        }
         const size_type g = (bytes + header_bytes + granule - 1) / granule;
-        if (g > size_type(heap_end_ - heap_begin_)) return fail(error::too_large);
         out = offset_type(g < min_free ? min_free : g);
         return true;
     }
@@ -1315,7 +1322,9 @@ private:
     std::uint32_t compaction_limit_ = 0xFFFFFFFFu; // bytes; none (detail::compaction_limit_api)
     std::uint32_t compactions_ = 0;
     std::uint64_t bytes_moved_ = 0;
-    std::uint32_t failed_[error_count] = {};
+    // No initialiser: every constructor value-initialises the control block (zeroes it), which
+    // a copy of the array's zeroing would only repeat.
+    std::uint32_t failed_[error_count];
 };
 
 namespace detail {
@@ -1328,7 +1337,8 @@ class pool_with_storage : public Engine {
                   "tinymem: pool<Bytes> / bump_pool<Bytes>: Bytes must exceed the control block and a few granules");
 
 public:
-    pool_with_storage() noexcept { this->init(storage_, sizeof storage_); }
+    // Engine(): value-initialised, as the engines' own constructors do (see failed_).
+    pool_with_storage() noexcept : Engine() { this->init(storage_, sizeof storage_); }
 
 private:
     alignas(Engine::granule) std::byte storage_[Bytes - sizeof(Engine)];

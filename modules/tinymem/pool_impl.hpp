@@ -9,7 +9,8 @@ namespace tinymem {
 
 template <class Config>
 void basic_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
-    base_ = nullptr;
+    // The control block is as its initialisers leave it (base_ null, floor_stale_ false,
+    // compact_ true): init() runs once, from a constructor.
     tag_ = std::uint16_t(tags::acquire());
     if (tag_ == 0 || data == nullptr) return;
     TINYMEM_UNPOISON(data, bytes); // a buffer reused from an earlier pool
@@ -23,13 +24,11 @@ void basic_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
     heap_begin_ = 1;
     heap_end_ = offset_type(granules);
     fixed_floor_ = heap_end_;
-    floor_stale_ = false;
     cursor_ = heap_begin_;
     // The end sentinel: a used block of size 0 that no slot owns.
     header_store(heap_end_, used_header(0, no_slot, false));
     insert_free(heap_begin_, offset_type(heap_end_ - heap_begin_));
     free_granules_ = offset_type(heap_end_ - heap_begin_);
-    compact_ = true;
 }
 
 template <class Config>
