@@ -75,6 +75,15 @@
 #define TINYMEM_SIZE_NOINLINE
 #endif
 #endif
+// The converse, for a function that only one operation calls, as a part of it: inline in
+// size-optimised builds, where a separate function costs its own entry and exit.
+#ifndef TINYMEM_SIZE_INLINE
+#ifdef __OPTIMIZE_SIZE__
+#define TINYMEM_SIZE_INLINE [[gnu::always_inline]] inline
+#else
+#define TINYMEM_SIZE_INLINE
+#endif
+#endif
 // A hint to bring the memory at an address (a std::uintptr_t) into the data cache: compaction
 // walks the heap upwards one header at a time, each load waiting for the one before, so it asks
 // for the bytes a few blocks ahead. Never faults. Nothing on a Cortex-M (most have no data
@@ -788,11 +797,18 @@ private:
     }
     static slot_type slot_of(handle h) noexcept { return slot_type(h.value() & slot_mask); }
 
-    // Turns a request into granules, header included. Overflow-safe: any size above the heap
-    // is too_large before arithmetic on it.
-    bool granules_for(size_type bytes, offset_type& out) noexcept {
+    // Turns a request into granules, header included, checking it in the order its errors are
+    // reported: an unusable pool, the alignment (allocate_impl's; reallocate keeps the block's),
+    // a size of 0, a size too large. Overflow-safe: any size above the heap is too_large before
+    // arithmetic on it.
+    bool granules_for(size_type bytes, offset_type& out, size_type align = granule) noexcept {
         error e = error::none;
         if (!usable()) e = unusable_reason();
+        // The table word keeps log2 of the alignment in granules in align_bits bits: config17
+        // (4 bits) cannot record 2^16 granules, so 512 KiB and more are refused, not half made.
+        else if (!detail::is_power_of_two(align) || align > capacity() ||
+                 (align > granule && detail::floor_log2(align / granule) >= (1u << Config::align_bits)))
+            e = error::bad_alignment;
         else if (bytes == 0) e = error::zero_size;
         else if (bytes > capacity() || (bytes + header_bytes + granule - 1) / granule > size_type(heap_end_ - heap_begin_))
             e = error::too_large;
@@ -806,7 +822,7 @@ private:
     }
 
     handle allocate_impl(size_type bytes, size_type align, bool pinned) noexcept;
-    bool release_block(slot_type slot, word_type entry) noexcept;
+    TINYMEM_SIZE_INLINE bool release_block(slot_type slot, word_type entry) noexcept;
     // acquire_pin (delta 1) and unpin (-1) in one body, as the lean engine's.
     bool add_pins(handle h, int delta) noexcept;
 
@@ -1122,7 +1138,8 @@ private:
         offset_type pos = from;
         while (pos != heap_end_) {
             const word_type h = header_load(pos);
-            if (!header_free(h) && !header_quick(h) && entry_pins(table_load(header_slot(h))) == fixed_pin) break;
+            // (header_hole: free or cached; pos is not the end sentinel here.)
+            if (!header_hole(h) && entry_pins(table_load(header_slot(h))) == fixed_pin) break;
             pos = offset_type(pos + header_size(h));
         }
         fixed_floor_ = pos;
@@ -1137,11 +1154,21 @@ private:
         fixed_floor_ = end;
         if (end == heap_end_) return; // none left
         const word_type h = header_load(end);
-        floor_stale_ = header_free(h) || header_quick(h) || entry_pins(table_load(header_slot(h))) != fixed_pin;
+        floor_stale_ = header_hole(h) || entry_pins(table_load(header_slot(h))) != fixed_pin;
     }
 
     // ---- moving -------------------------------------------------------------------------------
     void shrink(slot_type slot, offset_type pos, offset_type size, offset_type need) noexcept;
+    // Gives the used block at pos (under `slot`) `new_size` granules instead of `size` in its
+    // header, and counts the difference as used (and pinned, if it is) rather than free (it
+    // wraps as offset_type when the block shrinks). The caller makes the bytes match.
+    TINYMEM_SIZE_NOINLINE void resize_block(slot_type slot, offset_type pos, offset_type size, offset_type new_size) noexcept {
+        header_store(pos, used_header(new_size, slot, header_prev_free(header_load(pos))));
+        const auto delta = offset_type(new_size - size);
+        used_granules_ = offset_type(used_granules_ + delta);
+        free_granules_ = offset_type(free_granules_ - delta);
+        if (entry_pins(table_load(slot)) != 0) pinned_granules_ = offset_type(pinned_granules_ + delta);
+    }
     bool grow_in_place(slot_type slot, offset_type pos, offset_type size, offset_type need) noexcept;
     void relocate_into(slot_type slot, offset_type from, offset_type size, offset_type to, offset_type to_size) noexcept;
     void stress_move_all() noexcept; // stress mode only (see stress_mode)

@@ -33,19 +33,8 @@ void basic_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
 
 template <class Config>
 auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pinned) noexcept -> handle {
-    if (!usable()) {
-        fail(unusable_reason());
-        return {};
-    }
-    // The table word keeps log2 of the alignment in granules in align_bits bits: config17 (4
-    // bits) cannot record 2^16 granules, so 512 KiB and more are refused, not half made.
-    if (!detail::is_power_of_two(align) || align > capacity() ||
-        (align > granule && detail::floor_log2(align / granule) >= (1u << Config::align_bits))) {
-        fail(error::bad_alignment);
-        return {};
-    }
     offset_type need;
-    if (!granules_for(bytes, need)) return {};
+    if (!granules_for(bytes, need, align)) return {};
     // A request the free bytes cannot hold fails before the table grows for it (with no free
     // slot, the table's growth takes a granule of them first): out_of_memory at once, under a
     // compaction limit as without one, rather than a growth that strands the granule or a
@@ -225,8 +214,9 @@ bool basic_pool<Config>::grow_table() noexcept {
 // granules may hold slots that are never used) go to the free slot list.
 template <class Config>
 void basic_pool<Config>::add_table_granules(offset_type count) noexcept {
-    const std::uint64_t room = Config::max_slots - slots_;
-    const std::uint64_t added = std::uint64_t(count) * slots_per_granule;
+    // In size_type: both fit (a table of count granules lies in the buffer).
+    const auto room = size_type(Config::max_slots - slots_);
+    const size_type added = size_type(count) * slots_per_granule;
     const auto n = slot_type(added < room ? added : room);
     for (slot_type i = 0; i < n; ++i) push_free_slot(slots_ + i, 0);
     slots_ = offset_type(slots_ + n);
@@ -309,13 +299,8 @@ auto basic_pool<Config>::shift_run_up(offset_type from, offset_type want, error&
 template <class Config>
 void basic_pool<Config>::shrink(slot_type slot, offset_type pos, offset_type size, offset_type need) noexcept {
     if (size - need < min_free) return; // the tail could not be a free block: keep it
-    const word_type hdr = header_load(pos);
-    header_store(pos, used_header(need, slot, header_prev_free(hdr)));
-    const auto tail = offset_type(size - need);
-    used_granules_ = offset_type(used_granules_ - tail);
-    free_granules_ = offset_type(free_granules_ + tail);
-    if (entry_pins(table_load(slot)) != 0) pinned_granules_ = offset_type(pinned_granules_ - tail);
-    release_range(offset_type(pos + need), tail, false);
+    resize_block(slot, pos, size, need);
+    release_range(offset_type(pos + need), offset_type(size - need), false);
 }
 
 template <class Config>
@@ -348,11 +333,7 @@ bool basic_pool<Config>::grow_in_place(slot_type slot, offset_type pos, offset_t
     } else {
         insert_free(offset_type(pos + need), offset_type(total - need));
     }
-    const auto added = offset_type(new_size - size);
-    header_store(pos, used_header(new_size, slot, header_prev_free(header_load(pos))));
-    used_granules_ = offset_type(used_granules_ + added);
-    free_granules_ = offset_type(free_granules_ - added);
-    if (entry_pins(table_load(slot)) != 0) pinned_granules_ = offset_type(pinned_granules_ + added);
+    resize_block(slot, pos, size, new_size);
     if (cursor_ > pos && cursor_ < pos + new_size) cursor_ = pos;
     return true;
 }
