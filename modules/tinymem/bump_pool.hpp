@@ -590,20 +590,20 @@ bool basic_bump_pool<Config>::reallocate(handle h, size_type bytes) noexcept {
         const bool topmost = pos + size == top_;
         const offset_type want = topmost ? extra : need;
         if (!room_at_top(want, slots_)) return false;
+        // Where the block grows: in place, or at the top, where it moves first.
+        const offset_type at = topmost ? pos : top_;
         if (!topmost) {
-            const offset_type at = top_;
             unpoison_span(at, offset_type(at + size));
-            top_ = offset_type(at + size);
             std::memcpy(base_ + size_type(at) * granule, base_ + size_type(pos) * granule,
                         size_type(size) * granule - header_bytes);
             table_store(slot, core::with_offset(entry, at));
             bytes_moved_ += size_type(size) * granule;
-            release_span(pos, offset_type(pos + size));
+            release_span(pos, offset_type(pos + size)); // a hole: its end is not top_
             pos = at;
         }
-        unpoison_span(top_, offset_type(top_ + extra));
-        top_ = offset_type(top_ + extra);
-        if (cursor_ > pos) cursor_ = pos; // it may point into the grown block
+        unpoison_span(offset_type(at + size), offset_type(at + need));
+        top_ = offset_type(at + need);
+        if (cursor_ > at) cursor_ = at; // it may point into the grown block
     }
     header_store(pos, used_header(need, slot));
     used_granules_ = offset_type(used_granules_ + need - size);
