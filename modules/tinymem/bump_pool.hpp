@@ -252,8 +252,8 @@ private:
     }
     void store_at(size_type byte, word_type w) noexcept { std::memcpy(base_ + byte, &w, sizeof w); }
     static size_type header_byte(offset_type pos) noexcept { return size_type(pos) * granule - header_bytes; }
-    word_type header_load(offset_type pos) const noexcept { return load_at(header_byte(pos)); }
-    void header_store(offset_type pos, word_type h) noexcept { store_at(header_byte(pos), h); }
+    TINYMEM_SIZE_NOINLINE word_type header_load(offset_type pos) const noexcept { return load_at(header_byte(pos)); }
+    TINYMEM_SIZE_NOINLINE void header_store(offset_type pos, word_type h) noexcept { store_at(header_byte(pos), h); }
     // Slot 0's word is the buffer's last; the table grows down.
     size_type table_byte(slot_type slot) const noexcept { return total_ - (size_type(slot) + 1) * header_bytes; }
     word_type table_load(slot_type slot) const noexcept { return load_at(table_byte(slot)); }
