@@ -763,7 +763,7 @@ private:
         ++failed_[static_cast<unsigned>(e)];
         return false;
     }
-    bool succeed() noexcept {
+    TINYMEM_SIZE_NOINLINE bool succeed() noexcept {
         last_error_ = error::none;
         return true;
     }
