@@ -224,10 +224,12 @@ public:
     check_result check() const noexcept;
 
 protected:
-    // For pool_with_storage, which value-initialises it (`: Engine()`, zeroing the control block)
-    // and then calls init().
+    // For the constructor above, which value-initialises the control block (zeroes it: see
+    // failed_) and then calls init(); and for classes derived to do the same.
     basic_bump_pool() noexcept = default;
-    void init(std::byte* data, size_type bytes) noexcept;
+    // Inline in size-optimised builds: the one constructor (pool_with_storage's calls it too)
+    // is its only caller.
+    TINYMEM_SIZE_INLINE void init(std::byte* data, size_type bytes) noexcept;
 
 private:
     // ---- word layouts: basic_pool's (one definition), so handles and errors read the same ----

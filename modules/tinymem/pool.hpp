@@ -622,8 +622,8 @@ public:
     }
 
 protected:
-    // For pool_with_storage, which value-initialises it (`: Engine()`, zeroing the control block)
-    // and then calls init().
+    // For the constructor above, which value-initialises the control block (zeroes it: see
+    // failed_) and then calls init(); and for classes derived to do the same.
     basic_pool() noexcept = default;
     void init(std::byte* data, size_type bytes) noexcept;
 
@@ -1364,8 +1364,9 @@ class pool_with_storage : public Engine {
                   "tinymem: pool<Bytes> / bump_pool<Bytes>: Bytes must exceed the control block and a few granules");
 
 public:
-    // Engine(): value-initialised, as the engines' own constructors do (see failed_).
-    pool_with_storage() noexcept : Engine() { this->init(storage_, sizeof storage_); }
+    // The engine's own constructor over the storage below, so both ways of making a pool share
+    // one set-up (storage_ needs no initialisation before the engine writes its words there).
+    pool_with_storage() noexcept : Engine(std::span<std::byte>(storage_, sizeof storage_)) {}
 
 private:
     alignas(Engine::granule) std::byte storage_[Bytes - sizeof(Engine)];
