@@ -498,7 +498,10 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
                 if (!bounded) step_skipped_ = 0;
                 return true;
             }
-            if (bounded && budget == 0) goto pause;
+            if (bounded && budget == 0) {
+                cursor_ = c;
+                return false;
+            }
             const word_type hdr = header_load(c);
             if (!header_hole(hdr)) {
                 c = offset_type(c + header_size(hdr));
@@ -513,7 +516,11 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             // Free or cached blocks after the hole (cached ones neighbour anything) join it. A
             // free block must (free blocks never touch); a cached one costs a visit from the budget.
             if (bounded && header_quick(next_hdr)) {
-                if (budget == 0) goto pause;
+                if (budget == 0) {
+                    insert_free(c, hole);
+                    cursor_ = c;
+                    return false;
+                }
                 spend(visit_cost);
             }
             hole = offset_type(hole + take_hole(next, next_hdr, relist));
@@ -531,7 +538,11 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
         const word_type next_entry = next == heap_end_ ? 0 : table_load(header_slot(next_hdr));
         const offset_type next_size = header_size(next_hdr); // 0 for the end sentinel
         if (next != heap_end_ && entry_pins(next_entry) == 0) {
-            if (bounded && budget == 0) goto pause;
+            if (bounded && budget == 0) {
+                insert_free(c, hole);
+                cursor_ = c;
+                return false;
+            }
             spend(visit_cost);
             bool moves = true;
             if (bounded && size_type(next_size) * granule > budget) {
@@ -541,7 +552,9 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
                     if (step_skipped_ == 0 || next_size < step_skipped_) step_skipped_ = next_size;
                     moves = false;
                 } else if (budget + visit_cost < step_budget) {
-                    goto pause; // the next step starts with it
+                    insert_free(c, hole);
+                    cursor_ = c; // the next step starts with it
+                    return false;
                 } else {
                     budget = size_type(next_size) * granule; // a fresh step spends it all on this block
                 }
@@ -611,11 +624,6 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
         spend(visit_cost);
         c = offset_type(next + next_size);
     }
-pause:
-    // The budget is spent: the hole (if any) goes back into the heap and the next step resumes here.
-    if (hole != 0) insert_free(c, hole);
-    cursor_ = c;
-    return false;
 }
 
 // ---- diagnostics ------------------------------------------------------------------------------
