@@ -190,8 +190,7 @@ public:
     void defrag() noexcept {
         if (!usable()) return;
         cursor_ = heap_begin;
-        slide(~size_type{0});
-        ++compactions_;
+        full_pass();
     }
 
     // Effect: one bounded step of the same compaction, resumable: moves at most `budget` bytes
@@ -408,6 +407,11 @@ private:
     // Slides movable blocks down from cursor_ until top_, or until `budget` bytes (moves and
     // visits) are spent. Result: true when it reached top_.
     bool slide(size_type budget) noexcept;
+    // An unbounded pass of slide() from cursor_, counted as a full compaction.
+    TINYMEM_SIZE_NOINLINE void full_pass() noexcept {
+        slide(~size_type{0});
+        ++compactions_;
+    }
 
     // Frees a slot: a new generation makes every copy of the old handle stale; FIFO reuse keeps
     // that generation unmatched for longest.
@@ -495,8 +499,7 @@ void basic_bump_pool<Config>::compact_for(offset_type need, size_type slots) noe
     }
     // A step pass may have left holes below cursor_ before blocks it could not move.
     if (step_skipped_ != 0) cursor_ = heap_begin;
-    slide(~size_type{0});
-    ++compactions_;
+    full_pass();
 }
 
 template <class Config>
