@@ -65,7 +65,7 @@ public:
     //   offsets: 65,535 granules in the 16-bit ones), makes an unusable pool: usable() is false and every
     //   allocation fails with error::bad_buffer. When TINYMEM_MAX_LIVE_POOLS pools of this
     //   configuration's tag width live already (either engine), it fails with too_many_pools.
-    explicit basic_bump_pool(std::span<std::byte> buffer) noexcept { init(buffer.data(), buffer.size()); }
+    explicit basic_bump_pool(std::span<std::byte> buffer) noexcept : basic_bump_pool() { init(buffer.data(), buffer.size()); }
     basic_bump_pool(const basic_bump_pool&) = delete;
     basic_bump_pool& operator=(const basic_bump_pool&) = delete;
     // Effect: gives the pool's tag back and, when free bytes are poisoned, the buffer back
@@ -190,8 +190,7 @@ public:
     void defrag() noexcept {
         if (!usable()) return;
         cursor_ = heap_begin;
-        slide(~size_type{0});
-        ++compactions_;
+        full_pass();
     }
 
     // Effect: one bounded step of the same compaction, resumable: moves at most `budget` bytes
@@ -224,8 +223,12 @@ public:
     check_result check() const noexcept;
 
 protected:
+    // For the constructor above, which value-initialises the control block (zeroes it: see
+    // failed_) and then calls init(); and for classes derived to do the same.
     basic_bump_pool() noexcept = default;
-    void init(std::byte* data, size_type bytes) noexcept;
+    // Inline in size-optimised builds: the one constructor (pool_with_storage's calls it too)
+    // is its only caller.
+    TINYMEM_SIZE_INLINE void init(std::byte* data, size_type bytes) noexcept;
 
 private:
     // ---- word layouts: basic_pool's (one definition), so handles and errors read the same ----
@@ -250,12 +253,24 @@ private:
     }
     void store_at(size_type byte, word_type w) noexcept { std::memcpy(base_ + byte, &w, sizeof w); }
     static size_type header_byte(offset_type pos) noexcept { return size_type(pos) * granule - header_bytes; }
-    word_type header_load(offset_type pos) const noexcept { return load_at(header_byte(pos)); }
-    void header_store(offset_type pos, word_type h) noexcept { store_at(header_byte(pos), h); }
+    TINYMEM_SIZE_NOINLINE word_type header_load(offset_type pos) const noexcept { return load_at(header_byte(pos)); }
+    TINYMEM_SIZE_NOINLINE void header_store(offset_type pos, word_type h) noexcept { store_at(header_byte(pos), h); }
     // Slot 0's word is the buffer's last; the table grows down.
     size_type table_byte(slot_type slot) const noexcept { return total_ - (size_type(slot) + 1) * header_bytes; }
     word_type table_load(slot_type slot) const noexcept { return load_at(table_byte(slot)); }
     void table_store(slot_type slot, word_type e) noexcept { store_at(table_byte(slot), e); }
+    // Sets the offset field of the slot's table word, leaving the rest of it: a store of the
+    // field alone where it is a whole offset_type (as basic_pool's push_free_slot()).
+    void set_entry_offset(slot_type slot, offset_type pos) noexcept {
+        if constexpr (Config::offset_bits == 8 * sizeof(offset_type)) {
+            static_assert(std::endian::native == std::endian::little || std::endian::native == std::endian::big);
+            constexpr size_type field =
+                std::endian::native == std::endian::little ? 0 : sizeof(word_type) - sizeof(offset_type);
+            std::memcpy(base_ + table_byte(slot) + field, &pos, sizeof pos);
+        } else {
+            table_store(slot, core::with_offset(table_load(slot), pos));
+        }
+    }
     // The highest top_ a table of `slots` words leaves: a block ends where the table starts.
     offset_type limit_for(size_type slots) const noexcept {
         return offset_type((total_ - slots * header_bytes + header_bytes) / granule); // init() keeps it in range
@@ -274,7 +289,7 @@ private:
         TINYMEM_UNPOISON(base_ + header_byte(from), size_type(to - from) * granule);
     }
     // Makes [pos, pos + size) a hole: a free header, the rest poisoned.
-    void make_hole(offset_type pos, offset_type size) noexcept {
+    TINYMEM_SIZE_NOINLINE void make_hole(offset_type pos, offset_type size) noexcept {
         header_store(pos, core::free_header(size));
         TINYMEM_POISON(base_ + size_type(pos) * granule, size_type(size) * granule - header_bytes);
     }
@@ -321,16 +336,20 @@ private:
         if (core::handle_tag(h) != tag_ || slot >= slots_) return error::invalid_handle;
         return error::stale_handle;
     }
-    // check_handle(), recording a failure; `entry` gets the slot's table word.
-    bool resolve(handle h, slot_type& slot, word_type& entry) noexcept {
+    // check_handle(), recording a failure. Result: the slot's table word (slot_of(h)), or 0 on
+    //   failure: a live block's word is never 0, its offset being at least heap_begin.
+    word_type resolve(handle h) noexcept {
+        slot_type slot;
         const error e = check_handle(h, slot);
         if (e != error::none) {
             fail(e);
-            return false; // here, not fail()'s result: g++ then sees `entry` is set on success
+            return 0;
         }
-        entry = table_load(slot);
-        return true;
+        const word_type entry = table_load(slot);
+        if (entry == 0) __builtin_unreachable(); // (then callers test for 0 on failure paths only)
+        return entry;
     }
+    static slot_type slot_of(handle h) noexcept { return slot_type(h.value() & core::slot_mask); }
     // Turns a request into granules, header included; anything above the heap is too_large
     // before arithmetic on it.
     bool granules_for(size_type bytes, offset_type& out) noexcept {
@@ -374,6 +393,11 @@ private:
         return slots > slots_ && size_type(holes_) + limit_for(slots_) >= size_type(need) + top_ ? error::out_of_handles
                                                                                                : error::out_of_memory;
     }
+    // Whether `need` granules are free at the top with a table of `slots` words; if not, records
+    // why (room_error()).
+    TINYMEM_SIZE_NOINLINE bool room_at_top(offset_type need, size_type slots) noexcept {
+        return top_room(slots) >= need || fail(room_error(need, slots));
+    }
     // acquire_pin (delta 1) and unpin (-1) in one body.
     bool add_pins(handle h, int delta) noexcept;
     // Compacts when the top holds fewer than `need` granules (with a table of `slots` words)
@@ -383,6 +407,11 @@ private:
     // Slides movable blocks down from cursor_ until top_, or until `budget` bytes (moves and
     // visits) are spent. Result: true when it reached top_.
     bool slide(size_type budget) noexcept;
+    // An unbounded pass of slide() from cursor_, counted as a full compaction.
+    TINYMEM_SIZE_NOINLINE void full_pass() noexcept {
+        slide(~size_type{0});
+        ++compactions_;
+    }
 
     // Frees a slot: a new generation makes every copy of the old handle stale; FIFO reuse keeps
     // that generation unmatched for longest.
@@ -396,11 +425,12 @@ private:
             return;
         }
         table_store(slot, (gen << core::gen_shift) | (word_type(core::free_pin) << core::pin_shift));
+        const auto link = offset_type(slot + 1);
         if (free_slot_tail_ == 0)
-            free_slot_head_ = offset_type(slot + 1);
+            free_slot_head_ = link;
         else
-            table_store(free_slot_tail_ - 1u, core::with_offset(table_load(free_slot_tail_ - 1u), offset_type(slot + 1)));
-        free_slot_tail_ = offset_type(slot + 1);
+            set_entry_offset(free_slot_tail_ - 1u, link);
+        free_slot_tail_ = link;
         live_ = offset_type(live_ - 1);
     }
 
@@ -429,7 +459,9 @@ private:
     std::uint32_t compaction_limit_ = 0xFFFFFFFFu; // bytes; none (detail::compaction_limit_api)
     std::uint32_t compactions_ = 0;
     std::uint64_t bytes_moved_ = 0;
-    std::uint32_t failed_[error_count] = {};
+    // No initialiser: every constructor value-initialises the control block (zeroes it), which
+    // a copy of the array's zeroing would only repeat.
+    std::uint32_t failed_[error_count];
 };
 
 // A bump pool with its storage inside: `Bytes` is the whole footprint. Its configuration is
@@ -441,7 +473,8 @@ using bump_pool = detail::pool_with_storage<basic_bump_pool<Config>, Bytes>;
 
 template <class Config>
 void basic_bump_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
-    base_ = nullptr;
+    // The control block is as its initialisers leave it (base_ null, compact_ true): init()
+    // runs once, from a constructor.
     tag_ = std::uint16_t(core::tags::acquire());
     if (tag_ == 0 || data == nullptr) return;
     TINYMEM_UNPOISON(data, bytes); // a buffer reused from an earlier pool
@@ -455,7 +488,6 @@ void basic_bump_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
     total_ = granules * granule;
     top_ = cursor_ = heap_begin;
     poison_span(heap_begin, limit_for(0)); // the top is free
-    compact_ = true;
 }
 
 template <class Config>
@@ -467,14 +499,13 @@ void basic_bump_pool<Config>::compact_for(offset_type need, size_type slots) noe
     }
     // A step pass may have left holes below cursor_ before blocks it could not move.
     if (step_skipped_ != 0) cursor_ = heap_begin;
-    slide(~size_type{0});
-    ++compactions_;
+    full_pass();
 }
 
 template <class Config>
 bool basic_bump_pool<Config>::make_room(offset_type need, size_type slots) noexcept {
     compact_for(need, slots);
-    return top_room(slots) >= need || fail(room_error(need, slots));
+    return room_at_top(need, slots);
 }
 
 template <class Config>
@@ -522,9 +553,9 @@ auto basic_bump_pool<Config>::take_top(offset_type need) noexcept -> handle {
 
 template <class Config>
 bool basic_bump_pool<Config>::deallocate(handle h) noexcept {
-    slot_type slot;
-    word_type entry;
-    if (!resolve(h, slot, entry)) return false;
+    const word_type entry = resolve(h);
+    if (entry == 0) return false;
+    const slot_type slot = slot_of(h);
     if (core::entry_pins(entry) != 0) return fail(error::pinned);
     const offset_type pos = core::entry_offset(entry);
     const offset_type size = core::header_size(header_load(pos));
@@ -536,9 +567,9 @@ bool basic_bump_pool<Config>::deallocate(handle h) noexcept {
 
 template <class Config>
 bool basic_bump_pool<Config>::reallocate(handle h, size_type bytes) noexcept {
-    slot_type slot;
-    word_type entry;
-    if (!resolve(h, slot, entry)) return false;
+    const word_type entry = resolve(h);
+    if (entry == 0) return false;
+    const slot_type slot = slot_of(h);
     offset_type need;
     if (!granules_for(bytes, need)) return false;
     offset_type pos = core::entry_offset(entry);
@@ -563,21 +594,21 @@ bool basic_bump_pool<Config>::reallocate(handle h, size_type bytes) noexcept {
         pos = core::entry_offset(table_load(slot));
         const bool topmost = pos + size == top_;
         const offset_type want = topmost ? extra : need;
-        if (top_room(slots_) < want) return fail(room_error(want, slots_));
+        if (!room_at_top(want, slots_)) return false;
+        // Where the block grows: in place, or at the top, where it moves first.
+        const offset_type at = topmost ? pos : top_;
         if (!topmost) {
-            const offset_type at = top_;
             unpoison_span(at, offset_type(at + size));
-            top_ = offset_type(at + size);
             std::memcpy(base_ + size_type(at) * granule, base_ + size_type(pos) * granule,
                         size_type(size) * granule - header_bytes);
             table_store(slot, core::with_offset(entry, at));
             bytes_moved_ += size_type(size) * granule;
-            release_span(pos, offset_type(pos + size));
+            release_span(pos, offset_type(pos + size)); // a hole: its end is not top_
             pos = at;
         }
-        unpoison_span(top_, offset_type(top_ + extra));
-        top_ = offset_type(top_ + extra);
-        if (cursor_ > pos) cursor_ = pos; // it may point into the grown block
+        unpoison_span(offset_type(at + size), offset_type(at + need));
+        top_ = offset_type(at + need);
+        if (cursor_ > at) cursor_ = at; // it may point into the grown block
     }
     header_store(pos, used_header(need, slot));
     used_granules_ = offset_type(used_granules_ + need - size);
@@ -587,9 +618,9 @@ bool basic_bump_pool<Config>::reallocate(handle h, size_type bytes) noexcept {
 
 template <class Config>
 bool basic_bump_pool<Config>::add_pins(handle h, int delta) noexcept {
-    slot_type slot;
-    word_type entry;
-    if (!resolve(h, slot, entry)) return false;
+    const word_type entry = resolve(h);
+    if (entry == 0) return false;
+    const slot_type slot = slot_of(h);
     const unsigned pins = core::entry_pins(entry);
     if (delta > 0 ? pins == max_pins : pins == 0) return fail(delta > 0 ? error::pin_overflow : error::not_pinned);
     const unsigned now = unsigned(int(pins) + delta);

@@ -9,7 +9,8 @@ namespace tinymem {
 
 template <class Config>
 void basic_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
-    base_ = nullptr;
+    // The control block is as its initialisers leave it (base_ null, floor_stale_ false,
+    // compact_ true): init() runs once, from a constructor.
     tag_ = std::uint16_t(tags::acquire());
     if (tag_ == 0 || data == nullptr) return;
     TINYMEM_UNPOISON(data, bytes); // a buffer reused from an earlier pool
@@ -23,30 +24,17 @@ void basic_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
     heap_begin_ = 1;
     heap_end_ = offset_type(granules);
     fixed_floor_ = heap_end_;
-    floor_stale_ = false;
     cursor_ = heap_begin_;
     // The end sentinel: a used block of size 0 that no slot owns.
     header_store(heap_end_, used_header(0, no_slot, false));
     insert_free(heap_begin_, offset_type(heap_end_ - heap_begin_));
     free_granules_ = offset_type(heap_end_ - heap_begin_);
-    compact_ = true;
 }
 
 template <class Config>
 auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pinned) noexcept -> handle {
-    if (!usable()) {
-        fail(unusable_reason());
-        return {};
-    }
-    // The table word keeps log2 of the alignment in granules in align_bits bits: config17 (4
-    // bits) cannot record 2^16 granules, so 512 KiB and more are refused, not half made.
-    if (!detail::is_power_of_two(align) || align > capacity() ||
-        (align > granule && detail::floor_log2(align / granule) >= (1u << Config::align_bits))) {
-        fail(error::bad_alignment);
-        return {};
-    }
     offset_type need;
-    if (!granules_for(bytes, need)) return {};
+    if (!granules_for(bytes, need, align)) return {};
     // A request the free bytes cannot hold fails before the table grows for it (with no free
     // slot, the table's growth takes a granule of them first): out_of_memory at once, under a
     // compaction limit as without one, rather than a growth that strands the granule or a
@@ -92,7 +80,7 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
     header_store(at, used_header(n, slot, header_prev_free(header_load(at))));
     const unsigned pins = pinned ? fixed_pin : 0u;
     table_store(slot, word_type(at) | (word_type(pins) << pin_shift) |
-                          (word_type(detail::floor_log2(align_granules)) << align_shift) | (gen << gen_shift));
+                          (word_type(detail::count_trailing_zeros(align_granules)) << align_shift) | (gen << gen_shift));
     used_granules_ = offset_type(used_granules_ + n);
     if (pinned) {
         pinned_granules_ = offset_type(pinned_granules_ + n);
@@ -123,6 +111,29 @@ bool basic_pool<Config>::release_block(slot_type slot, word_type entry) noexcept
         if (pos == fixed_floor_ && !floor_stale_) lower_bound_floor(merged);
     }
     release_slot(slot, entry);
+    return succeed();
+}
+
+template <class Config>
+bool basic_pool<Config>::add_pins(handle h, int delta) noexcept {
+    const word_type entry = resolve(h);
+    if (entry == 0) return false;
+    const slot_type slot = slot_of(h);
+    const unsigned pins = entry_pins(entry);
+    if (pins == fixed_pin) return succeed(); // allocate_pinned blocks stay pinned
+    if (delta > 0 ? pins == max_pins : pins == 0) return fail(delta > 0 ? error::pin_overflow : error::not_pinned);
+    const unsigned now = unsigned(int(pins) + delta);
+    // The block's bytes join the pinned ones with its first pin and leave them with its last.
+    if (pins == 0 || now == 0) {
+        const offset_type size = header_size(header_load(entry_offset(entry)));
+        pinned_granules_ = offset_type(delta > 0 ? pinned_granules_ + size : pinned_granules_ - size);
+    }
+    table_store(slot, with_pins(entry, now));
+    if (now == 0) {
+        // Holes before it, behind the compaction cursor, can close now.
+        compact_ = false;
+        cursor_ = heap_begin_;
+    }
     return succeed();
 }
 
@@ -201,17 +212,12 @@ bool basic_pool<Config>::grow_table() noexcept {
             relocate_into(slot, pos, size, target, n);
             continue;
         }
-        if (limited()) {
-            if (compacted) return fail(table_deferred(false));
-            defrag_step(limit_bytes());
-            compacted = true;
-            continue;
-        }
         if (!compacted) {
-            defrag();
+            compact_once();
             compacted = true;
             continue;
         }
+        if (limited()) return fail(table_deferred(false));
         // No hole takes the first block: shift the run of blocks before the first hole up.
         return shift_front_run();
     }
@@ -221,8 +227,9 @@ bool basic_pool<Config>::grow_table() noexcept {
 // granules may hold slots that are never used) go to the free slot list.
 template <class Config>
 void basic_pool<Config>::add_table_granules(offset_type count) noexcept {
-    const std::uint64_t room = Config::max_slots - slots_;
-    const std::uint64_t added = std::uint64_t(count) * slots_per_granule;
+    // In size_type: both fit (a table of count granules lies in the buffer).
+    const auto room = size_type(Config::max_slots - slots_);
+    const size_type added = size_type(count) * slots_per_granule;
     const auto n = slot_type(added < room ? added : room);
     for (slot_type i = 0; i < n; ++i) push_free_slot(slots_ + i, 0);
     slots_ = offset_type(slots_ + n);
@@ -305,13 +312,8 @@ auto basic_pool<Config>::shift_run_up(offset_type from, offset_type want, error&
 template <class Config>
 void basic_pool<Config>::shrink(slot_type slot, offset_type pos, offset_type size, offset_type need) noexcept {
     if (size - need < min_free) return; // the tail could not be a free block: keep it
-    const word_type hdr = header_load(pos);
-    header_store(pos, used_header(need, slot, header_prev_free(hdr)));
-    const auto tail = offset_type(size - need);
-    used_granules_ = offset_type(used_granules_ - tail);
-    free_granules_ = offset_type(free_granules_ + tail);
-    if (entry_pins(table_load(slot)) != 0) pinned_granules_ = offset_type(pinned_granules_ - tail);
-    release_range(offset_type(pos + need), tail, false);
+    resize_block(slot, pos, size, need);
+    release_range(offset_type(pos + need), offset_type(size - need), false);
 }
 
 template <class Config>
@@ -344,11 +346,7 @@ bool basic_pool<Config>::grow_in_place(slot_type slot, offset_type pos, offset_t
     } else {
         insert_free(offset_type(pos + need), offset_type(total - need));
     }
-    const auto added = offset_type(new_size - size);
-    header_store(pos, used_header(new_size, slot, header_prev_free(header_load(pos))));
-    used_granules_ = offset_type(used_granules_ + added);
-    free_granules_ = offset_type(free_granules_ - added);
-    if (entry_pins(table_load(slot)) != 0) pinned_granules_ = offset_type(pinned_granules_ + added);
+    resize_block(slot, pos, size, new_size);
     if (cursor_ > pos && cursor_ < pos + new_size) cursor_ = pos;
     return true;
 }
@@ -551,96 +549,93 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
             }
         }
         const word_type next_entry = next == heap_end_ ? 0 : table_load(header_slot(next_hdr));
-        const offset_type next_size = header_size(next_hdr);
-        if (next == heap_end_ || entry_pins(next_entry) != 0) {
-            // Sliding stops here: the hole goes back into the heap; walk on past the obstacle.
-            insert_free(c, hole);
-            hole = 0;
-            spend(visit_cost);
-            c = next == heap_end_ ? next : offset_type(next + next_size);
-            continue;
-        }
-        if (bounded && budget == 0) {
-            insert_free(c, hole);
-            cursor_ = c;
-            return false;
-        }
-        spend(visit_cost);
-        if (bounded && size_type(next_size) * granule > budget) {
-            if (size_type(next_size) * granule > step_budget) {
-                // Larger than a whole step may move: steps leave it (and the hole before it) to
-                // defrag() and to allocations, as they leave a pinned block.
-                if (step_skipped_ == 0 || next_size < step_skipped_) step_skipped_ = next_size;
+        const offset_type next_size = header_size(next_hdr); // 0 for the end sentinel
+        if (next != heap_end_ && entry_pins(next_entry) == 0) {
+            if (bounded && budget == 0) {
                 insert_free(c, hole);
-                hole = 0;
-                spend(visit_cost);
-                c = offset_type(next + next_size);
-                continue;
-            }
-            if (budget + visit_cost < step_budget) {
-                insert_free(c, hole);
-                cursor_ = c; // the next step starts with it
+                cursor_ = c;
                 return false;
             }
-            budget = size_type(next_size) * granule; // a fresh step spends it all on this block
-        }
-        // The run of movable blocks that stay aligned when shifted down by `hole` granules.
-        offset_type run_end = next;
-        size_type run_bytes = 0, run_cost = 0;
-        while (run_end != heap_end_) {
-            const word_type h = header_load(run_end);
-            if (header_hole(h)) break;
-            const slot_type slot = header_slot(h);
-            const word_type e = table_load(slot);
-            if (entry_pins(e) != 0 || (hole & ((offset_type(1) << entry_align(e)) - 1)) != 0) break;
-            const size_type bytes = size_type(header_size(h)) * granule;
-            // A step pays for each block it moves, not only for its bytes: every block is a table
-            // update, so a run of tiny blocks costs what its count says.
-            if (bounded) {
-                if (run_end != next && run_cost + bytes + visit_cost > budget) break;
-                run_cost += bytes + visit_cost;
+            spend(visit_cost);
+            bool moves = true;
+            if (bounded && size_type(next_size) * granule > budget) {
+                if (size_type(next_size) * granule > step_budget) {
+                    // Larger than a whole step may move: steps leave it (and the hole before it)
+                    // to defrag() and to allocations, as they leave a pinned block.
+                    if (step_skipped_ == 0 || next_size < step_skipped_) step_skipped_ = next_size;
+                    moves = false;
+                } else if (budget + visit_cost < step_budget) {
+                    insert_free(c, hole);
+                    cursor_ = c; // the next step starts with it
+                    return false;
+                } else {
+                    budget = size_type(next_size) * granule; // a fresh step spends it all on this block
+                }
             }
-            // The table lives apart from the heap: point it at the block's new place now.
-            table_store(slot, with_offset(e, offset_type(run_end - hole)));
-            run_bytes += bytes;
-            run_end = offset_type(run_end + header_size(h));
-        }
-        if (run_end == next) {
-            // An over-aligned block: move it alone to the lowest aligned place in hole + block.
-            offset_type n = next_size;
-            const offset_type at = fit(c, offset_type(hole + next_size), n, offset_type(offset_type(1) << entry_align(next_entry)), false);
-            if (at == 0 || at >= next) {
-                insert_free(c, hole);
-                hole = 0;
-                spend(visit_cost);
-                c = offset_type(next + next_size);
-                continue;
+            if (moves) {
+                // The run of movable blocks that stay aligned when shifted down by `hole` granules.
+                offset_type run_end = next;
+                size_type run_bytes = 0, run_cost = 0;
+                while (run_end != heap_end_) {
+                    const word_type h = header_load(run_end);
+                    if (header_hole(h)) break;
+                    const slot_type slot = header_slot(h);
+                    const word_type e = table_load(slot);
+                    if (entry_pins(e) != 0 || (hole & ((offset_type(1) << entry_align(e)) - 1)) != 0) break;
+                    const size_type bytes = size_type(header_size(h)) * granule;
+                    // A step pays for each block it moves, not only for its bytes: every block is
+                    // a table update, so a run of tiny blocks costs what its count says.
+                    if (bounded) {
+                        if (run_end != next && run_cost + bytes + visit_cost > budget) break;
+                        run_cost += bytes + visit_cost;
+                    }
+                    // The table lives apart from the heap: point it at the block's new place now.
+                    table_store(slot, with_offset(e, offset_type(run_end - hole)));
+                    run_bytes += bytes;
+                    run_end = offset_type(run_end + header_size(h));
+                }
+                if (run_end != next) {
+                    std::memmove(base_ + size_type(c) * granule - header_bytes,
+                                 base_ + size_type(next) * granule - header_bytes, size_type(run_bytes));
+                    const auto moved_end = offset_type(c + (run_end - next));
+                    set_prev_free(c, false);
+                    note_moved(size_type(run_bytes));
+                    spend(run_cost);
+                    c = moved_end; // the hole now ends at run_end; free blocks there join it at the top
+                    continue;
+                }
+                // An over-aligned block: move it alone to the lowest aligned place in hole + block.
+                offset_type n = next_size;
+                const offset_type at = fit(c, offset_type(hole + next_size), n,
+                                           offset_type(offset_type(1) << entry_align(next_entry)), false);
+                if (at != 0 && at < next) {
+                    const slot_type slot = header_slot(next_hdr);
+                    const auto end = offset_type(next + next_size);
+                    TINYMEM_UNPOISON(base_ + size_type(at) * granule - header_bytes, size_type(next_size) * granule);
+                    std::memmove(base_ + size_type(at) * granule - header_bytes,
+                                 base_ + size_type(next) * granule - header_bytes, size_type(next_size) * granule);
+                    header_store(at, used_header(n, slot, at != c));
+                    if (at != c) insert_free(c, offset_type(at - c));
+                    table_store(slot, with_offset(next_entry, at));
+                    used_granules_ = offset_type(used_granules_ + (n - next_size));
+                    free_granules_ = offset_type(free_granules_ - (n - next_size));
+                    note_moved(size_type(next_size) * granule);
+                    spend(size_type(next_size) * granule);
+                    // What the block left behind is the new hole; free blocks after it join at the top.
+                    c = offset_type(at + n);
+                    hole = offset_type(end - c);
+                    if (hole == 0) set_prev_free(end, false);
+                    continue;
+                }
             }
-            const slot_type slot = header_slot(next_hdr);
-            const auto end = offset_type(next + next_size);
-            TINYMEM_UNPOISON(base_ + size_type(at) * granule - header_bytes, size_type(next_size) * granule);
-            std::memmove(base_ + size_type(at) * granule - header_bytes, base_ + size_type(next) * granule - header_bytes,
-                         size_type(next_size) * granule);
-            header_store(at, used_header(n, slot, at != c));
-            if (at != c) insert_free(c, offset_type(at - c));
-            table_store(slot, with_offset(next_entry, at));
-            used_granules_ = offset_type(used_granules_ + (n - next_size));
-            free_granules_ = offset_type(free_granules_ - (n - next_size));
-            note_moved(size_type(next_size) * granule);
-            spend(size_type(next_size) * granule);
-            // What the block left behind is the new hole; free blocks after it join at the top.
-            c = offset_type(at + n);
-            hole = offset_type(end - c);
-            if (hole == 0) set_prev_free(end, false);
-            continue;
         }
-        std::memmove(base_ + size_type(c) * granule - header_bytes, base_ + size_type(next) * granule - header_bytes,
-                     size_type(run_bytes));
-        const auto moved_end = offset_type(c + (run_end - next));
-        set_prev_free(c, false);
-        note_moved(size_type(run_bytes));
-        spend(run_cost);
-        c = moved_end; // the hole now ends at run_end; free blocks there join it at the top
+        // The end, a pinned block, a block too large for a step or an over-aligned one with no
+        // aligned place lower: sliding stops here, the hole goes back into the heap, and the walk
+        // goes on past the block.
+        insert_free(c, hole);
+        hole = 0;
+        spend(visit_cost);
+        c = offset_type(next + next_size);
     }
 }
 
