@@ -823,14 +823,7 @@ private:
     // Result: whether it aliases a live block (then the caller must not use it as a bad handle).
     bool expect_freed(const typename fuzz::handle_model<Config>::freed_handle& f) {
         const handle h(f.h);
-        const bool alias = handles_.aliases(f);
-        if (pool_.valid(h) != alias) {
-            char msg[160];
-            std::snprintf(msg, sizeof msg, "slot %llu reused %llu times since, %u generation bits, retirement %d",
-                          ull(f.h & slot_mask), ull(handles_.reuses(f)), Config::generation_bits, int(retire_));
-            fuzz::fail_at(FUZZ_TARGET, op_, alias ? "a wrapped generation did not alias" : "a freed handle is valid", msg);
-        }
-        if (!alias) return false;
+        if (!handles_.expect(f, pool_.valid(h), retire_, FUZZ_TARGET, op_)) return false;
         FUZZ_CHECK(find_handle(h), "an aliased handle names no live block of the model");
         return true;
     }
@@ -849,12 +842,9 @@ private:
         case 0: break; // null
         case 1: {
             // A freed handle: refused until its slot's generation wraps, exactly.
-            const auto& recent = handles_.recent();
-            if (recent.empty()) return;
-            const auto firsts = handles_.firsts();
-            const auto& f = (k & 0x80) && !firsts.empty() ? firsts[in.u16() % firsts.size()] : recent[in.u8() % recent.size()];
-            if (expect_freed(f)) return;
-            h = handle(f.h);
+            const auto* f = handles_.pick(in, (k & 0x80) != 0);
+            if (!f || expect_freed(*f)) return;
+            h = handle(f->h);
             want = error::stale_handle;
             break;
         }

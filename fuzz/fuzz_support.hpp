@@ -91,6 +91,7 @@ public:
         if (!s.has_first) {
             s.first = f;
             s.has_first = true;
+            ++firsts_;
         }
         recent_.push_back(f);
         if (recent_.size() > 64) recent_.erase(recent_.begin());
@@ -101,9 +102,32 @@ public:
         const std::uint64_t since = s.served - f.served_then;
         return s.live && since != 0 && since % cycle == 0;
     }
+    // A freed handle to try: with `oldest`, the first freed handle of one slot (a u16 of `in`
+    // picks it), else one of the last 64 (a u8). Null when nothing was freed yet (nothing read).
+    const freed_handle* pick(reader& in, bool oldest) const {
+        if (recent_.empty()) return nullptr;
+        if (!oldest || firsts_ == 0) return &recent_[in.u8() % recent_.size()];
+        std::size_t n = in.u16() % firsts_;
+        for (const slot& s : slots_)
+            if (s.has_first && n-- == 0) return &s.first;
+        return nullptr; // unreachable: firsts_ counts the slots that have one
+    }
+    // Compares the pool's valid() for the freed handle `f` with the model, and stops the run
+    // with `target`'s name when they differ. Result: whether `f` names a live block again (its
+    // slot's generation wrapped); the caller checks that the block is in its model.
+    bool expect(const freed_handle& f, bool valid, bool retire, const char* target, unsigned op) const {
+        const bool alias = aliases(f);
+        if (valid != alias) {
+            char msg[160];
+            std::snprintf(msg, sizeof msg, "slot %llu reused %llu times since, %u generation bits, retirement %d",
+                          static_cast<unsigned long long>(f.h & slot_mask), static_cast<unsigned long long>(reuses(f)),
+                          Config::generation_bits, int(retire));
+            fail_at(target, op, alias ? "a wrapped generation did not alias" : "a freed handle is valid", msg);
+        }
+        return alias;
+    }
     // Reuses of the freed handle's slot since it was freed.
     std::uint64_t reuses(const freed_handle& f) const { return slots_[std::size_t(f.h & slot_mask)].served - f.served_then; }
-    const std::vector<freed_handle>& recent() const { return recent_; }
     // The first freed handle of every slot that has one.
     std::vector<freed_handle> firsts() const {
         std::vector<freed_handle> out;
@@ -126,6 +150,7 @@ private:
     }
     std::vector<slot> slots_;
     std::vector<freed_handle> recent_;
+    std::size_t firsts_ = 0; // slots with a first freed handle
     std::size_t retired_ = 0;
 };
 
