@@ -95,6 +95,40 @@ std::vector<std::string> make_words(std::size_t n, std::uint64_t seed) {
     return out;
 }
 
+// Times `f` on the tinymem container, then on the std one, keeping each side's fastest round.
+template <class T, class S, class F>
+void time_both(row& r, std::size_t ops, T& t, S& s, F f) {
+    r.tinymem = std::min(r.tinymem, ns_per(ops, [&] { f(t); }));
+    r.std_ = std::min(r.std_, ns_per(ops, [&] { f(s); }));
+}
+
+// The sum of the values at `keys` (each present).
+template <class Keys>
+auto sum_found(const Keys& keys) {
+    return [&keys](auto& m) {
+        std::uint64_t sum = 0;
+        for (const auto& k : keys) sum += std::uint64_t(m.find(k)->second);
+        g_sink = g_sink + sum;
+    };
+}
+
+// How many of `keys` the container holds.
+template <class Keys>
+auto count_contained(const Keys& keys) {
+    return [&keys](auto& m) {
+        std::uint64_t c = 0;
+        for (const auto& k : keys) c += m.contains(k);
+        g_sink = g_sink + c;
+    };
+}
+
+// The sum of every value, in iteration order.
+inline void sum_values(const auto& m) {
+    std::uint64_t sum = 0;
+    for (const auto& kv : m) sum += std::uint64_t(kv.second);
+    g_sink = g_sink + sum;
+}
+
 template <class Pool>
 void bench_int_maps(Pool& pool, std::size_t n, int reps, std::vector<row>& rows) {
     const auto keys = make_int_keys(n, 1);
@@ -107,48 +141,15 @@ void bench_int_maps(Pool& pool, std::size_t n, int reps, std::vector<row>& rows)
         {
             umap<int, int> t(pool);
             std::unordered_map<int, int> s;
-            ins.tinymem = std::min(ins.tinymem, ns_per(n, [&] { for (int k : keys.present) t.emplace(k, k); }));
-            ins.std_ = std::min(ins.std_, ns_per(n, [&] { for (int k : keys.present) s.emplace(k, k); }));
-            hit.tinymem = std::min(hit.tinymem, ns_per(n, [&] {
-                std::uint64_t sum = 0;
-                for (int k : keys.order) sum += std::uint64_t(t.find(k)->second);
-                g_sink = g_sink + sum;
-            }));
-            hit.std_ = std::min(hit.std_, ns_per(n, [&] {
-                std::uint64_t sum = 0;
-                for (int k : keys.order) sum += std::uint64_t(s.find(k)->second);
-                g_sink = g_sink + sum;
-            }));
-            miss.tinymem = std::min(miss.tinymem, ns_per(n, [&] {
-                std::uint64_t c = 0;
-                for (int k : keys.missing) c += t.contains(k);
-                g_sink = g_sink + c;
-            }));
-            miss.std_ = std::min(miss.std_, ns_per(n, [&] {
-                std::uint64_t c = 0;
-                for (int k : keys.missing) c += s.contains(k);
-                g_sink = g_sink + c;
-            }));
-            iter.tinymem = std::min(iter.tinymem, ns_per(n, [&] {
-                std::uint64_t sum = 0;
-                for (const auto& kv : t) sum += std::uint64_t(kv.second);
-                g_sink = g_sink + sum;
-            }));
-            iter_pinned.tinymem = std::min(iter_pinned.tinymem, ns_per(n, [&] {
-                std::uint64_t sum = 0;
-                const auto view = t.pin();
-                for (const auto& kv : view) sum += std::uint64_t(kv.second);
-                g_sink = g_sink + sum;
-            }));
-            const double si = ns_per(n, [&] {
-                std::uint64_t sum = 0;
-                for (const auto& kv : s) sum += std::uint64_t(kv.second);
-                g_sink = g_sink + sum;
-            });
-            iter.std_ = std::min(iter.std_, si);
-            iter_pinned.std_ = std::min(iter_pinned.std_, si);
-            er.tinymem = std::min(er.tinymem, ns_per(n, [&] { for (int k : keys.order) t.erase(k); }));
-            er.std_ = std::min(er.std_, ns_per(n, [&] { for (int k : keys.order) s.erase(k); }));
+            time_both(ins, n, t, s, [&](auto& m) { for (int k : keys.present) m.emplace(k, k); });
+            time_both(hit, n, t, s, sum_found(keys.order));
+            time_both(miss, n, t, s, count_contained(keys.missing));
+            time_both(iter, n, t, s, [](auto& m) { sum_values(m); });
+            // The pinned view against the same std iteration (timed once more).
+            auto pinned = t.pin();
+            time_both(iter_pinned, n, pinned, s, [](auto& m) { sum_values(m); });
+            pinned = {};
+            time_both(er, n, t, s, [&](auto& m) { for (int k : keys.order) m.erase(k); });
         }
         {
             fmap<int, int> t(pool);
@@ -156,42 +157,24 @@ void bench_int_maps(Pool& pool, std::size_t n, int reps, std::vector<row>& rows)
             // Sorted input, as a flat_map is usually built (a random order costs it O(n) per insert).
             std::vector<int> sorted = keys.present;
             std::sort(sorted.begin(), sorted.end());
-            fins.tinymem = std::min(fins.tinymem, ns_per(n, [&] { for (int k : sorted) t.emplace(k, k); }));
-            fins.std_ = std::min(fins.std_, ns_per(n, [&] { for (int k : sorted) s.emplace(k, k); }));
-            fhit.tinymem = std::min(fhit.tinymem, ns_per(n, [&] {
-                std::uint64_t sum = 0;
-                for (int k : keys.order) sum += std::uint64_t((*t.find(k)).second);
-                g_sink = g_sink + sum;
-            }));
-            fhit.std_ = std::min(fhit.std_, ns_per(n, [&] {
-                std::uint64_t sum = 0;
-                for (int k : keys.order) sum += std::uint64_t(s.find(k)->second);
-                g_sink = g_sink + sum;
-            }));
-            flb.tinymem = std::min(flb.tinymem, ns_per(n, [&] {
+            time_both(fins, n, t, s, [&](auto& m) { for (int k : sorted) m.emplace(k, k); });
+            time_both(fhit, n, t, s, sum_found(keys.order));
+            time_both(flb, n, t, s, [&](auto& m) {
                 std::uint64_t c = 0;
-                for (int k : keys.missing) c += t.lower_bound(k) != t.end();
+                for (int k : keys.missing) c += m.lower_bound(k) != m.end();
                 g_sink = g_sink + c;
-            }));
-            flb.std_ = std::min(flb.std_, ns_per(n, [&] {
-                std::uint64_t c = 0;
-                for (int k : keys.missing) c += s.lower_bound(k) != s.end();
-                g_sink = g_sink + c;
-            }));
-            fiter.tinymem = std::min(fiter.tinymem, ns_per(n, [&] {
-                std::uint64_t sum = 0;
-                for (auto kv : t) sum += std::uint64_t(kv.second);
-                g_sink = g_sink + sum;
-            }));
-            fiter.std_ = std::min(fiter.std_, ns_per(n, [&] {
-                std::uint64_t sum = 0;
-                for (const auto& kv : s) sum += std::uint64_t(kv.second);
-                g_sink = g_sink + sum;
-            }));
+            });
+            time_both(fiter, n, t, s, [](auto& m) { sum_values(m); });
         }
     }
     for (auto* x : {&ins, &hit, &miss, &iter, &iter_pinned, &er, &fins, &fhit, &flb, &fiter}) rows.push_back(*x);
 }
+
+// For std: a transparent hash, so std::string_view probes build no std::string either.
+struct sv_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
 
 template <class Pool>
 void bench_string_map(Pool& pool, std::size_t n, int reps, std::vector<row>& rows) {
@@ -202,11 +185,6 @@ void bench_string_map(Pool& pool, std::size_t n, int reps, std::vector<row>& row
     std::shuffle(order.begin(), order.end(), std::mt19937_64(3));
     row ins{"unordered_map<string, int>: insert " + std::to_string(n)},
         hit{"unordered_map<string, int>: find(string_view) (hit)"}, miss{"unordered_map<string, int>: find(string_view) (miss)"};
-    // std: a transparent hash, so std::string_view probes build no std::string either.
-    struct sv_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-    };
     for (int r = 0; r < reps; ++r) {
         umap<tstring, int> t(pool);
         std::unordered_map<std::string, int, sv_hash, std::equal_to<>> s;
@@ -218,26 +196,8 @@ void bench_string_map(Pool& pool, std::size_t n, int reps, std::vector<row>& row
             int i = 0;
             for (std::string_view w : present) s.emplace(std::string(w), i++);
         }));
-        hit.tinymem = std::min(hit.tinymem, ns_per(n, [&] {
-            std::uint64_t sum = 0;
-            for (std::string_view w : order) sum += std::uint64_t(t.find(w)->second);
-            g_sink = g_sink + sum;
-        }));
-        hit.std_ = std::min(hit.std_, ns_per(n, [&] {
-            std::uint64_t sum = 0;
-            for (std::string_view w : order) sum += std::uint64_t(s.find(w)->second);
-            g_sink = g_sink + sum;
-        }));
-        miss.tinymem = std::min(miss.tinymem, ns_per(n, [&] {
-            std::uint64_t c = 0;
-            for (std::string_view w : missing) c += t.contains(w);
-            g_sink = g_sink + c;
-        }));
-        miss.std_ = std::min(miss.std_, ns_per(n, [&] {
-            std::uint64_t c = 0;
-            for (std::string_view w : missing) c += s.contains(w);
-            g_sink = g_sink + c;
-        }));
+        time_both(hit, n, t, s, sum_found(order));
+        time_both(miss, n, t, s, count_contained(missing));
     }
     for (auto* x : {&ins, &hit, &miss}) rows.push_back(*x);
 }
@@ -246,29 +206,22 @@ template <class Pool>
 void bench_vector(Pool& pool, std::size_t n, int reps, std::vector<row>& rows) {
     row push{"vector<int>: push_back " + std::to_string(n)}, idx{"vector<int>: operator[] sum"},
         pinned{"vector<int>: pin() view sum"};
+    auto sum_indexed = [n](auto& v) {
+        std::uint64_t sum = 0;
+        for (std::size_t i = 0; i < n; ++i) sum += std::uint64_t(v[typename std::remove_cvref_t<decltype(v)>::size_type(i)]);
+        g_sink = g_sink + sum;
+    };
     for (int r = 0; r < reps; ++r) {
         tvec<int> t(pool);
         std::vector<int> s;
-        push.tinymem = std::min(push.tinymem, ns_per(n, [&] { for (std::size_t i = 0; i < n; ++i) t.push_back(int(i)); }));
-        push.std_ = std::min(push.std_, ns_per(n, [&] { for (std::size_t i = 0; i < n; ++i) s.push_back(int(i)); }));
-        idx.tinymem = std::min(idx.tinymem, ns_per(n, [&] {
+        time_both(push, n, t, s, [n](auto& v) { for (std::size_t i = 0; i < n; ++i) v.push_back(int(i)); });
+        time_both(idx, n, t, s, sum_indexed);
+        auto view = t.pin();
+        time_both(pinned, n, view, s, [](auto& v) {
             std::uint64_t sum = 0;
-            for (std::size_t i = 0; i < n; ++i) sum += std::uint64_t(t[typename tvec<int>::size_type(i)]);
-            g_sink = g_sink + sum;
-        }));
-        pinned.tinymem = std::min(pinned.tinymem, ns_per(n, [&] {
-            std::uint64_t sum = 0;
-            const auto view = t.pin();
-            for (int x : view) sum += std::uint64_t(x);
-            g_sink = g_sink + sum;
-        }));
-        const double s_sum = ns_per(n, [&] {
-            std::uint64_t sum = 0;
-            for (std::size_t i = 0; i < n; ++i) sum += std::uint64_t(s[i]);
+            for (int x : v) sum += std::uint64_t(x);
             g_sink = g_sink + sum;
         });
-        idx.std_ = std::min(idx.std_, s_sum);
-        pinned.std_ = std::min(pinned.std_, s_sum);
     }
     for (auto* x : {&push, &idx, &pinned}) rows.push_back(*x);
 }
