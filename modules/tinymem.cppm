@@ -7,6 +7,8 @@ module;
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>  // the default report of a failed TINYMEM_ASSERT (tinymem/detail/assert.hpp)
+#include <cstdlib>
 #include <cstring>
 #include <span>
 #include <type_traits>

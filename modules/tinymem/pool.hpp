@@ -21,6 +21,7 @@
 #define TINYMEM_POOL_HPP
 
 #include "config.hpp"
+#include "detail/assert.hpp"
 
 #ifndef TINYMEM_MODULE
 #include <bit>
@@ -111,6 +112,7 @@ constexpr bool is_power_of_two(std::size_t x) noexcept { return x != 0 && (x & (
 // correction (elsewhere std::bit_width: x86-64 deallocate ran 2 % fewer instructions with it).
 template <class T>
 constexpr unsigned floor_log2(T x) noexcept {
+    TINYMEM_ASSERT(x != 0); // floor_log2(0) would wrap to a huge shift count
 #ifdef __OPTIMIZE_SIZE__
     if constexpr (sizeof(T) <= sizeof(std::uint32_t)) return 31u - unsigned(std::countl_zero(std::uint32_t(x)));
 #endif
