@@ -85,6 +85,20 @@ def main():
                 else:
                     cells += [str(k), f">= {human((1 << k) * granule)}"]
             print(f"| {label} | {granule} | " + " | ".join(cells) + " |")
+    print()
+    print("The handle: slot, generation and pool tag in one word. Tag bits for 31 live pools (5, the")
+    print("Cortex-M default) and for 1,023 (10, today's config16); whether it fits a 32-bit handle:")
+    print()
+    print("| pool | slot | generation | handle bits, 31 pools | fits 32 | handle bits, 1,023 pools | fits 32 | tag bits left in 32 |")
+    print("|---|---|---|---|---|---|---|---|")
+    for size, label in [(4 << 10, "4 KiB"), (16 << 10, "16 KiB"), (64 << 10, "64 KiB"), (256 << 10, "256 KiB"),
+                        (1 << 20, "1 MiB"), (16 << 20, "16 MiB"), (1 << 32, "4 GiB")]:
+        _, _, slot, _ = row(size, 4)
+        b31 = slot + GENERATION_BITS + 5
+        b1023 = slot + GENERATION_BITS + 10
+        left = 32 - slot - GENERATION_BITS
+        print(f"| {label} | {slot} | {GENERATION_BITS} | {b31} | {'yes' if b31 <= 32 else 'no'} | {b1023} | "
+              f"{'yes' if b1023 <= 32 else 'no'} | {left if left > 0 else 'none'} |")
 
 
 if __name__ == "__main__":
