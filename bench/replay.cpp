@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // tinymem-replay: replays allocation traces into tinymem and its peers, side by side.
 //
-//   tinymem-replay [--out DIR] [--reps N] [--quick] [--timeline NAME] [--no-defrag] TRACE...
+//   tinymem-replay [--out DIR] [--reps N] [--quick] [--timeline NAME] [--no-defrag] [--verdict] TRACE...
+//   tinymem-replay --replay KIND:FOOTPRINT [--reps N] TRACE...   (one allocator, for profilers)
 //
 // Per trace and allocator: the smallest footprint with no failed request (bisection), the
 // efficiency peak_live_bytes / footprint, and ns per operation at a roomy footprint (8 x peak live
