@@ -25,7 +25,7 @@
 #define TINYMEM_BUMP_POOL_HPP
 
 #include "config.hpp"
-#include "pool.hpp" // detail:: helpers, the poisoning hooks
+#include "pool.hpp" // detail:: helpers (detail/layout.hpp, detail/engine_base.hpp), the poisoning hooks
 
 namespace tinymem {
 
@@ -35,29 +35,24 @@ namespace tinymem {
 // Pointer rule (as basic_pool): a pointer from data() or get() stays valid until the next call
 // on this pool that may move blocks: allocate, reallocate, defrag and defrag_step. deallocate,
 // pin, unpin and every const call never move blocks. A pinned block never moves.
-TINYMEM_EXPORT template <class Config>
-class basic_bump_pool : public detail::compaction_limit_api<basic_bump_pool<Config>> {
+TINYMEM_EXPORT template <class Config = default_config>
+class basic_bump_pool : public detail::compaction_limit_api<basic_bump_pool<Config>>,
+                        public detail::engine_base<basic_bump_pool<Config>, Config> {
+    using common = detail::engine_base<basic_bump_pool<Config>, Config>;
+
 public:
     using config_type = Config;
-    using handle = basic_handle<Config>;
-    using size_type = std::size_t;
-    using offset_type = typename Config::offset_type;
-    using slot_type = std::uint32_t;
-    using word_type = typename Config::word_type;
-
-    static constexpr size_type granule = Config::granule;
-    // Bookkeeping per live block: one header word plus one table word.
-    static constexpr size_type overhead_per_block = 2 * sizeof(word_type);
-    // Nested pins a block can hold.
-    static constexpr unsigned max_pins = 13;
+    using typename common::handle, typename common::size_type, typename common::offset_type,
+        typename common::slot_type, typename common::word_type;
+    using common::granule, common::max_pins, common::usable, common::unusable_reason;
+    // The accessors, pins and counters both engines share come from detail::engine_base
+    // (detail/engine_base.hpp), documented there, as basic_pool's do; pinned_for_life() is
+    // always false here (no allocate_pinned).
     // The largest alignment allocate() serves: the granule (this engine does not over-align;
     //   larger ones fail with bad_alignment).
     static constexpr std::uint64_t max_alignment = granule;
     // What visiting one block costs from a defrag_step budget, in bytes moved (as basic_pool).
     static constexpr size_type visit_cost = 64;
-
-    // An RAII pin (see detail::pin_guard): pin() returns one.
-    using pin_guard = detail::pin_guard<basic_bump_pool>;
 
     // Effect: takes over `buffer` (not owned) as an empty pool.
     // Requires: the buffer outlives the pool. Its start is rounded up to the granule.
@@ -75,13 +70,6 @@ public:
         if (usable()) TINYMEM_UNPOISON(base_, total_);
 #endif
         core::tags::release(tag_);
-    }
-
-    // Whether the constructor accepted its buffer.
-    bool usable() const noexcept { return base_ != nullptr; }
-    // Result: why the pool is unusable (bad_buffer or too_many_pools), or none when usable.
-    error unusable_reason() const noexcept {
-        return usable() ? error::none : tag_ == 0 ? error::too_many_pools : error::bad_buffer;
     }
 
     // Bytes of the heap (the buffer less alignment); the table and the blocks share it.
@@ -129,59 +117,12 @@ public:
 
     // ---- access -------------------------------------------------------------------------------
 
-    // Effect: with `on`, from now on a slot whose generation would wrap when its block is freed
-    //   is retired instead of reused, so no handle is ever aliased; cost and default as
-    //   basic_pool::set_slot_retirement(). O(1).
-    void set_slot_retirement(bool on) noexcept { retire_slots_ = on; }
-    // Result: whether slots are retired.
-    bool slot_retirement() const noexcept { return retire_slots_; }
-
-    // Result: whether `h` names a live block of this pool.
-    bool valid(handle h) const noexcept {
-        slot_type slot;
-        return check_handle(h, slot) == error::none;
-    }
-    // Result: the block's usable bytes (at least what was requested), or 0 for a bad handle.
-    size_type size(handle h) const noexcept {
-        slot_type slot;
-        if (check_handle(h, slot) != error::none) return 0;
-        return size_type(core::header_size(header_load(core::entry_offset(table_load(slot))))) * granule - header_bytes;
-    }
-    // Result: the block's data, or nullptr for a bad handle. Valid until the next call that may
-    //   move blocks, or while the block is pinned.
-    void* data(handle h) noexcept {
-        const slot_type slot = slot_type(h.value() & core::slot_mask);
-        if (slot >= slots_) return nullptr;
-        const word_type entry = table_load(slot);
-        if (!names_entry(h, entry)) return nullptr;
-        return base_ + size_type(core::entry_offset(entry)) * granule;
-    }
-    const void* data(handle h) const noexcept { return const_cast<basic_bump_pool*>(this)->data(h); }
-    // Result: data(h) as a T*. Requires: alignof(T) <= granule.
-    template <class T>
-    T* get(handle h) noexcept {
-        return static_cast<T*>(data(h));
-    }
-    template <class T>
-    const T* get(handle h) const noexcept {
-        return static_cast<const T*>(data(h));
-    }
+    // valid(), size(), data(), get(), set_slot_retirement() and slot_retirement():
+    // detail::engine_base.
 
     // ---- pinning ------------------------------------------------------------------------------
 
-    // Effect: pins the block so it never moves until the guard is destroyed; pins nest.
-    // Result: a guard, false on failure. Errors: invalid_handle, stale_handle, pin_overflow.
-    pin_guard pin(handle h) noexcept { return pin_guard(*this, h); }
-    // Effect: adds one pin, as pin() does without a guard. Pair with unpin().
-    bool acquire_pin(handle h) noexcept { return add_pins(h, 1); }
-    // Effect: removes one pin. Errors: invalid_handle, stale_handle, not_pinned.
-    bool unpin(handle h) noexcept { return add_pins(h, -1); }
-    // Result: the block's pin count (0 when unpinned or for a bad handle).
-    unsigned pin_count(handle h) const noexcept {
-        slot_type slot;
-        if (check_handle(h, slot) != error::none) return 0;
-        return core::entry_pins(table_load(slot));
-    }
+    // pin(), acquire_pin(), unpin(), pin_count() and pinned_for_life(): detail::engine_base.
 
     // ---- compaction ---------------------------------------------------------------------------
 
@@ -208,15 +149,10 @@ public:
 
     // ---- diagnostics --------------------------------------------------------------------------
 
-    error last_error() const noexcept { return last_error_; }
     // Result: a snapshot of the pool (a walk over every block: O(blocks)). cached_bytes is
     //   always 0. To watch what each call moves, read bytes_moved() and compactions() instead.
     pool_stats stats() const noexcept;
-    // Result: the bytes moved so far by compaction and reallocation (as stats().bytes_moved, in
-    //   O(1)).
-    std::uint64_t bytes_moved() const noexcept { return bytes_moved_; }
-    // Result: the full compactions completed so far (as stats().compactions, in O(1)).
-    std::uint32_t compactions() const noexcept { return compactions_; }
+    // last_error(), bytes_moved() and compactions(): detail::engine_base.
     // Effect: walks the whole pool and checks every invariant (block chain, headers, handle
     //   table, free-slot list, counters). O(blocks + handles).
     // Result: the first broken invariant, or ok().
@@ -231,8 +167,9 @@ protected:
     TINYMEM_SIZE_INLINE void init(std::byte* data, size_type bytes) noexcept;
 
 private:
-    // ---- word layouts: basic_pool's (one definition), so handles and errors read the same ----
-    using core = basic_pool<Config>;
+    friend common; // the shared accessors read the control block below
+    // ---- word layouts: detail/layout.hpp (one definition), so handles and errors read the same
+    using core = detail::layout<Config>;
     static constexpr size_type header_bytes = core::header_bytes;
     static constexpr slot_type max_slots = slot_type(Config::max_slots);
     static constexpr offset_type heap_begin = 1; // the first block's data granule
@@ -240,37 +177,13 @@ private:
     static constexpr word_type used_header(offset_type size, slot_type slot) noexcept {
         return core::used_header(size, slot, false);
     }
-    handle make_handle(slot_type slot, word_type gen) const noexcept {
-        using V = typename handle::value_type;
-        return handle(V(V(slot) | (V(gen) << Config::slot_bits) | (V(tag_) << core::tag_shift)));
-    }
+    using common::make_handle;
 
-    // ---- raw access (memcpy: the buffer holds user objects and our words alike) ---------------
-    word_type load_at(size_type byte) const noexcept {
-        word_type w;
-        std::memcpy(&w, base_ + byte, sizeof w);
-        return w;
-    }
-    void store_at(size_type byte, word_type w) noexcept { std::memcpy(base_ + byte, &w, sizeof w); }
-    static size_type header_byte(offset_type pos) noexcept { return size_type(pos) * granule - header_bytes; }
-    TINYMEM_SIZE_NOINLINE word_type header_load(offset_type pos) const noexcept { return load_at(header_byte(pos)); }
-    TINYMEM_SIZE_NOINLINE void header_store(offset_type pos, word_type h) noexcept { store_at(header_byte(pos), h); }
+    // ---- raw access (detail::engine_base) -------------------------------------------------------
+    using common::header_byte, common::header_load, common::header_store, common::table_load, common::table_store,
+        common::set_entry_offset;
     // Slot 0's word is the buffer's last; the table grows down.
     size_type table_byte(slot_type slot) const noexcept { return total_ - (size_type(slot) + 1) * header_bytes; }
-    word_type table_load(slot_type slot) const noexcept { return load_at(table_byte(slot)); }
-    void table_store(slot_type slot, word_type e) noexcept { store_at(table_byte(slot), e); }
-    // Sets the offset field of the slot's table word, leaving the rest of it: a store of the
-    // field alone where it is a whole offset_type (as basic_pool's push_free_slot()).
-    void set_entry_offset(slot_type slot, offset_type pos) noexcept {
-        if constexpr (Config::offset_bits == 8 * sizeof(offset_type)) {
-            static_assert(std::endian::native == std::endian::little || std::endian::native == std::endian::big);
-            constexpr size_type field =
-                std::endian::native == std::endian::little ? 0 : sizeof(word_type) - sizeof(offset_type);
-            std::memcpy(base_ + table_byte(slot) + field, &pos, sizeof pos);
-        } else {
-            table_store(slot, core::with_offset(table_load(slot), pos));
-        }
-    }
     // The highest top_ a table of `slots` words leaves: a block ends where the table starts.
     offset_type limit_for(size_type slots) const noexcept {
         return offset_type((total_ - slots * header_bytes + header_bytes) / granule); // init() keeps it in range
@@ -313,43 +226,8 @@ private:
         }
     }
 
-    // ---- results ------------------------------------------------------------------------------
-    // Out of line: a call is smaller than the counter update at each of the many failure sites.
-    [[gnu::noinline, gnu::cold]] bool fail(error e) noexcept {
-        last_error_ = e;
-        ++failed_[static_cast<unsigned>(e)];
-        return false;
-    }
-    bool succeed() noexcept {
-        last_error_ = error::none;
-        return true;
-    }
-    // As basic_pool: the handle's generation and tag against the entry's and this pool's, in
-    // one comparison; a free slot never matches.
-    bool names_entry(handle h, word_type entry) const noexcept {
-        const word_type key = (entry >> core::gen_shift) | (word_type(tag_) << Config::generation_bits);
-        return word_type(h.value() >> Config::slot_bits) == key && core::entry_pins(entry) != core::free_pin;
-    }
-    error check_handle(handle h, slot_type& slot) const noexcept {
-        slot = slot_type(h.value() & core::slot_mask);
-        if (slot < slots_ && names_entry(h, table_load(slot))) return error::none;
-        if (core::handle_tag(h) != tag_ || slot >= slots_) return error::invalid_handle;
-        return error::stale_handle;
-    }
-    // check_handle(), recording a failure. Result: the slot's table word (slot_of(h)), or 0 on
-    //   failure: a live block's word is never 0, its offset being at least heap_begin.
-    word_type resolve(handle h) noexcept {
-        slot_type slot;
-        const error e = check_handle(h, slot);
-        if (e != error::none) {
-            fail(e);
-            return 0;
-        }
-        const word_type entry = table_load(slot);
-        if (entry == 0) __builtin_unreachable(); // (then callers test for 0 on failure paths only)
-        return entry;
-    }
-    static slot_type slot_of(handle h) noexcept { return slot_type(h.value() & core::slot_mask); }
+    // ---- results and handle checks (detail::engine_base) ----------------------------------------
+    using common::fail, common::succeed, common::check_handle, common::resolve, common::slot_of;
     // Turns a request into granules, header included; anything above the heap is too_large
     // before arithmetic on it.
     bool granules_for(size_type bytes, offset_type& out) noexcept {
@@ -424,7 +302,7 @@ private:
             live_ = offset_type(live_ - 1);
             return;
         }
-        table_store(slot, (gen << core::gen_shift) | (word_type(core::free_pin) << core::pin_shift));
+        table_store(slot, core::free_slot_entry(gen));
         const auto link = offset_type(slot + 1);
         if (free_slot_tail_ == 0)
             free_slot_head_ = link;
@@ -475,9 +353,7 @@ template <class Config>
 void basic_bump_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
     // The control block is as its initialisers leave it (base_ null, compact_ true): init()
     // runs once, from a constructor.
-    tag_ = std::uint16_t(core::tags::acquire());
-    if (tag_ == 0 || data == nullptr) return;
-    TINYMEM_UNPOISON(data, bytes); // a buffer reused from an earlier pool
+    if (!this->claim_tag(data, bytes)) return;
     const auto addr = reinterpret_cast<std::uintptr_t>(data);
     const size_type skip = (granule - addr % granule) % granule;
     if (bytes < skip) return;
@@ -728,6 +604,7 @@ bool basic_bump_pool<Config>::slide(size_type budget) noexcept {
 template <class Config>
 pool_stats basic_bump_pool<Config>::stats() const noexcept {
     pool_stats s;
+    this->stats_counters(s);
     if (!usable()) return s;
     s.capacity_bytes = total_;
     s.used_bytes = size_type(used_granules_) * granule;
@@ -735,13 +612,10 @@ pool_stats basic_bump_pool<Config>::stats() const noexcept {
     s.live_blocks = live_;
     s.free_handles = size_type(slots_ - live_ - retired_);
     s.retired_handles = retired_;
-    s.bytes_moved = bytes_moved_;
-    s.compactions = compactions_;
-    for (unsigned i = 0; i < error_count; ++i) s.failed[i] = failed_[i];
     // Free blocks: the holes and the top. What allocate() can serve: the top that compaction
     // would leave, with room for a new table word if no slot is free (the gaps it would leave
     // before pinned blocks serve nothing: allocate() takes only the top).
-    double sum_sq = 0;
+    std::uint64_t squares = 0; // granules squared: below 2^64, as free_g squared is
     size_type free_g = 0, largest = 0;
     offset_type c = heap_begin;
     for (offset_type r = heap_begin; r != top_;) {
@@ -749,7 +623,7 @@ pool_stats basic_bump_pool<Config>::stats() const noexcept {
         const offset_type size = core::header_size(h);
         if (core::header_free(h)) {
             free_g += size;
-            sum_sq += double(size) * double(size);
+            squares += std::uint64_t(size) * size;
             if (size > largest) largest = size;
         } else if (core::entry_pins(table_load(core::header_slot(h))) != 0) {
             s.pinned_bytes += size_type(size) * granule;
@@ -762,7 +636,7 @@ pool_stats basic_bump_pool<Config>::stats() const noexcept {
     const size_type top = top_room(slots_);
     if (top != 0) {
         free_g += top;
-        sum_sq += double(top) * double(top);
+        squares += std::uint64_t(top) * top;
         if (top > largest) largest = top;
     }
     const offset_type limit = limit_for(size_type(slots_) + (free_slot_head_ == 0 ? 1 : 0));
@@ -770,12 +644,7 @@ pool_stats basic_bump_pool<Config>::stats() const noexcept {
     s.free_bytes = free_g * granule;
     s.largest_free_bytes = largest * granule;
     s.largest_allocatable = gathered != 0 ? gathered * granule - header_bytes : 0;
-    if (free_g != 0) {
-        // sqrt by Newton's method: the core has no <cmath>.
-        double x = sum_sq, root = sum_sq > 1 ? sum_sq / 2 : 1;
-        for (int i = 0; i < 64; ++i) root = (root + x / root) / 2;
-        s.fragmentation_percent = unsigned(100.0 - 100.0 * root / double(free_g) + 0.5);
-    }
+    if (free_g != 0) s.fragmentation_percent = detail::fragmentation_percent(squares, free_g);
     return s;
 }
 

@@ -233,7 +233,7 @@ TINYMEM_EXPORT struct pool_stats {
     std::size_t free_handles = 0;        // slots in the table ready for reuse
     std::size_t retired_handles = 0;     // slots out of generations, never reused (set_slot_retirement)
     std::size_t pinned_bytes = 0;        // blocks pinned by pin() or allocate_pinned()
-    unsigned fragmentation_percent = 0;  // 100 - 100 * sqrt(sum free_i^2) / sum free_i
+    unsigned fragmentation_percent = 0;  // 100 - 100 * sqrt(sum free_i^2) / sum free_i, rounded to the nearest
     std::uint64_t bytes_moved = 0;       // by compaction, table growth and reallocation
     std::uint32_t compactions = 0;       // completed full compactions (defrag or allocate)
     std::uint32_t failed[error_count] = {}; // failed calls, by error (index = error value)

@@ -100,6 +100,7 @@
 #ifndef TINYMEM_STRESS
 #define TINYMEM_STRESS 0
 #endif
+#include "detail/engine_base.hpp" // after the macros above, which it uses
 
 namespace tinymem {
 
@@ -161,61 +162,6 @@ private:
 
 } // namespace detail
 
-// The lean engine (bump_pool.hpp) shares basic_pool's word layouts.
-TINYMEM_EXPORT template <class Config = default_config>
-class basic_bump_pool;
-
-namespace detail {
-
-// An RAII pin on a block of `Pool` (basic_pool or basic_bump_pool: Pool::pin_guard): the block
-// does not move while the guard lives. Move-only.
-TINYMEM_EXPORT template <class Pool>
-class pin_guard {
-public:
-    using handle = typename Pool::handle;
-
-    pin_guard() noexcept = default;
-    pin_guard(Pool& p, handle h) noexcept {
-        if (p.acquire_pin(h)) {
-            pool_ = &p;
-            handle_ = h;
-        }
-    }
-    pin_guard(pin_guard&& o) noexcept : pool_(o.pool_), handle_(o.handle_) { o.pool_ = nullptr; }
-    pin_guard& operator=(pin_guard&& o) noexcept {
-        if (this != &o) {
-            release();
-            pool_ = o.pool_;
-            handle_ = o.handle_;
-            o.pool_ = nullptr;
-        }
-        return *this;
-    }
-    pin_guard(const pin_guard&) = delete;
-    pin_guard& operator=(const pin_guard&) = delete;
-    ~pin_guard() { release(); }
-
-    explicit operator bool() const noexcept { return pool_ != nullptr; }
-    // The pinned block's data; nullptr for a failed guard. Valid while the guard lives.
-    void* data() const noexcept { return pool_ ? pool_->data(handle_) : nullptr; }
-    template <class T>
-    T* get() const noexcept {
-        return static_cast<T*>(data());
-    }
-    handle get_handle() const noexcept { return handle_; }
-    // Effect: unpins now; the guard becomes empty.
-    void release() noexcept {
-        if (pool_) pool_->unpin(handle_);
-        pool_ = nullptr;
-    }
-
-private:
-    Pool* pool_ = nullptr;
-    handle handle_{};
-};
-
-} // namespace detail
-
 // A pool of movable blocks over a caller-provided buffer. Not copyable or movable: handles and
 // the table refer to its address. See pool<Bytes> for a pool that carries its own storage.
 //
@@ -223,22 +169,22 @@ private:
 // may move blocks: allocate, allocate_pinned, reallocate, defrag and defrag_step. deallocate,
 // pin, unpin and every const call never move blocks. A pinned block never moves.
 TINYMEM_EXPORT template <class Config = default_config>
-class basic_pool : public detail::compaction_limit_api<basic_pool<Config>> {
+class basic_pool : public detail::compaction_limit_api<basic_pool<Config>>,
+                   public detail::engine_base<basic_pool<Config>, Config> {
+    using common = detail::engine_base<basic_pool<Config>, Config>;
+
 public:
     using config_type = Config;
-    using handle = basic_handle<Config>;
-    using size_type = std::size_t;
-    using offset_type = typename Config::offset_type;
-    // A handle-table index: 14 bits in the 16-bit configurations, 13 in the 17-bit one, 30 in the
-    // 32-bit ones.
-    using slot_type = std::uint32_t;
-    using word_type = typename Config::word_type;
-
-    static constexpr size_type granule = Config::granule;
-    // Bookkeeping per live block: one header word plus one table word.
-    static constexpr size_type overhead_per_block = 2 * sizeof(word_type);
-    // Nested pins a block can hold.
-    static constexpr unsigned max_pins = 13;
+    // slot_type: a handle-table index (detail/layout.hpp).
+    using typename common::handle, typename common::size_type, typename common::offset_type,
+        typename common::slot_type, typename common::word_type;
+    // From detail::engine_base (detail/engine_base.hpp), documented there: granule,
+    // overhead_per_block, max_pins, pin_guard, usable, unusable_reason, set_slot_retirement,
+    // slot_retirement, valid, size, data, get, pin, acquire_pin, unpin, pin_count, pinned_for_life,
+    // last_error, bytes_moved, compactions.
+    using common::granule;
+    using common::max_pins;
+    using common::usable, common::unusable_reason;
     // The largest alignment allocate() serves (the table word keeps log2 of it in granules):
     //   2^15 granules in the 32-bit-word configurations (256 KiB in config17; more than any
     //   config16 pool holds), 2^31 in the 64-bit ones. Larger ones fail with bad_alignment.
@@ -256,9 +202,6 @@ public:
 #else
     static constexpr bool poisoning = false;
 #endif
-
-    // An RAII pin (see detail::pin_guard): pin() returns one.
-    using pin_guard = detail::pin_guard<basic_pool>;
 
     // Effect: takes over `buffer` (not owned) as an empty pool.
     // Requires: the buffer outlives the pool. Its start is rounded up to the granule.
@@ -279,13 +222,6 @@ public:
         tags::release(tag_);
     }
     basic_pool& operator=(const basic_pool&) = delete;
-
-    // Whether the constructor accepted its buffer.
-    bool usable() const noexcept { return base_ != nullptr; }
-    // Result: why the pool is unusable (bad_buffer or too_many_pools), or none when usable.
-    error unusable_reason() const noexcept {
-        return usable() ? error::none : tag_ == 0 ? error::too_many_pools : error::bad_buffer;
-    }
 
     // Bytes of the heap (the buffer less alignment and the end sentinel); table and blocks share it.
     size_type capacity() const noexcept { return usable() ? size_type(heap_end_) * granule : 0; }
@@ -444,53 +380,9 @@ public:
         return succeed();
     }
 
-    // Effect: with `on`, from now on a slot whose generation would wrap when its block is freed
-    //   is retired instead: never reused, so no handle of this pool is ever aliased by a later
-    //   block. Cost: one table word kept for good per 2^generation_bits blocks that slot served
-    //   (4 bytes per 256 allocations through it in the 16-bit configurations, 8 bytes per
-    //   8,388,608 in config32): the table grows with the number of allocations, not only with the
-    //   live blocks, and a pool that runs long enough ends with out_of_handles or out_of_memory.
-    //   stats().retired_handles counts them. Off by default. O(1).
-    void set_slot_retirement(bool on) noexcept { retire_slots_ = on; }
-    // Result: whether slots are retired (set_slot_retirement()).
-    bool slot_retirement() const noexcept { return retire_slots_; }
-
     // ---- access -------------------------------------------------------------------------------
 
-    // Result: whether `h` names a live block of this pool.
-    bool valid(handle h) const noexcept {
-        slot_type slot;
-        return check_handle(h, slot) == error::none;
-    }
-
-    // Result: the block's usable bytes (at least what was requested), or 0 for a bad handle.
-    size_type size(handle h) const noexcept {
-        slot_type slot;
-        if (check_handle(h, slot) != error::none) return 0;
-        return size_type(header_size(header_load(entry_offset(table_load(slot))))) * granule -
-               sizeof(word_type);
-    }
-
-    // Result: the block's data, or nullptr for a bad handle. Valid until the next call that may
-    //   move blocks (see the class comment), or while the block is pinned.
-    void* data(handle h) noexcept {
-        const slot_type slot = slot_type(h.value() & slot_mask);
-        if (slot >= slots_) return nullptr;
-        const word_type entry = table_load(slot);
-        if (!names_entry(h, entry)) return nullptr;
-        return base_ + size_type(entry_offset(entry)) * granule;
-    }
-    const void* data(handle h) const noexcept { return const_cast<basic_pool*>(this)->data(h); }
-
-    // Result: data(h) as a T*. Requires: the block was allocated with at least alignof(T).
-    template <class T>
-    T* get(handle h) noexcept {
-        return static_cast<T*>(data(h));
-    }
-    template <class T>
-    const T* get(handle h) const noexcept {
-        return static_cast<const T*>(data(h));
-    }
+    // valid(), size(), data() and get(): detail::engine_base.
 
     // Result: the handle of the live block whose data starts at `p`, or a null handle
     //   (error::invalid_pointer) when `p` is anything else: outside the pool, inside a block,
@@ -526,24 +418,7 @@ public:
 
     // ---- pinning ------------------------------------------------------------------------------
 
-    // Effect: pins the block so it never moves until the guard is destroyed; pins nest.
-    // Result: a guard, false on failure, giving the block's data while it lives.
-    // Errors: invalid_handle, stale_handle, pin_overflow (more than max_pins).
-    pin_guard pin(handle h) noexcept { return pin_guard(*this, h); }
-
-    // Effect: adds one pin to the block, as pin() does without a guard. Pair with unpin().
-    bool acquire_pin(handle h) noexcept { return add_pins(h, 1); }
-
-    // Effect: removes one pin. Errors: invalid_handle, stale_handle, not_pinned.
-    bool unpin(handle h) noexcept { return add_pins(h, -1); }
-
-    // Result: the block's pin count (0 when unpinned or for a bad handle; blocks from
-    //   allocate_pinned report max_pins + 1).
-    unsigned pin_count(handle h) const noexcept {
-        slot_type slot;
-        if (check_handle(h, slot) != error::none) return 0;
-        return entry_pins(table_load(slot));
-    }
+    // pin(), acquire_pin(), unpin(), pin_count() and pinned_for_life(): detail::engine_base.
 
     // ---- compaction ---------------------------------------------------------------------------
 
@@ -596,19 +471,13 @@ public:
 
     // ---- diagnostics --------------------------------------------------------------------------
 
-    error last_error() const noexcept { return last_error_; }
-
     // Result: a snapshot of the pool. A walk over every block (O(blocks)): to watch what each
     //   call moves, read bytes_moved() and compactions() instead. largest_allocatable is what
     //   allocate() without a compaction limit serves: exact when no block is pinned or
     //   over-aligned, with or without a free handle (without one, less what the table's growth
     //   takes first).
     pool_stats stats() const noexcept;
-    // Result: the bytes moved so far by compaction, table growth and reallocation (as
-    //   stats().bytes_moved, in O(1)).
-    std::uint64_t bytes_moved() const noexcept { return bytes_moved_; }
-    // Result: the full compactions completed so far (as stats().compactions, in O(1)).
-    std::uint32_t compactions() const noexcept { return compactions_; }
+    // last_error(), bytes_moved() and compactions(): detail::engine_base.
 
     // Effect: walks the whole pool and checks every invariant (block chain, headers, footers,
     //   free lists, handle table, counters). O(blocks + handles).
@@ -633,39 +502,22 @@ protected:
     void init(std::byte* data, size_type bytes) noexcept;
 
 private:
-    template <class>
-    friend class basic_bump_pool; // one definition of the word layouts for both engines
+    friend common; // the shared accessors read the control block below
+    using layout = detail::layout<Config>;
 
-    // ---- word layouts -------------------------------------------------------------------------
-    static constexpr unsigned word_bits = Config::word_bits;
+    // ---- word layouts (detail/layout.hpp, one definition for both engines) ---------------------
+    using layout::header_bytes, layout::size_mask, layout::slot_mask, layout::no_slot, layout::quick_slot,
+        layout::prev_free_bit, layout::pin_shift, layout::align_shift, layout::gen_shift, layout::gen_mask,
+        layout::pin_align_mask, layout::fixed_pin, layout::free_pin, layout::retired_entry, layout::tag_shift,
+        layout::tag_mask;
+    using typename layout::tags;
+    using layout::header_size, layout::header_slot, layout::header_free, layout::header_prev_free,
+        layout::header_quick, layout::header_hole, layout::used_header, layout::free_header, layout::entry_offset,
+        layout::entry_pins, layout::entry_align, layout::with_pins, layout::with_offset, layout::free_slot_entry;
     static constexpr unsigned offset_bits = Config::offset_bits;
-    static constexpr size_type header_bytes = sizeof(word_type);
-    static constexpr word_type one = 1;
-    static constexpr word_type size_mask = (one << offset_bits) - 1;
-    static constexpr word_type slot_mask = (word_type(1) << Config::slot_bits) - 1;
-    static constexpr slot_type no_slot = slot_type(slot_mask);
-    // The slot a cached (quick-listed) block's header names: a free block that looks used to
-    // its neighbours, so they never merge with it.
-    static constexpr slot_type quick_slot = slot_type(slot_mask - 1);
     static constexpr size_type quick_classes = Config::quick_classes;
     // A compaction for an allocation gathers this fraction of the other free bytes as well.
     static constexpr unsigned compaction_slack = 2;
-    static constexpr word_type free_bit = one << (word_bits - 2);
-    static constexpr word_type prev_free_bit = one << (word_bits - 1);
-    static constexpr unsigned pin_shift = offset_bits;
-    static constexpr unsigned align_shift = pin_shift + Config::pin_bits;
-    static constexpr unsigned gen_shift = align_shift + Config::align_bits;
-    static constexpr word_type gen_mask = (one << Config::generation_bits) - 1;
-    static constexpr word_type pin_align_mask = ((one << (Config::pin_bits + Config::align_bits)) - 1) << pin_shift;
-    static constexpr unsigned fixed_pin = max_pins + 1; // allocate_pinned blocks
-    static constexpr unsigned free_pin = 15;           // a free table slot
-    // The table word of a retired slot (set_slot_retirement()): free, with the last generation,
-    // no link; no handle matches it and the free-slot list never holds it.
-    static constexpr word_type retired_entry = (gen_mask << gen_shift) | (word_type(free_pin) << pin_shift);
-    static constexpr unsigned tag_shift = Config::slot_bits + Config::generation_bits;
-    static constexpr word_type tag_mask = (one << Config::tag_bits) - 1;
-    // The live tags of handles this wide (pool_tags.hpp); a pool holds tag_ from init() on.
-    using tags = detail::pool_tag_set<Config::tag_bits>;
     // The smallest free block: a header and a footer.
     static constexpr offset_type min_free =
         offset_type((header_bytes + sizeof(offset_type) + granule - 1) / granule);
@@ -679,56 +531,15 @@ private:
     // spends 12 instructions per 16 bytes, so a visit costs about what moving 64 bytes does.
     static constexpr size_type visit_cost = 64;
 
-    static constexpr offset_type header_size(word_type h) noexcept { return offset_type(h & size_mask); }
-    static constexpr slot_type header_slot(word_type h) noexcept {
-        return slot_type((h >> offset_bits) & slot_mask);
-    }
-    static constexpr bool header_free(word_type h) noexcept { return (h & free_bit) != 0; }
-    static constexpr bool header_prev_free(word_type h) noexcept { return (h & prev_free_bit) != 0; }
-    static constexpr bool header_quick(word_type h) noexcept {
-        if constexpr (quick_classes == 0) return false;
-        return (h & free_bit) == 0 && header_slot(h) == quick_slot;
-    }
-    // Free or cached: the slot field of both is at least quick_slot (free: no_slot). Not for the
-    // end sentinel, whose slot is no_slot too.
-    static constexpr bool header_hole(word_type h) noexcept {
-        if constexpr (quick_classes == 0) return header_free(h);
-        return header_slot(h) >= quick_slot;
-    }
-    static constexpr word_type used_header(offset_type size, slot_type slot, bool prev_free) noexcept {
-        return word_type(size) | (word_type(slot) << offset_bits) | (prev_free ? prev_free_bit : 0);
-    }
-    static constexpr word_type free_header(offset_type size) noexcept {
-        // A free block's predecessor is never free: free blocks do not touch.
-        return word_type(size) | (word_type(no_slot) << offset_bits) | free_bit;
-    }
-    static constexpr offset_type entry_offset(word_type e) noexcept { return offset_type(e & size_mask); }
-    static constexpr unsigned entry_pins(word_type e) noexcept { return unsigned(e >> pin_shift) & 15u; }
-    static constexpr unsigned entry_align(word_type e) noexcept {
-        return unsigned(e >> align_shift) & ((1u << Config::align_bits) - 1);
-    }
-    static constexpr word_type with_pins(word_type e, unsigned pins) noexcept {
-        return (e & ~(word_type(15) << pin_shift)) | (word_type(pins) << pin_shift);
-    }
-    static constexpr word_type with_offset(word_type e, offset_type pos) noexcept {
-        return (e & ~size_mask) | word_type(pos);
-    }
-    static word_type handle_tag(handle h) noexcept { return word_type(h.value() >> tag_shift) & tag_mask; }
-    handle make_handle(slot_type slot, word_type gen) const noexcept {
-        using V = typename handle::value_type;
-        return handle(V(V(slot) | (V(gen) << Config::slot_bits) | (V(tag_) << tag_shift)));
-    }
+    using common::make_handle, common::slot_of;
     static char symbol_of_slot(slot_type slot) noexcept {
         return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[slot % 62];
     }
 
     // ---- raw access (memcpy: the buffer holds user objects and our words alike) ---------------
-    word_type load_at(size_type byte) const noexcept {
-        word_type w;
-        std::memcpy(&w, base_ + byte, sizeof w);
-        return w;
-    }
-    void store_at(size_type byte, word_type w) noexcept { std::memcpy(base_ + byte, &w, sizeof w); }
+    using common::header_byte, common::header_load, common::header_store, common::table_load, common::table_store;
+    // The table sits at the buffer's start, slot 0 first.
+    static size_type table_byte(slot_type slot) noexcept { return size_type(slot) * sizeof(word_type); }
     offset_type load_offset_at(size_type byte) const noexcept {
         offset_type v;
         std::memcpy(&v, base_ + byte, sizeof v);
@@ -736,18 +547,10 @@ private:
     }
     void store_offset_at(size_type byte, offset_type v) noexcept { std::memcpy(base_ + byte, &v, sizeof v); }
 
-    word_type header_load(offset_type pos) const noexcept {
-        return load_at(size_type(pos) * granule - header_bytes);
-    }
-    void header_store(offset_type pos, word_type h) noexcept {
-        store_at(size_type(pos) * granule - header_bytes, h);
-    }
     void set_prev_free(offset_type pos, bool on) noexcept {
         const word_type h = header_load(pos);
         header_store(pos, on ? (h | prev_free_bit) : (h & ~prev_free_bit));
     }
-    word_type table_load(slot_type slot) const noexcept { return load_at(size_type(slot) * sizeof(word_type)); }
-    void table_store(slot_type slot, word_type e) noexcept { store_at(size_type(slot) * sizeof(word_type), e); }
     size_type footer_byte(offset_type pos, offset_type size) const noexcept {
         return size_type(pos + size) * granule - header_bytes - sizeof(offset_type);
     }
@@ -761,48 +564,11 @@ private:
         store_offset_at(size_type(pos) * granule + sizeof(offset_type), v);
     }
 
-    // ---- results ------------------------------------------------------------------------------
-    // Out of line in size-optimised builds: a call is smaller than the counter update at each
-    // of the many failure sites. Elsewhere inline: a call would make the callers save registers
-    // on their fast paths too (deallocate's, 3 % more instructions).
-    TINYMEM_SIZE_NOINLINE bool fail(error e) noexcept {
-        last_error_ = e;
-        ++failed_[static_cast<unsigned>(e)];
-        return false;
-    }
-    TINYMEM_SIZE_NOINLINE bool succeed() noexcept {
-        last_error_ = error::none;
-        return true;
-    }
-
-    // Whether `entry`, the table word of h's slot, is the live block h names. The handle's
-    // generation and tag, side by side above its slot, meet the entry's generation next to this
-    // pool's tag in one comparison; a free slot never matches.
-    bool names_entry(handle h, word_type entry) const noexcept {
-        const word_type key = (entry >> gen_shift) | (word_type(tag_) << Config::generation_bits);
-        return word_type(h.value() >> Config::slot_bits) == key && entry_pins(entry) != free_pin;
-    }
-    error check_handle(handle h, slot_type& slot) const noexcept {
-        slot = slot_type(h.value() & slot_mask);
-        if (slot < slots_ && names_entry(h, table_load(slot))) return error::none;
-        // A null handle has tag 0, which no pool has; an unusable pool has no slots.
-        if (handle_tag(h) != tag_ || slot >= slots_) return error::invalid_handle;
-        return error::stale_handle;
-    }
-    // check_handle(), recording a failure. Result: the slot's table word (slot_of(h)), or 0 on
-    //   failure: a live block's word is never 0, its offset being at least heap_begin_.
-    word_type resolve(handle h) noexcept {
-        slot_type slot;
-        const error e = check_handle(h, slot);
-        if (e != error::none) {
-            fail(e);
-            return 0;
-        }
-        const word_type entry = table_load(slot);
-        if (entry == 0) __builtin_unreachable(); // (then callers test for 0 on failure paths only)
-        return entry;
-    }
-    static slot_type slot_of(handle h) noexcept { return slot_type(h.value() & slot_mask); }
+    // ---- results and handle checks (detail::engine_base) ----------------------------------------
+    using common::fail, common::check_handle, common::resolve;
+    // common::succeed(), out of line in size-optimised builds: this engine has many more success
+    // paths than the lean one, and a call is smaller than the store at each.
+    TINYMEM_SIZE_NOINLINE bool succeed() noexcept { return common::succeed(); }
 
     // Turns a request into granules, header included, checking it in the order its errors are
     // reported: an unusable pool, the alignment (allocate_impl's; reallocate keeps the block's),
@@ -1117,26 +883,13 @@ private:
     void push_free_slot(slot_type slot, word_type gen) noexcept {
         std::byte* const base = base_; // one load: the stores below may alias the pool object
         const offset_type tail = free_slot_tail_;
-        const word_type entry = (gen << gen_shift) | (word_type(free_pin) << pin_shift);
-        std::memcpy(base + size_type(slot) * sizeof(word_type), &entry, sizeof entry);
+        const word_type entry = free_slot_entry(gen);
+        std::memcpy(base + table_byte(slot), &entry, sizeof entry);
         const auto link = offset_type(slot + 1);
-        if (tail == 0) {
+        if (tail == 0)
             free_slot_head_ = link;
-        } else {
-            std::byte* const last = base + size_type(tail) * sizeof(word_type) - sizeof(word_type);
-            if constexpr (offset_bits == 8 * sizeof(offset_type)) {
-                // The offset field is a whole offset_type of the word: store the link alone.
-                static_assert(std::endian::native == std::endian::little || std::endian::native == std::endian::big);
-                constexpr size_type field =
-                    std::endian::native == std::endian::little ? 0 : sizeof(word_type) - sizeof(offset_type);
-                std::memcpy(last + field, &link, sizeof link);
-            } else {
-                word_type w;
-                std::memcpy(&w, last, sizeof w);
-                w = with_offset(w, link);
-                std::memcpy(last, &w, sizeof w);
-            }
-        }
+        else // the link alone into the last free slot's word (tail is its slot + 1)
+            layout::store_entry_offset(base + table_byte(tail - 1u), link);
         free_slot_tail_ = link;
     }
     // The lowest allocate_pinned block at or above the block start `from`, or the end: a walk,

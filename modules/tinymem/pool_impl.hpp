@@ -11,9 +11,7 @@ template <class Config>
 void basic_pool<Config>::init(std::byte* data, size_type bytes) noexcept {
     // The control block is as its initialisers leave it (base_ null, floor_stale_ false,
     // compact_ true): init() runs once, from a constructor.
-    tag_ = std::uint16_t(tags::acquire());
-    if (tag_ == 0 || data == nullptr) return;
-    TINYMEM_UNPOISON(data, bytes); // a buffer reused from an earlier pool
+    if (!this->claim_tag(data, bytes)) return;
     const auto addr = reinterpret_cast<std::uintptr_t>(data);
     const size_type skip = (granule - addr % granule) % granule;
     if (bytes < skip) return;
@@ -641,29 +639,10 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
 
 // ---- diagnostics ------------------------------------------------------------------------------
 
-namespace detail {
-constexpr std::uint64_t isqrt(std::uint64_t x) noexcept {
-    std::uint64_t r = 0, bit = std::uint64_t{1} << 62;
-    while (bit > x) bit >>= 2;
-    while (bit != 0) {
-        if (x >= r + bit) {
-            x -= r + bit;
-            r = (r >> 1) + bit;
-        } else {
-            r >>= 1;
-        }
-        bit >>= 2;
-    }
-    return r;
-}
-} // namespace detail
-
 template <class Config>
 pool_stats basic_pool<Config>::stats() const noexcept {
     pool_stats s;
-    s.bytes_moved = bytes_moved_;
-    s.compactions = compactions_;
-    for (std::size_t i = 0; i < error_count; ++i) s.failed[i] = failed_[i];
+    this->stats_counters(s);
     if (!usable()) return s;
     s.capacity_bytes = size_type(heap_end_) * granule;
     s.used_bytes = size_type(used_granules_) * granule;
@@ -684,8 +663,7 @@ pool_stats basic_pool<Config>::stats() const noexcept {
     bool in_first = true, pinned_front = false;
     auto end_hole = [&] {
         if (hole > largest) largest = hole;
-        const std::uint64_t bytes = hole * granule;
-        squares += bytes * bytes;
+        squares += hole * hole; // granules: below 2^64, as is free_granules_ squared
         hole = 0;
     };
     for (offset_type pos = heap_begin_; pos != heap_end_;) {
@@ -724,8 +702,7 @@ pool_stats basic_pool<Config>::stats() const noexcept {
         }
     }
     s.largest_allocatable = best_stretch * granule > header_bytes ? size_type(best_stretch) * granule - header_bytes : 0;
-    if (s.free_bytes != 0)
-        s.fragmentation_percent = unsigned(100 - (100 * detail::isqrt(squares)) / s.free_bytes);
+    if (free_granules_ != 0) s.fragmentation_percent = detail::fragmentation_percent(squares, free_granules_);
     return s;
 }
 

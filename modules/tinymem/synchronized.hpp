@@ -125,6 +125,9 @@ public:
     unsigned pin_count(handle h) noexcept {
         return locked([&](Pool& p) { return p.pin_count(h); });
     }
+    bool pinned_for_life(handle h) noexcept {
+        return locked([&](Pool& p) { return p.pinned_for_life(h); });
+    }
 
     // Pins the block; an empty guard when the handle is bad or the pin count overflows.
     pinned pin(handle h) noexcept {

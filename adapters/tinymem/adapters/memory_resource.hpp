@@ -120,11 +120,11 @@ private:
 
     void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override {
         const auto h = p ? pool_->handle_of(p) : typename pool_type::handle{};
-        // Only blocks from allocate_pinned carry the fixed pin count; a movable block's data
-        // (a handle's, a tinymem::vector's) is refused.
+        // Only blocks from allocate_pinned are pinned for life; a movable block's data (a
+        // handle's, a tinymem::vector's) is refused.
         const bool alignment_ok = alignment != 0 && (alignment & (alignment - 1)) == 0 &&
                                   reinterpret_cast<std::uintptr_t>(p) % alignment == 0;
-        if (!h || !alignment_ok || pool_->pin_count(h) != pool_type::max_pins + 1 || pool_->size(h) < bytes) {
+        if (!h || !alignment_ok || !pool_->pinned_for_life(h) || pool_->size(h) < bytes) {
             raise({resource_error::invalid_deallocation, h ? error::none : pool_->last_error(), p, bytes, alignment});
         }
         if (!pool_->deallocate(h)) raise({resource_error::invalid_deallocation, pool_->last_error(), p, bytes, alignment});
