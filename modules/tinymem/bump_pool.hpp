@@ -27,6 +27,19 @@
 #include "config.hpp"
 #include "pool.hpp" // detail:: helpers, the poisoning hooks
 
+// Whether the lean engine's allocate() takes room at the top inline, at the call site (a free
+// slot, default alignment, room enough). Size-optimised builds (-Os, -Oz) call the out-of-line
+// path instead, which does the same: inlined, the path costs flash at every call site (figures:
+// docs/design.md, "Measured figures"). Define to 0 or 1 to choose. basic_pool's counterpart is
+// TINYMEM_INLINE_QUICK (pool.hpp): the two engines are chosen apart.
+#ifndef TINYMEM_BUMP_INLINE_TOP
+#ifdef __OPTIMIZE_SIZE__
+#define TINYMEM_BUMP_INLINE_TOP 0
+#else
+#define TINYMEM_BUMP_INLINE_TOP 1
+#endif
+#endif
+
 namespace tinymem {
 
 // A pool of movable blocks over a caller-provided buffer, allocating at the top. Not copyable
@@ -101,10 +114,10 @@ public:
     //   may have moved some).
     // Moves blocks: yes (compaction).
     handle allocate(size_type bytes, size_type align = granule) noexcept {
-        if constexpr (TINYMEM_INLINE_QUICK != 0) {
-            // The common case inline (not in size-optimised builds, as basic_pool's quick-list
-            // hit): default alignment, a free slot, room at the top. bytes - 1 wraps for 0, and
-            // an unusable pool has total_ 0: both take the checked path.
+        if constexpr (TINYMEM_BUMP_INLINE_TOP != 0) {
+            // The common case inline (TINYMEM_BUMP_INLINE_TOP: not in size-optimised builds):
+            // default alignment, a free slot, room at the top. bytes - 1 wraps for 0, and an
+            // unusable pool has total_ 0: both take the checked path.
             if (align == granule && bytes - 1u < total_ && free_slot_head_ != 0) {
                 const auto need = offset_type((bytes + header_bytes + granule - 1) / granule);
                 if (top_room(slots_) >= need) return take_top(need);
@@ -273,6 +286,7 @@ private:
     }
     // The highest top_ a table of `slots` words leaves: a block ends where the table starts.
     offset_type limit_for(size_type slots) const noexcept {
+        TINYMEM_ASSERT(slots * header_bytes <= total_); // the table fits in the heap
         return offset_type((total_ - slots * header_bytes + header_bytes) / granule); // init() keeps it in range
     }
     // Granules free at the top with a table of `slots` words.
@@ -283,18 +297,22 @@ private:
     // Poisons (or unpoisons) the bytes of granules [from, to) as a block there would hold them,
     // header included.
     void poison_span(offset_type from, offset_type to) noexcept {
+        TINYMEM_ASSERT(from >= heap_begin && from <= to);
         TINYMEM_POISON(base_ + header_byte(from), size_type(to - from) * granule);
     }
     void unpoison_span(offset_type from, offset_type to) noexcept {
+        TINYMEM_ASSERT(from >= heap_begin && from <= to);
         TINYMEM_UNPOISON(base_ + header_byte(from), size_type(to - from) * granule);
     }
     // Makes [pos, pos + size) a hole: a free header, the rest poisoned.
     TINYMEM_SIZE_NOINLINE void make_hole(offset_type pos, offset_type size) noexcept {
+        TINYMEM_ASSERT(pos >= heap_begin && size != 0 && size_type(pos) + size < top_);
         header_store(pos, core::free_header(size));
         TINYMEM_POISON(base_ + size_type(pos) * granule, size_type(size) * granule - header_bytes);
     }
     // Records free granules at pos: a hole, or part of the top when they end there.
     void release_span(offset_type pos, offset_type end) noexcept {
+        TINYMEM_ASSERT(pos >= heap_begin && pos < end && end <= top_);
         if (end == top_) {
             poison_span(pos, end);
             top_ = pos;
@@ -416,6 +434,7 @@ private:
     // Frees a slot: a new generation makes every copy of the old handle stale; FIFO reuse keeps
     // that generation unmatched for longest.
     void release_slot(slot_type slot, word_type entry) noexcept {
+        TINYMEM_ASSERT(slot < slots_ && live_ != 0 && core::entry_pins(entry) != core::free_pin);
         const word_type gen = ((entry >> core::gen_shift) + 1) & core::gen_mask;
         if (gen == 0 && retire_slots_) {
             // Out of generations: marked free with the last one, kept out of the list for good.
@@ -527,6 +546,7 @@ auto basic_bump_pool<Config>::allocate_impl(size_type bytes, size_type align) no
 
 template <class Config>
 auto basic_bump_pool<Config>::take_top(offset_type need) noexcept -> handle {
+    TINYMEM_ASSERT(need != 0 && top_room(size_type(slots_) + (free_slot_head_ == 0 ? 1 : 0)) >= need);
     slot_type slot;
     word_type gen = 0;
     if (free_slot_head_ == 0) {
@@ -536,6 +556,7 @@ auto basic_bump_pool<Config>::take_top(offset_type need) noexcept -> handle {
     } else {
         slot = slot_type(free_slot_head_ - 1u);
         const word_type entry = table_load(slot);
+        TINYMEM_ASSERT(slot < slots_ && core::entry_pins(entry) == core::free_pin);
         free_slot_head_ = core::entry_offset(entry);
         if (free_slot_head_ == 0) free_slot_tail_ = 0;
         gen = entry >> core::gen_shift;

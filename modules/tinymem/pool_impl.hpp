@@ -76,6 +76,7 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
         fail(failure_reason(need));
         return {};
     }
+    TINYMEM_ASSERT(at >= heap_begin_ && n >= need && size_type(at) + n <= heap_end_);
     const word_type gen = entry >> gen_shift;
     header_store(at, used_header(n, slot, header_prev_free(header_load(at))));
     const unsigned pins = pinned ? fixed_pin : 0u;
@@ -102,6 +103,7 @@ bool basic_pool<Config>::release_block(slot_type slot, word_type entry) noexcept
     if (pins != 0 && pins != fixed_pin) return fail(error::pinned);
     const offset_type pos = entry_offset(entry);
     const word_type hdr = header_load(pos);
+    TINYMEM_ASSERT(!header_hole(hdr) && header_slot(hdr) == slot);
     const offset_type size = header_size(hdr);
     used_granules_ = offset_type(used_granules_ - size);
     free_granules_ = offset_type(free_granules_ + size);
@@ -139,6 +141,7 @@ bool basic_pool<Config>::add_pins(handle h, int delta) noexcept {
 
 template <class Config>
 auto basic_pool<Config>::place_pinned(offset_type& need, offset_type align) noexcept -> offset_type {
+    TINYMEM_ASSERT(need >= min_free && detail::is_power_of_two(align));
     // First choice: a hole among the pinned blocks (at or above the lowest one, fixed_floor_),
     // where pinned blocks freed before left one. Without it every pinned request would take the
     // hole below the pinned blocks while those holes stayed empty, and the pinned blocks of a
@@ -227,6 +230,7 @@ bool basic_pool<Config>::grow_table() noexcept {
 // granules may hold slots that are never used) go to the free slot list.
 template <class Config>
 void basic_pool<Config>::add_table_granules(offset_type count) noexcept {
+    TINYMEM_ASSERT(count != 0 && size_type(heap_begin_) + count <= heap_end_);
     // In size_type: both fit (a table of count granules lies in the buffer).
     const auto room = size_type(Config::max_slots - slots_);
     const size_type added = size_type(count) * slots_per_granule;
@@ -257,6 +261,7 @@ bool basic_pool<Config>::shift_front_run() noexcept {
 // out_of_memory: the first hole is too small).
 template <class Config>
 auto basic_pool<Config>::shift_run_up(offset_type from, offset_type want, error& why) noexcept -> offset_type {
+    TINYMEM_ASSERT(want != 0 && from >= heap_begin_ && from <= heap_end_);
     offset_type run_end = from;
     size_type max_align = 1;
     for (;;) {
@@ -311,6 +316,7 @@ auto basic_pool<Config>::shift_run_up(offset_type from, offset_type want, error&
 
 template <class Config>
 void basic_pool<Config>::shrink(slot_type slot, offset_type pos, offset_type size, offset_type need) noexcept {
+    TINYMEM_ASSERT(need != 0 && need <= size && header_size(header_load(pos)) == size);
     if (size - need < min_free) return; // the tail could not be a free block: keep it
     resize_block(slot, pos, size, need);
     release_range(offset_type(pos + need), offset_type(size - need), false);
@@ -318,6 +324,7 @@ void basic_pool<Config>::shrink(slot_type slot, offset_type pos, offset_type siz
 
 template <class Config>
 bool basic_pool<Config>::grow_in_place(slot_type slot, offset_type pos, offset_type size, offset_type need) noexcept {
+    TINYMEM_ASSERT(need > size && header_size(header_load(pos)) == size && header_slot(header_load(pos)) == slot);
     const auto next = offset_type(pos + size);
     word_type next_hdr = header_load(next);
     // Cached blocks after this one are settled into one free block while it is too small.
@@ -355,6 +362,8 @@ bool basic_pool<Config>::grow_in_place(slot_type slot, offset_type pos, offset_t
 template <class Config>
 void basic_pool<Config>::relocate_into(slot_type slot, offset_type from, offset_type size, offset_type to,
                                        offset_type to_size) noexcept {
+    TINYMEM_ASSERT(to != from && entry_offset(table_load(slot)) == from && header_size(header_load(from)) == size);
+    TINYMEM_ASSERT(header_slot(header_load(to)) == no_slot && header_size(header_load(to)) == to_size); // carved
     const size_type payload = size_type(size < to_size ? size : to_size) * granule - header_bytes;
     std::memcpy(base_ + size_type(to) * granule, base_ + size_type(from) * granule, payload);
     const word_type old_hdr = header_load(from);
@@ -729,50 +738,61 @@ pool_stats basic_pool<Config>::stats() const noexcept {
     return s;
 }
 
+// check() in three walks: the blocks (chain, headers, footers, counters), the free and quick
+// lists, and the handle table's free-slot list and live slots.
 template <class Config>
 check_result basic_pool<Config>::check() const noexcept {
-    auto bad = [&](const char* what, std::uint64_t pos) {
-        return check_result{what, size_type(pos) * granule};
-    };
-    if (!usable()) return bad("pool is not usable (bad buffer)", 0);
+    if (!usable()) return check_bad("pool is not usable (bad buffer)", 0);
     const std::uint64_t table_slots = std::uint64_t(heap_begin_ - 1) * slots_per_granule;
     if (slots_ != (table_slots < Config::max_slots ? table_slots : Config::max_slots))
-        return bad("handle table size does not match the heap start", heap_begin_);
+        return check_bad("handle table size does not match the heap start", heap_begin_);
+    check_counts counts;
+    if (const check_result r = check_blocks(counts); !r) return r;
+    if (const check_result r = check_lists(counts); !r) return r;
+    return check_slots();
+}
+
+// The walk over every block: the chain, each header (and a free block's footer, a used block's
+// table word), where the cursor and the pinned floor point, and the counters. Counts the listed
+// free blocks and the cached ones for check_lists().
+template <class Config>
+check_result basic_pool<Config>::check_blocks(check_counts& counts) const noexcept {
     bool prev_free = false, cursor_seen = false, floor_seen = fixed_floor_ == heap_end_ || floor_stale_;
-    std::uint64_t free_sum = 0, used_sum = 0, pinned_sum = 0, live = 0, listed = 0, cached = 0, cached_sum = 0;
+    std::uint64_t free_sum = 0, used_sum = 0, pinned_sum = 0, live = 0, cached_sum = 0;
     offset_type pos = heap_begin_;
     while (pos != heap_end_) {
-        if (pos > heap_end_) return bad("block chain overruns the heap", pos);
+        if (pos > heap_end_) return check_bad("block chain overruns the heap", pos);
         if (pos == cursor_) cursor_seen = true;
         if (pos == fixed_floor_) floor_seen = true;
         const word_type h = header_load(pos);
         const offset_type size = header_size(h);
-        if (size == 0) return bad("block of size 0", pos);
-        if (std::uint64_t(pos) + size > heap_end_) return bad("block runs past the heap end", pos);
-        if (header_prev_free(h) != prev_free) return bad("prev_free flag disagrees with the previous block", pos);
+        if (size == 0) return check_bad("block of size 0", pos);
+        if (std::uint64_t(pos) + size > heap_end_) return check_bad("block runs past the heap end", pos);
+        if (header_prev_free(h) != prev_free) return check_bad("prev_free flag disagrees with the previous block", pos);
         if (header_free(h)) {
-            if (prev_free) return bad("two adjacent free blocks", pos);
-            if (size < min_free) return bad("free block smaller than a header and footer", pos);
-            if (load_offset_at(footer_byte(pos, size)) != size) return bad("free block footer disagrees with its header", pos);
-            if (size >= min_listed) ++listed;
+            if (prev_free) return check_bad("two adjacent free blocks", pos);
+            if (size < min_free) return check_bad("free block smaller than a header and footer", pos);
+            if (load_offset_at(footer_byte(pos, size)) != size)
+                return check_bad("free block footer disagrees with its header", pos);
+            if (size >= min_listed) ++counts.listed;
             free_sum += size;
         } else if (header_quick(h)) {
-            if (size >= quick_classes || size < min_free) return bad("cached block of a size no quick list takes", pos);
-            ++cached;
+            if (size >= quick_classes || size < min_free) return check_bad("cached block of a size no quick list takes", pos);
+            ++counts.cached;
             cached_sum += size;
             free_sum += size;
         } else {
             const slot_type slot = header_slot(h);
-            if (slot >= slots_) return bad("used block names a slot outside the table", pos);
+            if (slot >= slots_) return check_bad("used block names a slot outside the table", pos);
             const word_type e = table_load(slot);
             const unsigned pins = entry_pins(e);
-            if (pins == free_pin) return bad("used block names a free slot", pos);
-            if (pins > fixed_pin) return bad("pin count out of range", pos);
-            if (entry_offset(e) != pos) return bad("handle table does not point back at its block", pos);
+            if (pins == free_pin) return check_bad("used block names a free slot", pos);
+            if (pins > fixed_pin) return check_bad("pin count out of range", pos);
+            if (entry_offset(e) != pos) return check_bad("handle table does not point back at its block", pos);
             const std::uint64_t align = std::uint64_t(1) << entry_align(e);
             if ((reinterpret_cast<std::uintptr_t>(base_) / granule + pos) % align != 0)
-                return bad("block is not aligned as requested", pos);
-            if (pins == fixed_pin && pos < fixed_floor_) return bad("pinned allocation below the pinned floor", pos);
+                return check_bad("block is not aligned as requested", pos);
+            if (pins == fixed_pin && pos < fixed_floor_) return check_bad("pinned allocation below the pinned floor", pos);
             ++live;
             used_sum += size;
             if (pins != 0) pinned_sum += size;
@@ -782,62 +802,77 @@ check_result basic_pool<Config>::check() const noexcept {
     }
     const word_type end = header_load(heap_end_);
     if (header_size(end) != 0 || header_free(end) || header_slot(end) != no_slot)
-        return bad("end sentinel overwritten", heap_end_);
-    if (header_prev_free(end) != prev_free) return bad("end sentinel's prev_free flag is wrong", heap_end_);
-    if (!cursor_seen && cursor_ != heap_end_) return bad("compaction cursor is not at a block start", cursor_);
-    if (!floor_seen) return bad("pinned floor is not at a block start", fixed_floor_);
+        return check_bad("end sentinel overwritten", heap_end_);
+    if (header_prev_free(end) != prev_free) return check_bad("end sentinel's prev_free flag is wrong", heap_end_);
+    if (!cursor_seen && cursor_ != heap_end_) return check_bad("compaction cursor is not at a block start", cursor_);
+    if (!floor_seen) return check_bad("pinned floor is not at a block start", fixed_floor_);
     if (fixed_floor_ != heap_end_ && !floor_stale_) {
         const word_type fh = header_load(fixed_floor_);
         if (header_free(fh) || entry_pins(table_load(header_slot(fh))) != fixed_pin)
-            return bad("pinned floor is not a pinned allocation", fixed_floor_);
+            return check_bad("pinned floor is not a pinned allocation", fixed_floor_);
     }
-    if (free_sum != free_granules_) return bad("free byte count disagrees with the blocks", 0);
-    if (used_sum != used_granules_) return bad("used byte count disagrees with the blocks", 0);
-    if (pinned_sum != pinned_granules_) return bad("pinned byte count disagrees with the blocks", 0);
-    if (live != live_) return bad("live block count disagrees with the blocks", 0);
-    // Bins: every listed block once, in the right class, linked both ways.
+    if (free_sum != free_granules_) return check_bad("free byte count disagrees with the blocks", 0);
+    if (used_sum != used_granules_) return check_bad("used byte count disagrees with the blocks", 0);
+    if (pinned_sum != pinned_granules_) return check_bad("pinned byte count disagrees with the blocks", 0);
+    if (live != live_) return check_bad("live block count disagrees with the blocks", 0);
+    if (cached_sum != cached_granules_) return check_bad("cached byte count disagrees with the blocks", 0);
+    return {};
+}
+
+// The bins hold every listed free block once, in its size class, linked both ways; the quick
+// lists every cached block once, under its exact size. `counts` is what check_blocks() found.
+template <class Config>
+check_result basic_pool<Config>::check_lists(const check_counts& counts) const noexcept {
     std::uint64_t in_bins = 0;
     for (unsigned b = 0; b < bin_count; ++b) {
         const bool marked = (bin_mask_ & (bin_mask_type(1) << b)) != 0;
-        if (marked != (bins_[b] != 0)) return bad("bin mask disagrees with the bin", 0);
+        if (marked != (bins_[b] != 0)) return check_bad("bin mask disagrees with the bin", 0);
         offset_type prev = 0;
         for (offset_type p = bins_[b]; p != 0; p = link_next(p)) {
-            if (p < heap_begin_ || p >= heap_end_) return bad("free list link outside the heap", p);
+            if (p < heap_begin_ || p >= heap_end_) return check_bad("free list link outside the heap", p);
             const word_type h = header_load(p);
-            if (!header_free(h)) return bad("free list holds a used block", p);
-            if (header_size(h) < min_listed || bin_of(header_size(h)) != b) return bad("free block in the wrong bin", p);
-            if (link_prev(p) != prev) return bad("free list back link is wrong", p);
+            if (!header_free(h)) return check_bad("free list holds a used block", p);
+            if (header_size(h) < min_listed || bin_of(header_size(h)) != b) return check_bad("free block in the wrong bin", p);
+            if (link_prev(p) != prev) return check_bad("free list back link is wrong", p);
             prev = p;
-            if (++in_bins > listed) return bad("free lists hold more blocks than the heap (a cycle?)", p);
+            if (++in_bins > counts.listed) return check_bad("free lists hold more blocks than the heap (a cycle?)", p);
         }
     }
-    if (in_bins != listed) return bad("a free block is missing from the free lists", 0);
-    // Quick lists: every cached block once, under its exact size, linked both ways.
+    if (in_bins != counts.listed) return check_bad("a free block is missing from the free lists", 0);
     std::uint64_t in_quick = 0;
     for (size_type q = 0; q < quick_classes; ++q) {
         offset_type prev = 0;
         for (offset_type p = quick_[q]; p != 0; p = link_next(p)) {
-            if (p < heap_begin_ || p >= heap_end_) return bad("quick list link outside the heap", p);
+            if (p < heap_begin_ || p >= heap_end_) return check_bad("quick list link outside the heap", p);
             const word_type h = header_load(p);
-            if (!header_quick(h)) return bad("quick list holds a block that is not cached", p);
-            if (header_size(h) != q) return bad("cached block in the wrong quick list", p);
-            if (link_prev(p) != prev) return bad("quick list back link is wrong", p);
+            if (!header_quick(h)) return check_bad("quick list holds a block that is not cached", p);
+            if (header_size(h) != q) return check_bad("cached block in the wrong quick list", p);
+            if (link_prev(p) != prev) return check_bad("quick list back link is wrong", p);
             prev = p;
-            if (++in_quick > cached) return bad("quick lists hold more blocks than the heap (a cycle?)", p);
+            if (++in_quick > counts.cached) return check_bad("quick lists hold more blocks than the heap (a cycle?)", p);
         }
     }
-    if (in_quick != cached) return bad("a cached block is missing from the quick lists", 0);
-    if (cached_sum != cached_granules_) return bad("cached byte count disagrees with the blocks", 0);
-    // Free slots: a FIFO through the table; live slots point at their blocks.
+    if (in_quick != counts.cached) return check_bad("a cached block is missing from the quick lists", 0);
+    return {};
+}
+
+// The handle table: the free slots form one FIFO ending at free_slot_tail_, free, live and
+// retired slots add up to the table, and every live slot points at its own block.
+template <class Config>
+check_result basic_pool<Config>::check_slots() const noexcept {
+    auto bad_slot = [](const char* what, std::uint64_t slot) {
+        return check_result{what, size_type(slot) * sizeof(word_type)}; // the slot's table word
+    };
     std::uint64_t free_slots = 0, last = 0;
     for (offset_type s = free_slot_head_; s != 0; s = entry_offset(table_load(s - 1u))) {
-        if (s > slots_) return bad("free slot list leaves the table", 0);
-        if (entry_pins(table_load(s - 1u)) != free_pin) return bad("free slot list holds a live slot", 0);
+        if (s > slots_) return check_bad("free slot list leaves the table", 0);
+        if (entry_pins(table_load(s - 1u)) != free_pin) return bad_slot("free slot list holds a live slot", s - 1u);
         last = s;
-        if (++free_slots > slots_) return bad("free slot list has a cycle", 0);
+        if (++free_slots > slots_) return check_bad("free slot list has a cycle", 0);
     }
-    if (last != free_slot_tail_) return bad("free slot list tail is wrong", 0);
-    if (free_slots + live_ + retired_ != slots_) return bad("free, live and retired slots do not add up to the table", 0);
+    if (last != free_slot_tail_) return check_bad("free slot list tail is wrong", 0);
+    if (free_slots + live_ + retired_ != slots_)
+        return check_bad("free, live and retired slots do not add up to the table", 0);
     std::uint64_t retired = 0;
     for (slot_type s = 0; s < slots_; ++s) {
         const word_type e = table_load(s);
@@ -847,13 +882,13 @@ check_result basic_pool<Config>::check() const noexcept {
             continue;
         }
         const offset_type p = entry_offset(e);
-        if (p < heap_begin_ || p >= heap_end_) return bad("live slot points outside the heap", 0);
+        if (p < heap_begin_ || p >= heap_end_) return bad_slot("live slot points outside the heap", s);
         const word_type h = header_load(p);
-        if (header_free(h) || header_slot(h) != s) return bad("live slot points at a block that is not its own", p);
+        if (header_free(h) || header_slot(h) != s) return bad_slot("live slot points at a block that is not its own", s);
     }
     // Free slots with the last generation and no link may be retired ones or the list's last;
     // at least every retired slot must look so.
-    if (retired < retired_) return bad("a retired slot has been reused", 0);
+    if (retired < retired_) return check_bad("a retired slot has been reused", 0);
     return {};
 }
 
