@@ -1216,8 +1216,45 @@ private:
     // when `budget` bytes are spent, or when a hole of `need` granules aligned to `align` exists
     // (need > 0; returns true).
     bool slide(size_type budget, offset_type need, offset_type align) noexcept;
+    // slide()'s walk: the hole [c, c + hole) it holds (its header unwritten, in no list), and
+    // whether the pass relists the free blocks (empty_lists()). What is left of a step's budget
+    // is apart (`budget`), so that only it lives in memory for spend().
+    struct slide_walk {
+        offset_type c;
+        offset_type hole;
+        const size_type step_budget; // the whole step's
+        const bool bounded;          // a step (budget below SIZE_MAX); unbounded passes pay nothing
+        const bool relist;
+    };
+    // What a step pays from `budget` for a visit or a move.
+    static void spend(size_type& budget, bool bounded, size_type cost) noexcept {
+        if (bounded) budget = budget > cost ? budget - cost : 0;
+    }
+    enum class slide_turn : unsigned char { move, leave, stop };
+    // slide()'s named steps (each called once from it; inline in size-optimised builds).
+    TINYMEM_SIZE_INLINE bool slide_gather(slide_walk& w, size_type& budget, offset_type& next, word_type& next_hdr) noexcept;
+    TINYMEM_SIZE_INLINE slide_turn slide_budget(slide_walk& w, size_type& budget, offset_type next_size) noexcept;
+    TINYMEM_SIZE_INLINE bool slide_run(slide_walk& w, size_type& budget, offset_type next) noexcept;
+    TINYMEM_SIZE_INLINE bool slide_over_aligned(slide_walk& w, size_type& budget, offset_type next,
+                                                word_type next_hdr, word_type next_entry) noexcept;
     // slide(no budget, need, 1) in fewer instructions per block (need 0: the whole pool).
+    // (docs/design.md, "Compaction loops", "### sweep".)
     bool sweep(offset_type need) noexcept;
+    // sweep()'s run of blocks that move down by `hole` (called once, from sweep()'s loop).
+    [[gnu::always_inline]] inline offset_type sweep_run(std::byte* base, offset_type end, offset_type hole,
+                                                        offset_type next, word_type next_hdr) noexcept;
+    // The header word of the block at data granule `pos`, read through sweep()'s local `base`
+    // (members would be reloaded after every store through the buffer, which may alias them).
+    static word_type sweep_header(const std::byte* base, offset_type pos) noexcept {
+        word_type w;
+        std::memcpy(&w, base + size_type(pos) * granule - header_bytes, sizeof w);
+        return w;
+    }
+    // Asks for the bytes 512 ahead of the block at `pos`, a few blocks further up, in the cache
+    // (figures: docs/design.md, "Measured figures").
+    static void sweep_ahead(const std::byte* base, offset_type pos) noexcept {
+        TINYMEM_PREFETCH(reinterpret_cast<std::uintptr_t>(base) + size_type(pos) * granule + 512);
+    }
     // An unbounded pass of slide(), through sweep() where it is compiled in (TINYMEM_SWEEP).
     bool compact_pass(offset_type need, offset_type align) noexcept {
         if constexpr (TINYMEM_SWEEP != 0)

@@ -401,18 +401,11 @@ void basic_pool<Config>::stress_move_all() noexcept {
 // the lists are intact, after the pass when this pass relists.
 template <class Config>
 bool basic_pool<Config>::sweep(offset_type need) noexcept {
+    TINYMEM_ASSERT(cursor_ >= heap_begin_ && cursor_ <= heap_end_);
     std::byte* const base = base_;
     const offset_type end = heap_end_;
-    auto hdr = [base](offset_type pos) {
-        word_type w;
-        std::memcpy(&w, base + size_type(pos) * granule - header_bytes, sizeof w);
-        return w;
-    };
-    // 512 bytes ahead of each block visited: a few blocks further up (scratch timings of a
-    // half-freed 64 KiB pool: defrag() 5-8 % faster; tight replays unchanged).
-    auto ahead = [base](offset_type pos) {
-        TINYMEM_PREFETCH(reinterpret_cast<std::uintptr_t>(base) + size_type(pos) * granule + 512);
-    };
+    auto hdr = [base](offset_type pos) { return sweep_header(base, pos); };
+    auto ahead = [base](offset_type pos) { sweep_ahead(base, pos); };
     const bool relist = need == 0 && cursor_ == heap_begin_;
     if (relist) empty_lists();
     bool deferred = false; // an over-aligned block stayed, for slide()
@@ -443,22 +436,7 @@ bool basic_pool<Config>::sweep(offset_type need) noexcept {
             note_moved(moved);
             return true;
         }
-        // The run of blocks that may move down by `hole` granules: not pinned, and aligned there.
-        offset_type run_end = next;
-        word_type h = next_hdr;
-        while (run_end != end && !header_hole(h)) {
-            ahead(run_end);
-            const slot_type slot = header_slot(h);
-            word_type e;
-            std::memcpy(&e, base + size_type(slot) * sizeof e, sizeof e);
-            if ((e & pin_align_mask) != 0 &&
-                (entry_pins(e) != 0 || (hole & ((offset_type(1) << entry_align(e)) - 1)) != 0))
-                break;
-            e = with_offset(e, offset_type(run_end - hole));
-            std::memcpy(base + size_type(slot) * sizeof e, &e, sizeof e);
-            run_end = offset_type(run_end + header_size(h));
-            h = hdr(run_end);
-        }
+        const offset_type run_end = sweep_run(base, end, hole, next, next_hdr);
         if (run_end == next) {
             // The end, a pinned block or an over-aligned one: the hole stays before it.
             insert_free(c, hole);
@@ -493,27 +471,47 @@ bool basic_pool<Config>::sweep(offset_type need) noexcept {
     return true;
 }
 
+// sweep()'s run: the blocks from `next` (header next_hdr) that may move down by `hole` granules,
+// not pinned and aligned there, with their table words pointed at their new places (the table
+// lives apart from the heap). `base` and `end` are base_ and heap_end_ in sweep()'s locals.
+// Result: the run's end (`next` when not even the first block may move).
+template <class Config>
+auto basic_pool<Config>::sweep_run(std::byte* base, offset_type end, offset_type hole, offset_type next,
+                                   word_type next_hdr) noexcept -> offset_type {
+    TINYMEM_ASSERT(hole != 0 && next <= end);
+    offset_type run_end = next;
+    word_type h = next_hdr;
+    while (run_end != end && !header_hole(h)) {
+        sweep_ahead(base, run_end);
+        const slot_type slot = header_slot(h);
+        word_type e;
+        std::memcpy(&e, base + size_type(slot) * sizeof e, sizeof e);
+        if ((e & pin_align_mask) != 0 && (entry_pins(e) != 0 || (hole & ((offset_type(1) << entry_align(e)) - 1)) != 0))
+            break;
+        e = with_offset(e, offset_type(run_end - hole));
+        std::memcpy(base + size_type(slot) * sizeof e, &e, sizeof e);
+        run_end = offset_type(run_end + header_size(h));
+        h = sweep_header(base, run_end);
+    }
+    return run_end;
+}
+
 // The compaction engine. Walks blocks from cursor_; at each hole, shifts the run of movable
 // blocks after it down by the hole's size in one memmove (headers included), so holes bubble up
 // and merge. While it slides, the hole is held in locals (c, hole) rather than written back and
 // re-listed after every run: it is settled into the heap only where sliding stops (a pinned
 // block, an over-aligned block, the end, the budget). Over-aligned blocks move alone to their
 // nearest aligned place; pinned blocks stay, and the hole before them stays too.
+// (docs/design.md, "Compaction loops", "### slide".)
 template <class Config>
 bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type align) noexcept {
+    TINYMEM_ASSERT(cursor_ >= heap_begin_ && cursor_ <= heap_end_ && detail::is_power_of_two(align));
     const bool bounded = budget != ~size_type{0};
-    const size_type step_budget = budget;
-    // What a step pays for a visit or a move; an unbounded pass pays nothing.
-    auto spend = [&](size_type cost) {
-        if (bounded) budget = budget > cost ? budget - cost : 0;
-    };
-    const bool relist = !bounded && need == 0 && cursor_ == heap_begin_;
-    if (relist) empty_lists();
-    offset_type c = cursor_;
-    offset_type hole = 0; // when non-zero, [c, c + hole) is free and in no bin, its header unwritten
+    slide_walk w{cursor_, 0, budget, bounded, !bounded && need == 0 && cursor_ == heap_begin_};
+    if (w.relist) empty_lists();
     for (;;) {
-        if (hole == 0) {
-            if (c >= heap_end_) {
+        if (w.hole == 0) {
+            if (w.c >= heap_end_) {
                 cursor_ = heap_begin_;
                 if (need != 0) return false;
                 compact_ = true;
@@ -521,131 +519,167 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
                 return true;
             }
             if (bounded && budget == 0) {
-                cursor_ = c;
+                cursor_ = w.c;
                 return false;
             }
-            const word_type hdr = header_load(c);
+            const word_type hdr = header_load(w.c);
             if (!header_hole(hdr)) {
-                c = offset_type(c + header_size(hdr));
-                spend(visit_cost);
+                w.c = offset_type(w.c + header_size(hdr));
+                spend(budget, w.bounded, visit_cost);
                 continue;
             }
-            hole = open_hole(c, hdr, relist);
+            w.hole = open_hole(w.c, hdr, w.relist);
         }
-        auto next = offset_type(c + hole);
-        word_type next_hdr = header_load(next);
-        while (next != heap_end_ && header_hole(next_hdr)) {
-            // Free or cached blocks after the hole (cached ones neighbour anything) join it. A
-            // free block must (free blocks never touch); a cached one costs a visit from the budget.
-            if (bounded && header_quick(next_hdr)) {
-                if (budget == 0) {
-                    insert_free(c, hole);
-                    cursor_ = c;
-                    return false;
-                }
-                spend(visit_cost);
-            }
-            hole = offset_type(hole + take_hole(next, next_hdr, relist));
-            next = offset_type(c + hole);
-            next_hdr = header_load(next);
-        }
+        offset_type next;
+        word_type next_hdr;
+        if (!slide_gather(w, budget, next, next_hdr)) return false;
         if (need != 0) {
             offset_type n = need;
-            if (fit(c, hole, n, align, false) != 0) {
-                insert_free(c, hole); // compact_and_place() carves it
-                cursor_ = c;
+            if (fit(w.c, w.hole, n, align, false) != 0) {
+                insert_free(w.c, w.hole); // compact_and_place() carves it
+                cursor_ = w.c;
                 return true;
             }
         }
         const word_type next_entry = next == heap_end_ ? 0 : table_load(header_slot(next_hdr));
         const offset_type next_size = header_size(next_hdr); // 0 for the end sentinel
         if (next != heap_end_ && entry_pins(next_entry) == 0) {
-            if (bounded && budget == 0) {
-                insert_free(c, hole);
-                cursor_ = c;
-                return false;
-            }
-            spend(visit_cost);
-            bool moves = true;
-            if (bounded && size_type(next_size) * granule > budget) {
-                if (size_type(next_size) * granule > step_budget) {
-                    // Larger than a whole step may move: steps leave it (and the hole before it)
-                    // to defrag() and to allocations, as they leave a pinned block.
-                    if (step_skipped_ == 0 || next_size < step_skipped_) step_skipped_ = next_size;
-                    moves = false;
-                } else if (budget + visit_cost < step_budget) {
-                    insert_free(c, hole);
-                    cursor_ = c; // the next step starts with it
-                    return false;
-                } else {
-                    budget = size_type(next_size) * granule; // a fresh step spends it all on this block
-                }
-            }
-            if (moves) {
-                // The run of movable blocks that stay aligned when shifted down by `hole` granules.
-                offset_type run_end = next;
-                size_type run_bytes = 0, run_cost = 0;
-                while (run_end != heap_end_) {
-                    const word_type h = header_load(run_end);
-                    if (header_hole(h)) break;
-                    const slot_type slot = header_slot(h);
-                    const word_type e = table_load(slot);
-                    if (entry_pins(e) != 0 || (hole & ((offset_type(1) << entry_align(e)) - 1)) != 0) break;
-                    const size_type bytes = size_type(header_size(h)) * granule;
-                    // A step pays for each block it moves, not only for its bytes: every block is
-                    // a table update, so a run of tiny blocks costs what its count says.
-                    if (bounded) {
-                        if (run_end != next && run_cost + bytes + visit_cost > budget) break;
-                        run_cost += bytes + visit_cost;
-                    }
-                    // The table lives apart from the heap: point it at the block's new place now.
-                    table_store(slot, with_offset(e, offset_type(run_end - hole)));
-                    run_bytes += bytes;
-                    run_end = offset_type(run_end + header_size(h));
-                }
-                if (run_end != next) {
-                    std::memmove(base_ + size_type(c) * granule - header_bytes,
-                                 base_ + size_type(next) * granule - header_bytes, size_type(run_bytes));
-                    const auto moved_end = offset_type(c + (run_end - next));
-                    set_prev_free(c, false);
-                    note_moved(size_type(run_bytes));
-                    spend(run_cost);
-                    c = moved_end; // the hole now ends at run_end; free blocks there join it at the top
-                    continue;
-                }
-                // An over-aligned block: move it alone to the lowest aligned place in hole + block.
-                offset_type n = next_size;
-                const offset_type at = fit(c, offset_type(hole + next_size), n,
-                                           offset_type(offset_type(1) << entry_align(next_entry)), false);
-                if (at != 0 && at < next) {
-                    const slot_type slot = header_slot(next_hdr);
-                    const auto end = offset_type(next + next_size);
-                    TINYMEM_UNPOISON(base_ + size_type(at) * granule - header_bytes, size_type(next_size) * granule);
-                    std::memmove(base_ + size_type(at) * granule - header_bytes,
-                                 base_ + size_type(next) * granule - header_bytes, size_type(next_size) * granule);
-                    header_store(at, used_header(n, slot, at != c));
-                    if (at != c) insert_free(c, offset_type(at - c));
-                    table_store(slot, with_offset(next_entry, at));
-                    used_granules_ = offset_type(used_granules_ + (n - next_size));
-                    free_granules_ = offset_type(free_granules_ - (n - next_size));
-                    note_moved(size_type(next_size) * granule);
-                    spend(size_type(next_size) * granule);
-                    // What the block left behind is the new hole; free blocks after it join at the top.
-                    c = offset_type(at + n);
-                    hole = offset_type(end - c);
-                    if (hole == 0) set_prev_free(end, false);
-                    continue;
-                }
-            }
+            const slide_turn turn = slide_budget(w, budget, next_size);
+            if (turn == slide_turn::stop) return false;
+            if (turn == slide_turn::move &&
+                (slide_run(w, budget, next) || slide_over_aligned(w, budget, next, next_hdr, next_entry)))
+                continue;
         }
         // The end, a pinned block, a block too large for a step or an over-aligned one with no
         // aligned place lower: sliding stops here, the hole goes back into the heap, and the walk
         // goes on past the block.
-        insert_free(c, hole);
-        hole = 0;
-        spend(visit_cost);
-        c = offset_type(next + next_size);
+        insert_free(w.c, w.hole);
+        w.hole = 0;
+        spend(budget, w.bounded, visit_cost);
+        w.c = offset_type(next + next_size);
     }
+}
+
+// slide()'s first step at a hole: free or cached blocks after it (cached ones neighbour
+// anything) join it. A free block must (free blocks never touch); a cached one costs a visit
+// from a step's budget. Result: false when the budget ran out first (the hole is settled and
+// cursor_ resumes there); else `next` and `next_hdr` are the block after the hole.
+template <class Config>
+bool basic_pool<Config>::slide_gather(slide_walk& w, size_type& budget, offset_type& next, word_type& next_hdr) noexcept {
+    TINYMEM_ASSERT(w.hole != 0 && w.c >= heap_begin_ && size_type(w.c) + w.hole <= heap_end_);
+    next = offset_type(w.c + w.hole);
+    next_hdr = header_load(next);
+    while (next != heap_end_ && header_hole(next_hdr)) {
+        if (w.bounded && header_quick(next_hdr)) {
+            if (budget == 0) {
+                insert_free(w.c, w.hole);
+                cursor_ = w.c;
+                return false;
+            }
+            spend(budget, w.bounded, visit_cost);
+        }
+        w.hole = offset_type(w.hole + take_hole(next, next_hdr, w.relist));
+        next = offset_type(w.c + w.hole);
+        next_hdr = header_load(next);
+    }
+    return true;
+}
+
+// slide()'s budget for the movable block of `next_size` granules after the hole: a visit, and
+// whether a step moves it now (move), never (leave: larger than a whole step, recorded in
+// step_skipped_), or in the next step (stop: the hole is settled, cursor_ resumes there).
+template <class Config>
+auto basic_pool<Config>::slide_budget(slide_walk& w, size_type& budget, offset_type next_size) noexcept -> slide_turn {
+    if (!w.bounded) return slide_turn::move;
+    if (budget == 0) {
+        insert_free(w.c, w.hole);
+        cursor_ = w.c;
+        return slide_turn::stop;
+    }
+    spend(budget, w.bounded, visit_cost);
+    const size_type bytes = size_type(next_size) * granule;
+    if (bytes <= budget) return slide_turn::move;
+    if (bytes > w.step_budget) {
+        // Larger than a whole step may move: steps leave it (and the hole before it) to defrag()
+        // and to allocations, as they leave a pinned block. The smallest such block is kept:
+        // the budget that moves it is the one that makes steps move something again.
+        if (step_skipped_ == 0 || next_size < step_skipped_) step_skipped_ = next_size;
+        return slide_turn::leave;
+    }
+    if (budget + visit_cost < w.step_budget) {
+        insert_free(w.c, w.hole);
+        cursor_ = w.c; // the next step starts with it
+        return slide_turn::stop;
+    }
+    budget = bytes; // a fresh step spends it all on this block
+    return slide_turn::move;
+}
+
+// slide()'s move: the run of movable blocks from `next` that stay aligned when shifted down by
+// the hole, in one memmove; the hole then ends where the run did, and free blocks there join it
+// at the top. Result: false when not even the first block may move (an over-aligned one).
+template <class Config>
+bool basic_pool<Config>::slide_run(slide_walk& w, size_type& budget, offset_type next) noexcept {
+    TINYMEM_ASSERT(next == w.c + w.hole);
+    offset_type run_end = next;
+    size_type run_bytes = 0, run_cost = 0;
+    while (run_end != heap_end_) {
+        const word_type h = header_load(run_end);
+        if (header_hole(h)) break;
+        const slot_type slot = header_slot(h);
+        const word_type e = table_load(slot);
+        if (entry_pins(e) != 0 || (w.hole & ((offset_type(1) << entry_align(e)) - 1)) != 0) break;
+        const size_type bytes = size_type(header_size(h)) * granule;
+        // A step pays for each block it moves, not only for its bytes: every block is a table
+        // update, so a run of tiny blocks costs what its count says.
+        if (w.bounded) {
+            if (run_end != next && run_cost + bytes + visit_cost > budget) break;
+            run_cost += bytes + visit_cost;
+        }
+        // The table lives apart from the heap: point it at the block's new place now.
+        table_store(slot, with_offset(e, offset_type(run_end - w.hole)));
+        run_bytes += bytes;
+        run_end = offset_type(run_end + header_size(h));
+    }
+    if (run_end == next) return false;
+    std::memmove(base_ + size_type(w.c) * granule - header_bytes, base_ + size_type(next) * granule - header_bytes,
+                 size_type(run_bytes));
+    const auto moved_end = offset_type(w.c + (run_end - next));
+    set_prev_free(w.c, false);
+    note_moved(size_type(run_bytes));
+    spend(budget, w.bounded, run_cost);
+    w.c = moved_end;
+    return true;
+}
+
+// slide()'s move of an over-aligned block (header next_hdr, table word next_entry) alone, to the
+// lowest aligned place in the hole and the block; the lead stays free, and what the block left
+// behind is the new hole. Result: false when there is no aligned place lower.
+template <class Config>
+bool basic_pool<Config>::slide_over_aligned(slide_walk& w, size_type& budget, offset_type next, word_type next_hdr,
+                                            word_type next_entry) noexcept {
+    const offset_type next_size = header_size(next_hdr);
+    offset_type n = next_size;
+    const offset_type at =
+        fit(w.c, offset_type(w.hole + next_size), n, offset_type(offset_type(1) << entry_align(next_entry)), false);
+    if (at == 0 || at >= next) return false;
+    const slot_type slot = header_slot(next_hdr);
+    const auto end = offset_type(next + next_size);
+    TINYMEM_UNPOISON(base_ + size_type(at) * granule - header_bytes, size_type(next_size) * granule);
+    std::memmove(base_ + size_type(at) * granule - header_bytes, base_ + size_type(next) * granule - header_bytes,
+                 size_type(next_size) * granule);
+    header_store(at, used_header(n, slot, at != w.c));
+    if (at != w.c) insert_free(w.c, offset_type(at - w.c));
+    table_store(slot, with_offset(next_entry, at));
+    used_granules_ = offset_type(used_granules_ + (n - next_size));
+    free_granules_ = offset_type(free_granules_ - (n - next_size));
+    note_moved(size_type(next_size) * granule);
+    spend(budget, w.bounded, size_type(next_size) * granule);
+    // Free blocks after the new hole join it at the top.
+    w.c = offset_type(at + n);
+    w.hole = offset_type(end - w.c);
+    if (w.hole == 0) set_prev_free(end, false);
+    return true;
 }
 
 // ---- diagnostics ------------------------------------------------------------------------------
