@@ -425,6 +425,31 @@ private:
     // Slides movable blocks down from cursor_ until top_, or until `budget` bytes (moves and
     // visits) are spent. Result: true when it reached top_.
     bool slide(size_type budget) noexcept;
+    // slide()'s named steps (each called once from it; inline in size-optimised builds).
+    // A visit's charge: one of the `free_visits` left, else visit_cost from `budget`. Result:
+    // false when the budget cannot pay it (the step ends).
+    TINYMEM_SIZE_INLINE static bool pay_visit(size_type& budget, unsigned& free_visits) noexcept {
+        if (free_visits != 0) {
+            --free_visits;
+            return true;
+        }
+        if (budget < visit_cost) return false;
+        budget -= visit_cost;
+        return true;
+    }
+    // Where the walk stopped, with the gap [c, r): it joins the top when it ends there, else it
+    // becomes a hole; cursor_ resumes at c.
+    TINYMEM_SIZE_INLINE void close_gap(offset_type c, offset_type r) noexcept {
+        TINYMEM_ASSERT(c <= r && r <= top_);
+        if (r == top_ && c != r) {
+            holes_ = offset_type(holes_ - (r - c));
+            poison_span(c, r);
+            top_ = c;
+        } else if (c != r) {
+            make_hole(c, offset_type(r - c));
+        }
+        cursor_ = c;
+    }
     // An unbounded pass of slide() from cursor_, counted as a full compaction.
     TINYMEM_SIZE_NOINLINE void full_pass() noexcept {
         slide(~size_type{0});
@@ -678,8 +703,10 @@ bool basic_bump_pool<Config>::defrag_step(size_type budget) noexcept {
 // so the gap travels up and swallows the holes it meets. A pinned block, or one a step may not
 // move, stays: the gap before it becomes a hole and a new gap starts after it. At top_ the gap
 // joins the top; where the budget runs out it becomes a hole, and cursor_ resumes there.
+// (docs/design.md, "Compaction loops", "### The lean engine's slide".)
 template <class Config>
 bool basic_bump_pool<Config>::slide(size_type budget) noexcept {
+    TINYMEM_ASSERT(cursor_ >= heap_begin && cursor_ <= top_);
     // Unbounded passes (budget ~0) are charged too: the charges cannot reach ~0.
     const size_type step_limit = budget; // a block above this never moves in a step
     offset_type c = cursor_, r = cursor_;
@@ -689,13 +716,9 @@ bool basic_bump_pool<Config>::slide(size_type budget) noexcept {
     // it) are free, and the first block may be moved whatever the visits cost.
     unsigned free_visits = 2;
     while (r != top_) {
-        if (free_visits != 0) {
-            --free_visits;
-        } else if (budget < visit_cost) {
+        if (!pay_visit(budget, free_visits)) {
             done = false;
             break;
-        } else {
-            budget -= visit_cost;
         }
         const word_type h = header_load(r);
         const offset_type size = core::header_size(h);
@@ -710,7 +733,8 @@ bool basic_bump_pool<Config>::slide(size_type budget) noexcept {
             const word_type e = table_load(slot);
             const size_type bytes = size_type(size) * granule;
             if (core::entry_pins(e) != 0 || bytes > step_limit) {
-                // It stays; the gap before it becomes a hole.
+                // It stays; the gap before it becomes a hole. The smallest block a step leaves
+                // is kept (step_skipped_, as in basic_pool's slide_budget()).
                 if (core::entry_pins(e) == 0 && (step_skipped_ == 0 || size < step_skipped_)) step_skipped_ = size;
                 make_hole(c, offset_type(r - c));
                 c = r = next;
@@ -729,14 +753,7 @@ bool basic_bump_pool<Config>::slide(size_type budget) noexcept {
         c = offset_type(c + size);
         r = next;
     }
-    if (r == top_ && c != r) {
-        holes_ = offset_type(holes_ - (r - c));
-        poison_span(c, r);
-        top_ = c;
-    } else if (c != r) {
-        make_hole(c, offset_type(r - c));
-    }
-    cursor_ = c;
+    close_gap(c, r);
     if (done) {
         compact_ = true;
         if (step_limit == ~size_type{0} && from_front) step_skipped_ = 0;
