@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // tinymem's lean engine: a pool that places blocks by bumping a top pointer and closes holes
 // only by sliding blocks down. For firmware where flash matters more than the speed of a nearly
-// full pool: about a quarter of basic_pool's code (scripts/codesize.sh), the same handles,
-// errors, pins and pointer rule. Freestanding: no exceptions, RTTI, heap or I/O; touches only
-// the buffer it was given.
+// full pool: a fraction of basic_pool's code (scripts/codesize.sh; docs/design.md, "Measured
+// figures"), the same handles, errors, pins and pointer rule. Freestanding: no exceptions, RTTI,
+// heap or I/O; touches only the buffer it was given.
 //
 // Layout of the buffer (positions in granules; a block is named by the granule where its data
 // starts, its header word sits in the bytes just before):

@@ -57,9 +57,9 @@
 #endif
 #endif
 // Whether unbounded compaction (defrag(), and allocations that must compact) runs sweep(), a
-// leaner copy of slide()'s walk: about 25 % fewer instructions per pass, and about 600 bytes of
-// Cortex-M4 code. Size-optimised builds (-Os, -Oz) leave it out and run slide(), which does the
-// same. Define to 0 or 1 to choose.
+// leaner copy of slide()'s walk: fewer instructions per pass, for more code (figures:
+// docs/design.md, "Measured figures"; why two loops: "Compaction loops"). Size-optimised builds
+// (-Os, -Oz) leave it out and run slide(), which does the same. Define to 0 or 1 to choose.
 #ifndef TINYMEM_SWEEP
 #ifdef __OPTIMIZE_SIZE__
 #define TINYMEM_SWEEP 0
@@ -110,7 +110,8 @@ constexpr bool is_power_of_two(std::size_t x) noexcept { return x != 0 && (x & (
 
 // In size-optimised builds, types up to 32 bits are widened first: one count-leading-zeros
 // instruction on a Cortex-M, where the narrow type's std::bit_width costs a zero test and a
-// correction (elsewhere std::bit_width: x86-64 deallocate ran 2 % fewer instructions with it).
+// correction (elsewhere std::bit_width, which ran fewer instructions on x86-64: docs/design.md,
+// "Measured figures").
 template <class T>
 constexpr unsigned floor_log2(T x) noexcept {
     TINYMEM_ASSERT(x != 0); // floor_log2(0) would wrap to a huge shift count
@@ -1297,8 +1298,8 @@ private:
     // Compacts until a hole takes `need` granules aligned to `align` granules, then carves it
     // (need is updated as place() does). Result: the new block, or 0.
     // Out of line except in size-optimised builds: inlined, it widens allocate's stack frame,
-    // which the table's growth and a compaction then stack on (the Cortex-M0 target test, built
-    // at -O2, ran 16 bytes deeper into its 3,488 bytes).
+    // which the table's growth and a compaction then stack on (the Cortex-M0 target test's stack
+    // high water: docs/design.md, "Measured figures").
 #ifndef __OPTIMIZE_SIZE__
     [[gnu::noinline]]
 #endif
