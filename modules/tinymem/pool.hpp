@@ -870,6 +870,9 @@ private:
         TINYMEM_UNPOISON(base_ + size_type(pos) * granule - header_bytes, size_type(size) * granule);
         if (size < min_listed) return;
         const offset_type next = link_next(pos), prev = link_prev(pos);
+        // Its list neighbours point back at it; without a predecessor it heads its bin.
+        TINYMEM_ASSERT(next == 0 || link_prev(next) == pos);
+        TINYMEM_ASSERT(prev != 0 ? link_next(prev) == pos : bins_[bin_of(size)] == pos);
         if (prev != 0)
             set_link_next(prev, next);
         else {
@@ -919,6 +922,8 @@ private:
         TINYMEM_ASSERT(header_quick(header_load(pos)) && header_size(header_load(pos)) == size);
         TINYMEM_UNPOISON(base_ + size_type(pos) * granule - header_bytes, size_type(size) * granule);
         const offset_type next = link_next(pos), prev = link_prev(pos);
+        TINYMEM_ASSERT(next == 0 || link_prev(next) == pos);
+        TINYMEM_ASSERT(prev != 0 ? link_next(prev) == pos : quick_[size] == pos);
         if (prev != 0)
             set_link_next(prev, next);
         else
