@@ -425,10 +425,10 @@ private:
     // Slides movable blocks down from cursor_ until top_, or until `budget` bytes (moves and
     // visits) are spent. Result: true when it reached top_.
     bool slide(size_type budget) noexcept;
-    // slide()'s named steps (each called once from it; inline in size-optimised builds).
-    // A visit's charge: one of the `free_visits` left, else visit_cost from `budget`. Result:
+    // slide()'s named steps, each called once from it and inlined there at every optimisation
+    // level (the split costs no code). A visit's charge: one of the `free_visits` left, else visit_cost from `budget`. Result:
     // false when the budget cannot pay it (the step ends).
-    TINYMEM_SIZE_INLINE static bool pay_visit(size_type& budget, unsigned& free_visits) noexcept {
+    [[gnu::always_inline]] static bool pay_visit(size_type& budget, unsigned& free_visits) noexcept {
         if (free_visits != 0) {
             --free_visits;
             return true;
@@ -439,7 +439,7 @@ private:
     }
     // Where the walk stopped, with the gap [c, r): it joins the top when it ends there, else it
     // becomes a hole; cursor_ resumes at c.
-    TINYMEM_SIZE_INLINE void close_gap(offset_type c, offset_type r) noexcept {
+    [[gnu::always_inline]] void close_gap(offset_type c, offset_type r) noexcept {
         TINYMEM_ASSERT(c <= r && r <= top_);
         if (r == top_ && c != r) {
             holes_ = offset_type(holes_ - (r - c));

@@ -779,16 +779,17 @@ check_result basic_pool<Config>::check() const noexcept {
     if (!usable()) return check_bad("pool is not usable (bad buffer)", 0);
     const std::uint64_t table_slots = std::uint64_t(heap_begin_ - 1) * slots_per_granule;
     if (slots_ != (table_slots < Config::max_slots ? table_slots : Config::max_slots))
-        return check_bad("handle table size does not match the heap start", heap_begin_);
+        return at_header(check_bad("handle table size does not match the heap start", heap_begin_));
     check_counts counts;
-    if (const check_result r = check_blocks(counts); !r) return r;
-    if (const check_result r = check_lists(counts); !r) return r;
+    check_result r = check_blocks(counts);
+    if (r) r = check_lists(counts);
+    if (!r) return at_header(r);
     return check_slots();
 }
 
 // The walk over every block: the chain, each header (and a free block's footer, a used block's
 // table word), where the cursor and the pinned floor point, and the counters. Counts the listed
-// free blocks and the cached ones for check_lists().
+// free blocks and the cached ones for check_lists(). Reports a block by its data granule.
 template <class Config>
 check_result basic_pool<Config>::check_blocks(check_counts& counts) const noexcept {
     bool prev_free = false, cursor_seen = false, floor_seen = fixed_floor_ == heap_end_ || floor_stale_;
@@ -855,6 +856,7 @@ check_result basic_pool<Config>::check_blocks(check_counts& counts) const noexce
 
 // The bins hold every listed free block once, in its size class, linked both ways; the quick
 // lists every cached block once, under its exact size. `counts` is what check_blocks() found.
+// Reports a block by its data granule.
 template <class Config>
 check_result basic_pool<Config>::check_lists(const check_counts& counts) const noexcept {
     std::uint64_t in_bins = 0;
@@ -891,7 +893,8 @@ check_result basic_pool<Config>::check_lists(const check_counts& counts) const n
 }
 
 // The handle table: the free slots form one FIFO ending at free_slot_tail_, free, live and
-// retired slots add up to the table, and every live slot points at its own block.
+// retired slots add up to the table, and every live slot points at its own block. Reports a
+// slot by its table word's byte (check_result.offset's meaning already).
 template <class Config>
 check_result basic_pool<Config>::check_slots() const noexcept {
     auto bad_slot = [](const char* what, std::uint64_t slot) {
