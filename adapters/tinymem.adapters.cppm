@@ -25,6 +25,10 @@ module;
 #include <type_traits>
 #include <utility>
 
+// TINYMEM_ASSERT: macros do not cross `import tinymem;`, so the adapters include the macro's
+// header here, outside the module purview (its report function then belongs to no module).
+#include "tinymem/detail/assert.hpp"
+
 export module tinymem.adapters;
 
 import tinymem;

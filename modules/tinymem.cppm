@@ -9,6 +9,9 @@ module;
 #include <cstdint>
 #include <cstdio>  // the default report of a failed TINYMEM_ASSERT (tinymem/detail/assert.hpp)
 #include <cstdlib>
+// Here, outside the purview, so that its report function belongs to no module and the adapters'
+// module unit (which includes it the same way: macros do not cross `import`) declares the same.
+#include "tinymem/detail/assert.hpp"
 #include <cstring>
 #include <span>
 #include <type_traits>

@@ -543,3 +543,69 @@ BOOST_AUTO_TEST_CASE(bump_pool_churn_under_limits) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// step_skipped_ means the same in both engines: the smallest block the steps of a pass left
+// alone (larger than their budget). That is the block a larger budget moves first, so it decides
+// whether steps of that budget still have work: after steps of 100 bytes skipped a 200-byte and
+// a 600-byte block, steps of 300 bytes must move the 200-byte one (had the largest been kept,
+// they would report the pool compact and never move it), and under a compaction limit of 300 a
+// request is compaction_limited only once just blocks larger than 300 stand before holes.
+namespace {
+template <class Pool>
+void smallest_skipped_block_decides() {
+    alignas(16) std::byte buffer[4096];
+    Pool p{std::span<std::byte>(buffer)};
+    if constexpr (has_allocate_pinned<Pool>) BOOST_REQUIRE(p.reserve_handles(32)); // no table growth
+    std::vector<std::pair<typename Pool::handle, std::size_t>> kept; // handle, bytes
+    auto make = [&](std::size_t bytes) {
+        const auto h = p.allocate(bytes);
+        if (h) {
+            test::fill(p, h, std::uint32_t(kept.size()), bytes);
+            kept.emplace_back(h, bytes);
+        }
+        return h;
+    };
+    const auto hole1 = p.allocate(64);
+    BOOST_REQUIRE(make(600));
+    const auto hole2 = p.allocate(64);
+    const auto medium = make(200);
+    BOOST_REQUIRE(hole1 && hole2 && medium);
+    while (make(512)) {}
+    while (make(16)) {}
+    BOOST_REQUIRE(p.deallocate(hole1));
+    BOOST_REQUIRE(p.deallocate(hole2));
+    auto all_hold = [&] {
+        for (std::size_t i = 0; i < kept.size(); ++i)
+            BOOST_TEST_REQUIRE(test::holds(p, kept[i].first, std::uint32_t(i), kept[i].second));
+        test::require_ok(p);
+    };
+    // Steps of 100 bytes move neither the 600-byte nor the 200-byte block.
+    const void* const medium_at = p.data(medium);
+    steps_until_done(p, 100);
+    BOOST_TEST(p.data(medium) == medium_at);
+    BOOST_TEST(p.defrag_step(100)); // nothing more for this budget
+    all_hold();
+    // Steps of 300 bytes have work: the 200-byte block.
+    const auto moved = p.bytes_moved();
+    BOOST_TEST(!p.defrag_step(300));
+    steps_until_done(p, 300);
+    BOOST_TEST(p.bytes_moved() > moved);
+    BOOST_TEST(p.data(medium) < medium_at);
+    all_hold();
+    // Now only blocks larger than 300 bytes stand before the holes: steps of 300 bytes are done
+    // for good, and a request the holes hold together is compaction_limited at once.
+    BOOST_TEST(p.defrag_step(300));
+    p.set_compaction_limit(300);
+    BOOST_TEST(!p.allocate(100));
+    BOOST_TEST(to_string(p.last_error()) == to_string(error::compaction_limited));
+    all_hold();
+    p.set_compaction_limit(~std::size_t{0});
+    BOOST_TEST(bool(p.allocate(100)));
+    all_hold();
+}
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(compaction_limit)
+BOOST_AUTO_TEST_CASE(basic_pool_smallest_skipped_block_decides) { smallest_skipped_block_decides<basic_pool<config16>>(); }
+BOOST_AUTO_TEST_CASE(bump_pool_smallest_skipped_block_decides) { smallest_skipped_block_decides<basic_bump_pool<config16>>(); }
+BOOST_AUTO_TEST_SUITE_END()

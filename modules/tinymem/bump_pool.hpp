@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // tinymem's lean engine: a pool that places blocks by bumping a top pointer and closes holes
 // only by sliding blocks down. For firmware where flash matters more than the speed of a nearly
-// full pool: about a quarter of basic_pool's code (scripts/codesize.sh), the same handles,
-// errors, pins and pointer rule. Freestanding: no exceptions, RTTI, heap or I/O; touches only
-// the buffer it was given.
+// full pool: a fraction of basic_pool's code (scripts/codesize.sh; docs/design.md, "Measured
+// figures"), the same handles, errors, pins and pointer rule. Freestanding: no exceptions, RTTI,
+// heap or I/O; touches only the buffer it was given.
 //
 // Layout of the buffer (positions in granules; a block is named by the granule where its data
 // starts, its header word sits in the bytes just before):
@@ -26,6 +26,19 @@
 
 #include "config.hpp"
 #include "pool.hpp" // detail:: helpers (detail/layout.hpp, detail/engine_base.hpp), the poisoning hooks
+
+// Whether the lean engine's allocate() takes room at the top inline, at the call site (a free
+// slot, default alignment, room enough). Size-optimised builds (-Os, -Oz) call the out-of-line
+// path instead, which does the same: inlined, the path costs flash at every call site (figures:
+// docs/design.md, "Measured figures"). Define to 0 or 1 to choose. basic_pool's counterpart is
+// TINYMEM_INLINE_QUICK (pool.hpp): the two engines are chosen apart.
+#ifndef TINYMEM_BUMP_INLINE_TOP
+#ifdef __OPTIMIZE_SIZE__
+#define TINYMEM_BUMP_INLINE_TOP 0
+#else
+#define TINYMEM_BUMP_INLINE_TOP 1
+#endif
+#endif
 
 namespace tinymem {
 
@@ -89,10 +102,10 @@ public:
     //   may have moved some).
     // Moves blocks: yes (compaction).
     handle allocate(size_type bytes, size_type align = granule) noexcept {
-        if constexpr (TINYMEM_INLINE_QUICK != 0) {
-            // The common case inline (not in size-optimised builds, as basic_pool's quick-list
-            // hit): default alignment, a free slot, room at the top. bytes - 1 wraps for 0, and
-            // an unusable pool has total_ 0: both take the checked path.
+        if constexpr (TINYMEM_BUMP_INLINE_TOP != 0) {
+            // The common case inline (TINYMEM_BUMP_INLINE_TOP: not in size-optimised builds):
+            // default alignment, a free slot, room at the top. bytes - 1 wraps for 0, and an
+            // unusable pool has total_ 0: both take the checked path.
             if (align == granule && bytes - 1u < total_ && free_slot_head_ != 0) {
                 const auto need = offset_type((bytes + header_bytes + granule - 1) / granule);
                 if (top_room(slots_) >= need) return take_top(need);
@@ -186,6 +199,7 @@ private:
     size_type table_byte(slot_type slot) const noexcept { return total_ - (size_type(slot) + 1) * header_bytes; }
     // The highest top_ a table of `slots` words leaves: a block ends where the table starts.
     offset_type limit_for(size_type slots) const noexcept {
+        TINYMEM_ASSERT(slots * header_bytes <= total_); // the table fits in the heap
         return offset_type((total_ - slots * header_bytes + header_bytes) / granule); // init() keeps it in range
     }
     // Granules free at the top with a table of `slots` words.
@@ -196,18 +210,22 @@ private:
     // Poisons (or unpoisons) the bytes of granules [from, to) as a block there would hold them,
     // header included.
     void poison_span(offset_type from, offset_type to) noexcept {
+        TINYMEM_ASSERT(from >= heap_begin && from <= to);
         TINYMEM_POISON(base_ + header_byte(from), size_type(to - from) * granule);
     }
     void unpoison_span(offset_type from, offset_type to) noexcept {
+        TINYMEM_ASSERT(from >= heap_begin && from <= to);
         TINYMEM_UNPOISON(base_ + header_byte(from), size_type(to - from) * granule);
     }
     // Makes [pos, pos + size) a hole: a free header, the rest poisoned.
     TINYMEM_SIZE_NOINLINE void make_hole(offset_type pos, offset_type size) noexcept {
+        TINYMEM_ASSERT(pos >= heap_begin && size != 0 && size_type(pos) + size < top_);
         header_store(pos, core::free_header(size));
         TINYMEM_POISON(base_ + size_type(pos) * granule, size_type(size) * granule - header_bytes);
     }
     // Records free granules at pos: a hole, or part of the top when they end there.
     void release_span(offset_type pos, offset_type end) noexcept {
+        TINYMEM_ASSERT(pos >= heap_begin && pos < end && end <= top_);
         if (end == top_) {
             poison_span(pos, end);
             top_ = pos;
@@ -285,6 +303,31 @@ private:
     // Slides movable blocks down from cursor_ until top_, or until `budget` bytes (moves and
     // visits) are spent. Result: true when it reached top_.
     bool slide(size_type budget) noexcept;
+    // slide()'s named steps, each called once from it and inlined there at every optimisation
+    // level (the split costs no code). A visit's charge: one of the `free_visits` left, else visit_cost from `budget`. Result:
+    // false when the budget cannot pay it (the step ends).
+    [[gnu::always_inline]] static bool pay_visit(size_type& budget, unsigned& free_visits) noexcept {
+        if (free_visits != 0) {
+            --free_visits;
+            return true;
+        }
+        if (budget < visit_cost) return false;
+        budget -= visit_cost;
+        return true;
+    }
+    // Where the walk stopped, with the gap [c, r): it joins the top when it ends there, else it
+    // becomes a hole; cursor_ resumes at c.
+    [[gnu::always_inline]] void close_gap(offset_type c, offset_type r) noexcept {
+        TINYMEM_ASSERT(c <= r && r <= top_);
+        if (r == top_ && c != r) {
+            holes_ = offset_type(holes_ - (r - c));
+            poison_span(c, r);
+            top_ = c;
+        } else if (c != r) {
+            make_hole(c, offset_type(r - c));
+        }
+        cursor_ = c;
+    }
     // An unbounded pass of slide() from cursor_, counted as a full compaction.
     TINYMEM_SIZE_NOINLINE void full_pass() noexcept {
         slide(~size_type{0});
@@ -294,6 +337,7 @@ private:
     // Frees a slot: a new generation makes every copy of the old handle stale; FIFO reuse keeps
     // that generation unmatched for longest.
     void release_slot(slot_type slot, word_type entry) noexcept {
+        TINYMEM_ASSERT(slot < slots_ && live_ != 0 && core::entry_pins(entry) != core::free_pin);
         const word_type gen = ((entry >> core::gen_shift) + 1) & core::gen_mask;
         if (gen == 0 && retire_slots_) {
             // Out of generations: marked free with the last one, kept out of the list for good.
@@ -403,6 +447,7 @@ auto basic_bump_pool<Config>::allocate_impl(size_type bytes, size_type align) no
 
 template <class Config>
 auto basic_bump_pool<Config>::take_top(offset_type need) noexcept -> handle {
+    TINYMEM_ASSERT(need != 0 && top_room(size_type(slots_) + (free_slot_head_ == 0 ? 1 : 0)) >= need);
     slot_type slot;
     word_type gen = 0;
     if (free_slot_head_ == 0) {
@@ -412,6 +457,7 @@ auto basic_bump_pool<Config>::take_top(offset_type need) noexcept -> handle {
     } else {
         slot = slot_type(free_slot_head_ - 1u);
         const word_type entry = table_load(slot);
+        TINYMEM_ASSERT(slot < slots_ && core::entry_pins(entry) == core::free_pin);
         free_slot_head_ = core::entry_offset(entry);
         if (free_slot_head_ == 0) free_slot_tail_ = 0;
         gen = entry >> core::gen_shift;
@@ -533,8 +579,10 @@ bool basic_bump_pool<Config>::defrag_step(size_type budget) noexcept {
 // so the gap travels up and swallows the holes it meets. A pinned block, or one a step may not
 // move, stays: the gap before it becomes a hole and a new gap starts after it. At top_ the gap
 // joins the top; where the budget runs out it becomes a hole, and cursor_ resumes there.
+// (docs/design.md, "Compaction loops", "### The lean engine's slide".)
 template <class Config>
 bool basic_bump_pool<Config>::slide(size_type budget) noexcept {
+    TINYMEM_ASSERT(cursor_ >= heap_begin && cursor_ <= top_);
     // Unbounded passes (budget ~0) are charged too: the charges cannot reach ~0.
     const size_type step_limit = budget; // a block above this never moves in a step
     offset_type c = cursor_, r = cursor_;
@@ -544,13 +592,9 @@ bool basic_bump_pool<Config>::slide(size_type budget) noexcept {
     // it) are free, and the first block may be moved whatever the visits cost.
     unsigned free_visits = 2;
     while (r != top_) {
-        if (free_visits != 0) {
-            --free_visits;
-        } else if (budget < visit_cost) {
+        if (!pay_visit(budget, free_visits)) {
             done = false;
             break;
-        } else {
-            budget -= visit_cost;
         }
         const word_type h = header_load(r);
         const offset_type size = core::header_size(h);
@@ -565,7 +609,8 @@ bool basic_bump_pool<Config>::slide(size_type budget) noexcept {
             const word_type e = table_load(slot);
             const size_type bytes = size_type(size) * granule;
             if (core::entry_pins(e) != 0 || bytes > step_limit) {
-                // It stays; the gap before it becomes a hole.
+                // It stays; the gap before it becomes a hole. The smallest block a step leaves
+                // is kept (step_skipped_, as in basic_pool's slide_budget()).
                 if (core::entry_pins(e) == 0 && (step_skipped_ == 0 || size < step_skipped_)) step_skipped_ = size;
                 make_hole(c, offset_type(r - c));
                 c = r = next;
@@ -584,14 +629,7 @@ bool basic_bump_pool<Config>::slide(size_type budget) noexcept {
         c = offset_type(c + size);
         r = next;
     }
-    if (r == top_ && c != r) {
-        holes_ = offset_type(holes_ - (r - c));
-        poison_span(c, r);
-        top_ = c;
-    } else if (c != r) {
-        make_hole(c, offset_type(r - c));
-    }
-    cursor_ = c;
+    close_gap(c, r);
     if (done) {
         compact_ = true;
         if (step_limit == ~size_type{0} && from_front) step_skipped_ = 0;

@@ -242,7 +242,11 @@ TINYMEM_EXPORT struct pool_stats {
 // The first broken invariant found by pool.check(); ok() when none.
 TINYMEM_EXPORT struct check_result {
     const char* problem = nullptr; // what is wrong, in words
-    std::size_t offset = 0;        // byte offset in the buffer where it was found
+    // Where it was found, the same in both engines: the byte offset, from the heap's start (the
+    // buffer's first granule-aligned byte), of the word that shows it: a block's header word
+    // for a block (or the end sentinel's, the cursor's, ...), a table word for a handle slot;
+    // 0 for a counter or a list that has no one place.
+    std::size_t offset = 0;
     constexpr bool ok() const noexcept { return problem == nullptr; }
     constexpr explicit operator bool() const noexcept { return ok(); }
 };

@@ -45,9 +45,10 @@
 #ifndef TINYMEM_POISONED
 #define TINYMEM_POISONED(ptr, bytes) false
 #endif
-// Whether allocate() takes a cached block inline, at the call site. Size-optimised builds (-Os,
-// -Oz) call the out-of-line path instead, which does the same: inlined, the hit costs about 120
-// bytes of Cortex-M4 code per call site. Define to 0 or 1 to choose.
+// Whether basic_pool's allocate() takes a cached block inline, at the call site. Size-optimised
+// builds (-Os, -Oz) call the out-of-line path instead, which does the same: inlined, the hit
+// costs flash at every call site (figures: docs/design.md, "Measured figures"). Define to 0 or 1
+// to choose. The lean engine has its own switch, TINYMEM_BUMP_INLINE_TOP (bump_pool.hpp).
 #ifndef TINYMEM_INLINE_QUICK
 #ifdef __OPTIMIZE_SIZE__
 #define TINYMEM_INLINE_QUICK 0
@@ -56,9 +57,9 @@
 #endif
 #endif
 // Whether unbounded compaction (defrag(), and allocations that must compact) runs sweep(), a
-// leaner copy of slide()'s walk: about 25 % fewer instructions per pass, and about 600 bytes of
-// Cortex-M4 code. Size-optimised builds (-Os, -Oz) leave it out and run slide(), which does the
-// same. Define to 0 or 1 to choose.
+// leaner copy of slide()'s walk: fewer instructions per pass, for more code (figures:
+// docs/design.md, "Measured figures"; why two loops: "Compaction loops"). Size-optimised builds
+// (-Os, -Oz) leave it out and run slide(), which does the same. Define to 0 or 1 to choose.
 #ifndef TINYMEM_SWEEP
 #ifdef __OPTIMIZE_SIZE__
 #define TINYMEM_SWEEP 0
@@ -110,7 +111,8 @@ constexpr bool is_power_of_two(std::size_t x) noexcept { return x != 0 && (x & (
 
 // In size-optimised builds, types up to 32 bits are widened first: one count-leading-zeros
 // instruction on a Cortex-M, where the narrow type's std::bit_width costs a zero test and a
-// correction (elsewhere std::bit_width: x86-64 deallocate ran 2 % fewer instructions with it).
+// correction (elsewhere std::bit_width, which ran fewer instructions on x86-64: docs/design.md,
+// "Measured figures").
 template <class T>
 constexpr unsigned floor_log2(T x) noexcept {
     TINYMEM_ASSERT(x != 0); // floor_log2(0) would wrap to a huge shift count
@@ -604,6 +606,7 @@ private:
 
     // Makes [pos, pos + size) one free block. Its neighbours must not be free.
     void insert_free(offset_type pos, offset_type size) noexcept {
+        TINYMEM_ASSERT(pos >= heap_begin_ && size >= min_free && size_type(pos) + size <= heap_end_);
         header_store(pos, free_header(size));
         store_offset_at(footer_byte(pos, size), size);
         set_prev_free(offset_type(pos + size), true);
@@ -628,10 +631,14 @@ private:
 
     // Takes the free block at pos out of its bin; its bytes are then the caller's.
     void remove_free(offset_type pos) noexcept {
+        TINYMEM_ASSERT(pos >= heap_begin_ && pos < heap_end_ && header_free(header_load(pos)));
         const offset_type size = header_size(header_load(pos));
         TINYMEM_UNPOISON(base_ + size_type(pos) * granule - header_bytes, size_type(size) * granule);
         if (size < min_listed) return;
         const offset_type next = link_next(pos), prev = link_prev(pos);
+        // Its list neighbours point back at it; without a predecessor it heads its bin.
+        TINYMEM_ASSERT(next == 0 || link_prev(next) == pos);
+        TINYMEM_ASSERT(prev != 0 ? link_next(prev) == pos : bins_[bin_of(size)] == pos);
         if (prev != 0)
             set_link_next(prev, next);
         else {
@@ -655,6 +662,8 @@ private:
         offset_type((header_bytes + 2 * sizeof(offset_type) + granule - 1) / granule);
 
     void push_quick(offset_type pos, offset_type size, bool prev_free) noexcept {
+        TINYMEM_ASSERT(size >= min_quick && size < quick_classes && pos >= heap_begin_ &&
+                       size_type(pos) + size <= heap_end_);
         // base_ in a local, the links in one store: every store through the buffer may alias the
         // pool object, so the compiler would reload base_ after each (deallocate's hot path).
         std::byte* const base = base_;
@@ -675,8 +684,12 @@ private:
     }
     // Takes the cached block at pos out of its quick list; its bytes are then the caller's.
     void remove_quick(offset_type pos, offset_type size) noexcept {
+        TINYMEM_ASSERT(pos >= heap_begin_ && pos < heap_end_);
+        TINYMEM_ASSERT(header_quick(header_load(pos)) && header_size(header_load(pos)) == size);
         TINYMEM_UNPOISON(base_ + size_type(pos) * granule - header_bytes, size_type(size) * granule);
         const offset_type next = link_next(pos), prev = link_prev(pos);
+        TINYMEM_ASSERT(next == 0 || link_prev(next) == pos);
+        TINYMEM_ASSERT(prev != 0 ? link_next(prev) == pos : quick_[size] == pos);
         if (prev != 0)
             set_link_next(prev, next);
         else
@@ -687,6 +700,7 @@ private:
     // Takes a cached block of exactly `need` granules for a new block; its bytes leave the free
     // count. Requires: need < quick_classes. Result: its data granule, or 0 when none is cached.
     offset_type take_quick(offset_type need) noexcept {
+        TINYMEM_ASSERT(need < quick_classes);
         const offset_type at = quick_[need];
         if (at != 0) {
             remove_quick(at, need);
@@ -698,6 +712,7 @@ private:
     // Result: the merged free block's start.
     offset_type settle_quick(offset_type pos) noexcept {
         const word_type h = header_load(pos);
+        TINYMEM_ASSERT(pos >= heap_begin_ && pos < heap_end_ && header_quick(h));
         remove_quick(pos, header_size(h));
         return release_range(pos, header_size(h), header_prev_free(h));
     }
@@ -706,6 +721,7 @@ private:
     // before pos is free (its footer then gives its start).
     // Result: the start of the merged free block. Free-byte accounting is the caller's.
     offset_type release_range(offset_type pos, offset_type size, bool prev_free) noexcept {
+        TINYMEM_ASSERT(pos >= heap_begin_ && size != 0 && size_type(pos) + size <= heap_end_);
         const offset_type next = offset_type(pos + size);
         const word_type next_hdr = header_load(next);
         if (header_free(next_hdr)) {
@@ -729,6 +745,7 @@ private:
     // either empty or large enough to be free blocks; a too-small tail is added to the block
     // (need is updated). Result: 0 when it does not fit.
     offset_type fit(offset_type pos, offset_type size, offset_type& need, offset_type align, bool high) const noexcept {
+        TINYMEM_ASSERT(need != 0 && detail::is_power_of_two(align));
         const size_type end = size_type(pos) + size;
         if (need > size) return 0;
         size_type at = high ? end - need : pos;
@@ -742,12 +759,8 @@ private:
                 at += align;
                 continue;
             }
-            if (tail != 0 && tail < min_free) {
-                if (!high) { need = offset_type(need + tail); return offset_type(at); }
-                // Placed high: grow the block to the end rather than leave a sliver.
-                need = offset_type(need + tail);
-                return offset_type(at);
-            }
+            // A tail too small to be free joins the block (placed high: it grows to the end).
+            if (tail != 0 && tail < min_free) need = offset_type(need + tail);
             return offset_type(at);
         }
     }
@@ -776,6 +789,7 @@ private:
     // hole) are split; then the first block of the lowest class whose every block fits; then a
     // few blocks of each smaller class. Bounded: at most 4 + 8 per class blocks looked at.
     offset_type find_low(offset_type need) const noexcept {
+        TINYMEM_ASSERT(need != 0);
         unsigned budget = 4;
         for (offset_type pos = bins_[bin_of(need)]; pos != 0 && budget-- != 0; pos = link_next(pos))
             if (header_size(header_load(pos)) >= need) return pos;
@@ -795,6 +809,7 @@ private:
     // Finds and carves a free block for `need` granules (updated if a sliver is absorbed).
     // Result: the new block's data granule with a used header (slot unset), or 0.
     offset_type place(offset_type& need, offset_type align, bool high) noexcept {
+        TINYMEM_ASSERT(need >= min_free && detail::is_power_of_two(align));
         if (align == 1 && !high) {
             // The common case: take the low end of the block find_low() chooses; a tail too
             // small to be free joins the block.
@@ -832,6 +847,8 @@ private:
     void carve(offset_type pos, offset_type at, offset_type need) noexcept {
         const offset_type size = header_size(header_load(pos));
         const offset_type end = offset_type(pos + size);
+        TINYMEM_ASSERT(header_free(header_load(pos)) && need != 0 && at >= pos && size_type(at) + need <= end);
+        TINYMEM_ASSERT((at == pos || at - pos >= min_free) && (at + need == end || end - (at + need) >= min_free));
         remove_free(pos);
         if (at != pos) {
             insert_free(pos, offset_type(at - pos));
@@ -855,8 +872,10 @@ private:
     // Takes the oldest free slot; `entry` gets its table word (the generation to hand out).
     // Requires: one (free_slot_head_ != 0).
     slot_type pop_free_slot(word_type& entry) noexcept {
+        TINYMEM_ASSERT(free_slot_head_ != 0 && free_slot_head_ <= slots_);
         const auto slot = slot_type(free_slot_head_ - 1u);
         entry = table_load(slot);
+        TINYMEM_ASSERT(entry_pins(entry) == free_pin);
         free_slot_head_ = entry_offset(entry);
         if (free_slot_head_ == 0) free_slot_tail_ = 0;
         live_ = offset_type(live_ + 1);
@@ -864,6 +883,7 @@ private:
     }
     // Frees the slot whose table word (before freeing) is `entry`.
     void release_slot(slot_type slot, word_type entry) noexcept {
+        TINYMEM_ASSERT(slot < slots_ && live_ != 0 && entry_pins(entry) != free_pin);
         // A new generation makes every copy of the old handle stale.
         const word_type gen = ((entry >> gen_shift) + 1) & gen_mask;
         live_ = offset_type(live_ - 1);
@@ -881,6 +901,7 @@ private:
     bool shift_front_run() noexcept;
     offset_type shift_run_up(offset_type from, offset_type want, error& why) noexcept;
     void push_free_slot(slot_type slot, word_type gen) noexcept {
+        TINYMEM_ASSERT(slot < Config::max_slots && gen <= gen_mask); // (add_table_granules: before slots_ counts it)
         std::byte* const base = base_; // one load: the stores below may alias the pool object
         const offset_type tail = free_slot_tail_;
         const word_type entry = free_slot_entry(gen);
@@ -895,6 +916,7 @@ private:
     // The lowest allocate_pinned block at or above the block start `from`, or the end: a walk,
     // O(blocks), that only defrag() runs (when floor_stale_), where the pass costs as much.
     void raise_fixed_floor(offset_type from) noexcept {
+        TINYMEM_ASSERT(from >= heap_begin_ && from <= heap_end_);
         offset_type pos = from;
         while (pos != heap_end_) {
             const word_type h = header_load(pos);
@@ -910,6 +932,7 @@ private:
     // else, and then the floor becomes a lower bound (floor_stale_), without the walk to the
     // next allocate_pinned block that deallocate must not do (bounded work).
     void lower_bound_floor(offset_type merged) noexcept {
+        TINYMEM_ASSERT(header_free(header_load(merged)));
         const auto end = offset_type(merged + header_size(header_load(merged)));
         fixed_floor_ = end;
         if (end == heap_end_) return; // none left
@@ -923,6 +946,7 @@ private:
     // header, and counts the difference as used (and pinned, if it is) rather than free (it
     // wraps as offset_type when the block shrinks). The caller makes the bytes match.
     TINYMEM_SIZE_NOINLINE void resize_block(slot_type slot, offset_type pos, offset_type size, offset_type new_size) noexcept {
+        TINYMEM_ASSERT(new_size != 0 && header_slot(header_load(pos)) == slot && entry_offset(table_load(slot)) == pos);
         header_store(pos, used_header(new_size, slot, header_prev_free(header_load(pos))));
         const auto delta = offset_type(new_size - size);
         used_granules_ = offset_type(used_granules_ + delta);
@@ -932,12 +956,74 @@ private:
     bool grow_in_place(slot_type slot, offset_type pos, offset_type size, offset_type need) noexcept;
     void relocate_into(slot_type slot, offset_type from, offset_type size, offset_type to, offset_type to_size) noexcept;
     void stress_move_all() noexcept; // stress mode only (see stress_mode)
+
+    // ---- check()'s parts --------------------------------------------------------------------
+    // What check_blocks() counts for check_lists(): free blocks large enough for a bin, cached
+    // blocks.
+    struct check_counts {
+        std::uint64_t listed = 0, cached = 0;
+    };
+    // Each called once, from check(), and inlined there (out of line, the three took more flash
+    // than the one function did).
+    [[gnu::always_inline]] inline check_result check_blocks(check_counts& counts) const noexcept;
+    [[gnu::always_inline]] inline check_result check_lists(const check_counts& counts) const noexcept;
+    [[gnu::always_inline]] inline check_result check_slots() const noexcept;
+    // A broken invariant at the block whose data starts at granule `pos` (0: no one place), as
+    // check_blocks() and check_lists() report it; check() then turns the granule into the byte
+    // of its header word (check_result.offset's meaning) once, not at each of some forty exits.
+    static check_result check_bad(const char* what, std::uint64_t pos) noexcept {
+        return check_result{what, size_type(pos)};
+    }
+    static check_result at_header(check_result r) noexcept {
+        if (r.offset != 0) r.offset = r.offset * granule - header_bytes;
+        return r;
+    }
     // Slides movable blocks down from cursor_. Stops when the pool is compact (returns true),
     // when `budget` bytes are spent, or when a hole of `need` granules aligned to `align` exists
     // (need > 0; returns true).
     bool slide(size_type budget, offset_type need, offset_type align) noexcept;
+    // slide()'s walk: the hole [c, c + hole) it holds (its header unwritten, in no list), and
+    // whether the pass relists the free blocks (empty_lists()). What is left of a step's budget
+    // is apart (`budget`), so that only it lives in memory for spend().
+    struct slide_walk {
+        offset_type c;
+        offset_type hole;
+        const size_type step_budget; // the whole step's
+        const bool bounded;          // a step (budget below SIZE_MAX); unbounded passes pay nothing
+        const bool relist;
+    };
+    // What a step pays from `budget` for a visit or a move.
+    static void spend(size_type& budget, bool bounded, size_type cost) noexcept {
+        if (bounded) budget = budget > cost ? budget - cost : 0;
+    }
+    enum class slide_turn : unsigned char { move, leave, stop };
+    // slide()'s named steps, each called once from it and inlined there at every optimisation
+    // level, so that the split costs neither code nor calls (out of line, they took more flash
+    // at -O2: the Cortex-M0 target test's 256 KiB).
+    [[gnu::always_inline]] inline bool slide_gather(slide_walk& w, size_type& budget, offset_type& next,
+                                                    word_type& next_hdr) noexcept;
+    [[gnu::always_inline]] inline slide_turn slide_budget(slide_walk& w, size_type& budget, offset_type next_size) noexcept;
+    [[gnu::always_inline]] inline bool slide_run(slide_walk& w, size_type& budget, offset_type next) noexcept;
+    [[gnu::always_inline]] inline bool slide_over_aligned(slide_walk& w, size_type& budget, offset_type next,
+                                                          word_type next_hdr, word_type next_entry) noexcept;
     // slide(no budget, need, 1) in fewer instructions per block (need 0: the whole pool).
+    // (docs/design.md, "Compaction loops", "### sweep".)
     bool sweep(offset_type need) noexcept;
+    // sweep()'s run of blocks that move down by `hole` (called once, from sweep()'s loop).
+    [[gnu::always_inline]] inline offset_type sweep_run(std::byte* base, offset_type end, offset_type hole,
+                                                        offset_type next, word_type next_hdr) noexcept;
+    // The header word of the block at data granule `pos`, read through sweep()'s local `base`
+    // (members would be reloaded after every store through the buffer, which may alias them).
+    static word_type sweep_header(const std::byte* base, offset_type pos) noexcept {
+        word_type w;
+        std::memcpy(&w, base + size_type(pos) * granule - header_bytes, sizeof w);
+        return w;
+    }
+    // Asks for the bytes 512 ahead of the block at `pos`, a few blocks further up, in the cache
+    // (figures: docs/design.md, "Measured figures").
+    static void sweep_ahead(const std::byte* base, offset_type pos) noexcept {
+        TINYMEM_PREFETCH(reinterpret_cast<std::uintptr_t>(base) + size_type(pos) * granule + 512);
+    }
     // An unbounded pass of slide(), through sweep() where it is compiled in (TINYMEM_SWEEP).
     bool compact_pass(offset_type need, offset_type align) noexcept {
         if constexpr (TINYMEM_SWEEP != 0)
@@ -955,6 +1041,7 @@ private:
     // Takes the free or cached block at pos (header h) for a hole that slide() or sweep() holds;
     // with the lists emptied (relist) only its poison goes. Result: its size.
     offset_type take_hole(offset_type pos, word_type h, bool relist) noexcept {
+        TINYMEM_ASSERT(pos >= heap_begin_ && pos < heap_end_ && header_hole(h));
         const offset_type size = header_size(h);
         if (relist)
             TINYMEM_UNPOISON(base_ + size_type(pos) * granule - header_bytes, size_type(size) * granule);
@@ -979,12 +1066,13 @@ private:
     // Compacts until a hole takes `need` granules aligned to `align` granules, then carves it
     // (need is updated as place() does). Result: the new block, or 0.
     // Out of line except in size-optimised builds: inlined, it widens allocate's stack frame,
-    // which the table's growth and a compaction then stack on (the Cortex-M0 target test, built
-    // at -O2, ran 16 bytes deeper into its 3,488 bytes).
+    // which the table's growth and a compaction then stack on (the Cortex-M0 target test's stack
+    // high water: docs/design.md, "Measured figures").
 #ifndef __OPTIMIZE_SIZE__
     [[gnu::noinline]]
 #endif
     offset_type compact_and_place(offset_type& need, offset_type align) noexcept {
+        TINYMEM_ASSERT(need != 0 && detail::is_power_of_two(align));
         if (free_granules_ < need) return 0;
         // Resume where the last compaction stopped: holes before cursor_ sit before pinned blocks
         // or before blocks a defrag_step left (new holes lower it). Only a miss goes over the
@@ -1048,8 +1136,10 @@ private:
     // `free` is the free granules. Requires: the heap is not empty, its first block not pinned.
     offset_type table_growth_cost(offset_type free) const noexcept {
         auto take = [](offset_type f) { return offset_type((f == 1 || f - 1 >= min_free) ? 1 : f); };
+        TINYMEM_ASSERT(heap_begin_ != heap_end_);
         const word_type h = header_load(heap_begin_);
         const offset_type size = header_size(h);
+        TINYMEM_ASSERT(header_hole(h) || entry_pins(table_load(header_slot(h))) == 0);
         if (header_free(h)) return take(size);
         const auto next = offset_type(heap_begin_ + size);
         const word_type nh = header_load(next); // the end sentinel is a used header

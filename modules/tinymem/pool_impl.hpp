@@ -74,6 +74,7 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
         fail(failure_reason(need));
         return {};
     }
+    TINYMEM_ASSERT(at >= heap_begin_ && n >= need && size_type(at) + n <= heap_end_);
     const word_type gen = entry >> gen_shift;
     header_store(at, used_header(n, slot, header_prev_free(header_load(at))));
     const unsigned pins = pinned ? fixed_pin : 0u;
@@ -100,6 +101,7 @@ bool basic_pool<Config>::release_block(slot_type slot, word_type entry) noexcept
     if (pins != 0 && pins != fixed_pin) return fail(error::pinned);
     const offset_type pos = entry_offset(entry);
     const word_type hdr = header_load(pos);
+    TINYMEM_ASSERT(!header_hole(hdr) && header_slot(hdr) == slot);
     const offset_type size = header_size(hdr);
     used_granules_ = offset_type(used_granules_ - size);
     free_granules_ = offset_type(free_granules_ + size);
@@ -137,6 +139,7 @@ bool basic_pool<Config>::add_pins(handle h, int delta) noexcept {
 
 template <class Config>
 auto basic_pool<Config>::place_pinned(offset_type& need, offset_type align) noexcept -> offset_type {
+    TINYMEM_ASSERT(need >= min_free && detail::is_power_of_two(align));
     // First choice: a hole among the pinned blocks (at or above the lowest one, fixed_floor_),
     // where pinned blocks freed before left one. Without it every pinned request would take the
     // hole below the pinned blocks while those holes stayed empty, and the pinned blocks of a
@@ -225,6 +228,7 @@ bool basic_pool<Config>::grow_table() noexcept {
 // granules may hold slots that are never used) go to the free slot list.
 template <class Config>
 void basic_pool<Config>::add_table_granules(offset_type count) noexcept {
+    TINYMEM_ASSERT(count != 0 && size_type(heap_begin_) + count <= heap_end_);
     // In size_type: both fit (a table of count granules lies in the buffer).
     const auto room = size_type(Config::max_slots - slots_);
     const size_type added = size_type(count) * slots_per_granule;
@@ -255,6 +259,7 @@ bool basic_pool<Config>::shift_front_run() noexcept {
 // out_of_memory: the first hole is too small).
 template <class Config>
 auto basic_pool<Config>::shift_run_up(offset_type from, offset_type want, error& why) noexcept -> offset_type {
+    TINYMEM_ASSERT(want != 0 && from >= heap_begin_ && from <= heap_end_);
     offset_type run_end = from;
     size_type max_align = 1;
     for (;;) {
@@ -309,6 +314,7 @@ auto basic_pool<Config>::shift_run_up(offset_type from, offset_type want, error&
 
 template <class Config>
 void basic_pool<Config>::shrink(slot_type slot, offset_type pos, offset_type size, offset_type need) noexcept {
+    TINYMEM_ASSERT(need != 0 && need <= size && header_size(header_load(pos)) == size);
     if (size - need < min_free) return; // the tail could not be a free block: keep it
     resize_block(slot, pos, size, need);
     release_range(offset_type(pos + need), offset_type(size - need), false);
@@ -316,6 +322,7 @@ void basic_pool<Config>::shrink(slot_type slot, offset_type pos, offset_type siz
 
 template <class Config>
 bool basic_pool<Config>::grow_in_place(slot_type slot, offset_type pos, offset_type size, offset_type need) noexcept {
+    TINYMEM_ASSERT(need > size && header_size(header_load(pos)) == size && header_slot(header_load(pos)) == slot);
     const auto next = offset_type(pos + size);
     word_type next_hdr = header_load(next);
     // Cached blocks after this one are settled into one free block while it is too small.
@@ -353,6 +360,8 @@ bool basic_pool<Config>::grow_in_place(slot_type slot, offset_type pos, offset_t
 template <class Config>
 void basic_pool<Config>::relocate_into(slot_type slot, offset_type from, offset_type size, offset_type to,
                                        offset_type to_size) noexcept {
+    TINYMEM_ASSERT(to != from && entry_offset(table_load(slot)) == from && header_size(header_load(from)) == size);
+    TINYMEM_ASSERT(header_slot(header_load(to)) == no_slot && header_size(header_load(to)) == to_size); // carved
     const size_type payload = size_type(size < to_size ? size : to_size) * granule - header_bytes;
     std::memcpy(base_ + size_type(to) * granule, base_ + size_type(from) * granule, payload);
     const word_type old_hdr = header_load(from);
@@ -390,18 +399,11 @@ void basic_pool<Config>::stress_move_all() noexcept {
 // the lists are intact, after the pass when this pass relists.
 template <class Config>
 bool basic_pool<Config>::sweep(offset_type need) noexcept {
+    TINYMEM_ASSERT(cursor_ >= heap_begin_ && cursor_ <= heap_end_);
     std::byte* const base = base_;
     const offset_type end = heap_end_;
-    auto hdr = [base](offset_type pos) {
-        word_type w;
-        std::memcpy(&w, base + size_type(pos) * granule - header_bytes, sizeof w);
-        return w;
-    };
-    // 512 bytes ahead of each block visited: a few blocks further up (scratch timings of a
-    // half-freed 64 KiB pool: defrag() 5-8 % faster; tight replays unchanged).
-    auto ahead = [base](offset_type pos) {
-        TINYMEM_PREFETCH(reinterpret_cast<std::uintptr_t>(base) + size_type(pos) * granule + 512);
-    };
+    auto hdr = [base](offset_type pos) { return sweep_header(base, pos); };
+    auto ahead = [base](offset_type pos) { sweep_ahead(base, pos); };
     const bool relist = need == 0 && cursor_ == heap_begin_;
     if (relist) empty_lists();
     bool deferred = false; // an over-aligned block stayed, for slide()
@@ -432,22 +434,7 @@ bool basic_pool<Config>::sweep(offset_type need) noexcept {
             note_moved(moved);
             return true;
         }
-        // The run of blocks that may move down by `hole` granules: not pinned, and aligned there.
-        offset_type run_end = next;
-        word_type h = next_hdr;
-        while (run_end != end && !header_hole(h)) {
-            ahead(run_end);
-            const slot_type slot = header_slot(h);
-            word_type e;
-            std::memcpy(&e, base + size_type(slot) * sizeof e, sizeof e);
-            if ((e & pin_align_mask) != 0 &&
-                (entry_pins(e) != 0 || (hole & ((offset_type(1) << entry_align(e)) - 1)) != 0))
-                break;
-            e = with_offset(e, offset_type(run_end - hole));
-            std::memcpy(base + size_type(slot) * sizeof e, &e, sizeof e);
-            run_end = offset_type(run_end + header_size(h));
-            h = hdr(run_end);
-        }
+        const offset_type run_end = sweep_run(base, end, hole, next, next_hdr);
         if (run_end == next) {
             // The end, a pinned block or an over-aligned one: the hole stays before it.
             insert_free(c, hole);
@@ -482,27 +469,47 @@ bool basic_pool<Config>::sweep(offset_type need) noexcept {
     return true;
 }
 
+// sweep()'s run: the blocks from `next` (header next_hdr) that may move down by `hole` granules,
+// not pinned and aligned there, with their table words pointed at their new places (the table
+// lives apart from the heap). `base` and `end` are base_ and heap_end_ in sweep()'s locals.
+// Result: the run's end (`next` when not even the first block may move).
+template <class Config>
+auto basic_pool<Config>::sweep_run(std::byte* base, offset_type end, offset_type hole, offset_type next,
+                                   word_type next_hdr) noexcept -> offset_type {
+    TINYMEM_ASSERT(hole != 0 && next <= end);
+    offset_type run_end = next;
+    word_type h = next_hdr;
+    while (run_end != end && !header_hole(h)) {
+        sweep_ahead(base, run_end);
+        const slot_type slot = header_slot(h);
+        word_type e;
+        std::memcpy(&e, base + size_type(slot) * sizeof e, sizeof e);
+        if ((e & pin_align_mask) != 0 && (entry_pins(e) != 0 || (hole & ((offset_type(1) << entry_align(e)) - 1)) != 0))
+            break;
+        e = with_offset(e, offset_type(run_end - hole));
+        std::memcpy(base + size_type(slot) * sizeof e, &e, sizeof e);
+        run_end = offset_type(run_end + header_size(h));
+        h = sweep_header(base, run_end);
+    }
+    return run_end;
+}
+
 // The compaction engine. Walks blocks from cursor_; at each hole, shifts the run of movable
 // blocks after it down by the hole's size in one memmove (headers included), so holes bubble up
 // and merge. While it slides, the hole is held in locals (c, hole) rather than written back and
 // re-listed after every run: it is settled into the heap only where sliding stops (a pinned
 // block, an over-aligned block, the end, the budget). Over-aligned blocks move alone to their
 // nearest aligned place; pinned blocks stay, and the hole before them stays too.
+// (docs/design.md, "Compaction loops", "### slide".)
 template <class Config>
 bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type align) noexcept {
+    TINYMEM_ASSERT(cursor_ >= heap_begin_ && cursor_ <= heap_end_ && detail::is_power_of_two(align));
     const bool bounded = budget != ~size_type{0};
-    const size_type step_budget = budget;
-    // What a step pays for a visit or a move; an unbounded pass pays nothing.
-    auto spend = [&](size_type cost) {
-        if (bounded) budget = budget > cost ? budget - cost : 0;
-    };
-    const bool relist = !bounded && need == 0 && cursor_ == heap_begin_;
-    if (relist) empty_lists();
-    offset_type c = cursor_;
-    offset_type hole = 0; // when non-zero, [c, c + hole) is free and in no bin, its header unwritten
+    slide_walk w{cursor_, 0, budget, bounded, !bounded && need == 0 && cursor_ == heap_begin_};
+    if (w.relist) empty_lists();
     for (;;) {
-        if (hole == 0) {
-            if (c >= heap_end_) {
+        if (w.hole == 0) {
+            if (w.c >= heap_end_) {
                 cursor_ = heap_begin_;
                 if (need != 0) return false;
                 compact_ = true;
@@ -510,131 +517,167 @@ bool basic_pool<Config>::slide(size_type budget, offset_type need, offset_type a
                 return true;
             }
             if (bounded && budget == 0) {
-                cursor_ = c;
+                cursor_ = w.c;
                 return false;
             }
-            const word_type hdr = header_load(c);
+            const word_type hdr = header_load(w.c);
             if (!header_hole(hdr)) {
-                c = offset_type(c + header_size(hdr));
-                spend(visit_cost);
+                w.c = offset_type(w.c + header_size(hdr));
+                spend(budget, w.bounded, visit_cost);
                 continue;
             }
-            hole = open_hole(c, hdr, relist);
+            w.hole = open_hole(w.c, hdr, w.relist);
         }
-        auto next = offset_type(c + hole);
-        word_type next_hdr = header_load(next);
-        while (next != heap_end_ && header_hole(next_hdr)) {
-            // Free or cached blocks after the hole (cached ones neighbour anything) join it. A
-            // free block must (free blocks never touch); a cached one costs a visit from the budget.
-            if (bounded && header_quick(next_hdr)) {
-                if (budget == 0) {
-                    insert_free(c, hole);
-                    cursor_ = c;
-                    return false;
-                }
-                spend(visit_cost);
-            }
-            hole = offset_type(hole + take_hole(next, next_hdr, relist));
-            next = offset_type(c + hole);
-            next_hdr = header_load(next);
-        }
+        offset_type next;
+        word_type next_hdr;
+        if (!slide_gather(w, budget, next, next_hdr)) return false;
         if (need != 0) {
             offset_type n = need;
-            if (fit(c, hole, n, align, false) != 0) {
-                insert_free(c, hole); // compact_and_place() carves it
-                cursor_ = c;
+            if (fit(w.c, w.hole, n, align, false) != 0) {
+                insert_free(w.c, w.hole); // compact_and_place() carves it
+                cursor_ = w.c;
                 return true;
             }
         }
         const word_type next_entry = next == heap_end_ ? 0 : table_load(header_slot(next_hdr));
         const offset_type next_size = header_size(next_hdr); // 0 for the end sentinel
         if (next != heap_end_ && entry_pins(next_entry) == 0) {
-            if (bounded && budget == 0) {
-                insert_free(c, hole);
-                cursor_ = c;
-                return false;
-            }
-            spend(visit_cost);
-            bool moves = true;
-            if (bounded && size_type(next_size) * granule > budget) {
-                if (size_type(next_size) * granule > step_budget) {
-                    // Larger than a whole step may move: steps leave it (and the hole before it)
-                    // to defrag() and to allocations, as they leave a pinned block.
-                    if (step_skipped_ == 0 || next_size < step_skipped_) step_skipped_ = next_size;
-                    moves = false;
-                } else if (budget + visit_cost < step_budget) {
-                    insert_free(c, hole);
-                    cursor_ = c; // the next step starts with it
-                    return false;
-                } else {
-                    budget = size_type(next_size) * granule; // a fresh step spends it all on this block
-                }
-            }
-            if (moves) {
-                // The run of movable blocks that stay aligned when shifted down by `hole` granules.
-                offset_type run_end = next;
-                size_type run_bytes = 0, run_cost = 0;
-                while (run_end != heap_end_) {
-                    const word_type h = header_load(run_end);
-                    if (header_hole(h)) break;
-                    const slot_type slot = header_slot(h);
-                    const word_type e = table_load(slot);
-                    if (entry_pins(e) != 0 || (hole & ((offset_type(1) << entry_align(e)) - 1)) != 0) break;
-                    const size_type bytes = size_type(header_size(h)) * granule;
-                    // A step pays for each block it moves, not only for its bytes: every block is
-                    // a table update, so a run of tiny blocks costs what its count says.
-                    if (bounded) {
-                        if (run_end != next && run_cost + bytes + visit_cost > budget) break;
-                        run_cost += bytes + visit_cost;
-                    }
-                    // The table lives apart from the heap: point it at the block's new place now.
-                    table_store(slot, with_offset(e, offset_type(run_end - hole)));
-                    run_bytes += bytes;
-                    run_end = offset_type(run_end + header_size(h));
-                }
-                if (run_end != next) {
-                    std::memmove(base_ + size_type(c) * granule - header_bytes,
-                                 base_ + size_type(next) * granule - header_bytes, size_type(run_bytes));
-                    const auto moved_end = offset_type(c + (run_end - next));
-                    set_prev_free(c, false);
-                    note_moved(size_type(run_bytes));
-                    spend(run_cost);
-                    c = moved_end; // the hole now ends at run_end; free blocks there join it at the top
-                    continue;
-                }
-                // An over-aligned block: move it alone to the lowest aligned place in hole + block.
-                offset_type n = next_size;
-                const offset_type at = fit(c, offset_type(hole + next_size), n,
-                                           offset_type(offset_type(1) << entry_align(next_entry)), false);
-                if (at != 0 && at < next) {
-                    const slot_type slot = header_slot(next_hdr);
-                    const auto end = offset_type(next + next_size);
-                    TINYMEM_UNPOISON(base_ + size_type(at) * granule - header_bytes, size_type(next_size) * granule);
-                    std::memmove(base_ + size_type(at) * granule - header_bytes,
-                                 base_ + size_type(next) * granule - header_bytes, size_type(next_size) * granule);
-                    header_store(at, used_header(n, slot, at != c));
-                    if (at != c) insert_free(c, offset_type(at - c));
-                    table_store(slot, with_offset(next_entry, at));
-                    used_granules_ = offset_type(used_granules_ + (n - next_size));
-                    free_granules_ = offset_type(free_granules_ - (n - next_size));
-                    note_moved(size_type(next_size) * granule);
-                    spend(size_type(next_size) * granule);
-                    // What the block left behind is the new hole; free blocks after it join at the top.
-                    c = offset_type(at + n);
-                    hole = offset_type(end - c);
-                    if (hole == 0) set_prev_free(end, false);
-                    continue;
-                }
-            }
+            const slide_turn turn = slide_budget(w, budget, next_size);
+            if (turn == slide_turn::stop) return false;
+            if (turn == slide_turn::move &&
+                (slide_run(w, budget, next) || slide_over_aligned(w, budget, next, next_hdr, next_entry)))
+                continue;
         }
         // The end, a pinned block, a block too large for a step or an over-aligned one with no
         // aligned place lower: sliding stops here, the hole goes back into the heap, and the walk
         // goes on past the block.
-        insert_free(c, hole);
-        hole = 0;
-        spend(visit_cost);
-        c = offset_type(next + next_size);
+        insert_free(w.c, w.hole);
+        w.hole = 0;
+        spend(budget, w.bounded, visit_cost);
+        w.c = offset_type(next + next_size);
     }
+}
+
+// slide()'s first step at a hole: free or cached blocks after it (cached ones neighbour
+// anything) join it. A free block must (free blocks never touch); a cached one costs a visit
+// from a step's budget. Result: false when the budget ran out first (the hole is settled and
+// cursor_ resumes there); else `next` and `next_hdr` are the block after the hole.
+template <class Config>
+bool basic_pool<Config>::slide_gather(slide_walk& w, size_type& budget, offset_type& next, word_type& next_hdr) noexcept {
+    TINYMEM_ASSERT(w.hole != 0 && w.c >= heap_begin_ && size_type(w.c) + w.hole <= heap_end_);
+    next = offset_type(w.c + w.hole);
+    next_hdr = header_load(next);
+    while (next != heap_end_ && header_hole(next_hdr)) {
+        if (w.bounded && header_quick(next_hdr)) {
+            if (budget == 0) {
+                insert_free(w.c, w.hole);
+                cursor_ = w.c;
+                return false;
+            }
+            spend(budget, w.bounded, visit_cost);
+        }
+        w.hole = offset_type(w.hole + take_hole(next, next_hdr, w.relist));
+        next = offset_type(w.c + w.hole);
+        next_hdr = header_load(next);
+    }
+    return true;
+}
+
+// slide()'s budget for the movable block of `next_size` granules after the hole: a visit, and
+// whether a step moves it now (move), never (leave: larger than a whole step, recorded in
+// step_skipped_), or in the next step (stop: the hole is settled, cursor_ resumes there).
+template <class Config>
+auto basic_pool<Config>::slide_budget(slide_walk& w, size_type& budget, offset_type next_size) noexcept -> slide_turn {
+    if (!w.bounded) return slide_turn::move;
+    if (budget == 0) {
+        insert_free(w.c, w.hole);
+        cursor_ = w.c;
+        return slide_turn::stop;
+    }
+    spend(budget, w.bounded, visit_cost);
+    const size_type bytes = size_type(next_size) * granule;
+    if (bytes <= budget) return slide_turn::move;
+    if (bytes > w.step_budget) {
+        // Larger than a whole step may move: steps leave it (and the hole before it) to defrag()
+        // and to allocations, as they leave a pinned block. The smallest such block is kept:
+        // the budget that moves it is the one that makes steps move something again.
+        if (step_skipped_ == 0 || next_size < step_skipped_) step_skipped_ = next_size;
+        return slide_turn::leave;
+    }
+    if (budget + visit_cost < w.step_budget) {
+        insert_free(w.c, w.hole);
+        cursor_ = w.c; // the next step starts with it
+        return slide_turn::stop;
+    }
+    budget = bytes; // a fresh step spends it all on this block
+    return slide_turn::move;
+}
+
+// slide()'s move: the run of movable blocks from `next` that stay aligned when shifted down by
+// the hole, in one memmove; the hole then ends where the run did, and free blocks there join it
+// at the top. Result: false when not even the first block may move (an over-aligned one).
+template <class Config>
+bool basic_pool<Config>::slide_run(slide_walk& w, size_type& budget, offset_type next) noexcept {
+    TINYMEM_ASSERT(next == w.c + w.hole);
+    offset_type run_end = next;
+    size_type run_bytes = 0, run_cost = 0;
+    while (run_end != heap_end_) {
+        const word_type h = header_load(run_end);
+        if (header_hole(h)) break;
+        const slot_type slot = header_slot(h);
+        const word_type e = table_load(slot);
+        if (entry_pins(e) != 0 || (w.hole & ((offset_type(1) << entry_align(e)) - 1)) != 0) break;
+        const size_type bytes = size_type(header_size(h)) * granule;
+        // A step pays for each block it moves, not only for its bytes: every block is a table
+        // update, so a run of tiny blocks costs what its count says.
+        if (w.bounded) {
+            if (run_end != next && run_cost + bytes + visit_cost > budget) break;
+            run_cost += bytes + visit_cost;
+        }
+        // The table lives apart from the heap: point it at the block's new place now.
+        table_store(slot, with_offset(e, offset_type(run_end - w.hole)));
+        run_bytes += bytes;
+        run_end = offset_type(run_end + header_size(h));
+    }
+    if (run_end == next) return false;
+    std::memmove(base_ + size_type(w.c) * granule - header_bytes, base_ + size_type(next) * granule - header_bytes,
+                 size_type(run_bytes));
+    const auto moved_end = offset_type(w.c + (run_end - next));
+    set_prev_free(w.c, false);
+    note_moved(size_type(run_bytes));
+    spend(budget, w.bounded, run_cost);
+    w.c = moved_end;
+    return true;
+}
+
+// slide()'s move of an over-aligned block (header next_hdr, table word next_entry) alone, to the
+// lowest aligned place in the hole and the block; the lead stays free, and what the block left
+// behind is the new hole. Result: false when there is no aligned place lower.
+template <class Config>
+bool basic_pool<Config>::slide_over_aligned(slide_walk& w, size_type& budget, offset_type next, word_type next_hdr,
+                                            word_type next_entry) noexcept {
+    const offset_type next_size = header_size(next_hdr);
+    offset_type n = next_size;
+    const offset_type at =
+        fit(w.c, offset_type(w.hole + next_size), n, offset_type(offset_type(1) << entry_align(next_entry)), false);
+    if (at == 0 || at >= next) return false;
+    const slot_type slot = header_slot(next_hdr);
+    const auto end = offset_type(next + next_size);
+    TINYMEM_UNPOISON(base_ + size_type(at) * granule - header_bytes, size_type(next_size) * granule);
+    std::memmove(base_ + size_type(at) * granule - header_bytes, base_ + size_type(next) * granule - header_bytes,
+                 size_type(next_size) * granule);
+    header_store(at, used_header(n, slot, at != w.c));
+    if (at != w.c) insert_free(w.c, offset_type(at - w.c));
+    table_store(slot, with_offset(next_entry, at));
+    used_granules_ = offset_type(used_granules_ + (n - next_size));
+    free_granules_ = offset_type(free_granules_ - (n - next_size));
+    note_moved(size_type(next_size) * granule);
+    spend(budget, w.bounded, size_type(next_size) * granule);
+    // Free blocks after the new hole join it at the top.
+    w.c = offset_type(at + n);
+    w.hole = offset_type(end - w.c);
+    if (w.hole == 0) set_prev_free(end, false);
+    return true;
 }
 
 // ---- diagnostics ------------------------------------------------------------------------------
@@ -706,50 +749,62 @@ pool_stats basic_pool<Config>::stats() const noexcept {
     return s;
 }
 
+// check() in three walks: the blocks (chain, headers, footers, counters), the free and quick
+// lists, and the handle table's free-slot list and live slots.
 template <class Config>
 check_result basic_pool<Config>::check() const noexcept {
-    auto bad = [&](const char* what, std::uint64_t pos) {
-        return check_result{what, size_type(pos) * granule};
-    };
-    if (!usable()) return bad("pool is not usable (bad buffer)", 0);
+    if (!usable()) return check_bad("pool is not usable (bad buffer)", 0);
     const std::uint64_t table_slots = std::uint64_t(heap_begin_ - 1) * slots_per_granule;
     if (slots_ != (table_slots < Config::max_slots ? table_slots : Config::max_slots))
-        return bad("handle table size does not match the heap start", heap_begin_);
+        return at_header(check_bad("handle table size does not match the heap start", heap_begin_));
+    check_counts counts;
+    check_result r = check_blocks(counts);
+    if (r) r = check_lists(counts);
+    if (!r) return at_header(r);
+    return check_slots();
+}
+
+// The walk over every block: the chain, each header (and a free block's footer, a used block's
+// table word), where the cursor and the pinned floor point, and the counters. Counts the listed
+// free blocks and the cached ones for check_lists(). Reports a block by its data granule.
+template <class Config>
+check_result basic_pool<Config>::check_blocks(check_counts& counts) const noexcept {
     bool prev_free = false, cursor_seen = false, floor_seen = fixed_floor_ == heap_end_ || floor_stale_;
-    std::uint64_t free_sum = 0, used_sum = 0, pinned_sum = 0, live = 0, listed = 0, cached = 0, cached_sum = 0;
+    std::uint64_t free_sum = 0, used_sum = 0, pinned_sum = 0, live = 0, cached_sum = 0;
     offset_type pos = heap_begin_;
     while (pos != heap_end_) {
-        if (pos > heap_end_) return bad("block chain overruns the heap", pos);
+        if (pos > heap_end_) return check_bad("block chain overruns the heap", pos);
         if (pos == cursor_) cursor_seen = true;
         if (pos == fixed_floor_) floor_seen = true;
         const word_type h = header_load(pos);
         const offset_type size = header_size(h);
-        if (size == 0) return bad("block of size 0", pos);
-        if (std::uint64_t(pos) + size > heap_end_) return bad("block runs past the heap end", pos);
-        if (header_prev_free(h) != prev_free) return bad("prev_free flag disagrees with the previous block", pos);
+        if (size == 0) return check_bad("block of size 0", pos);
+        if (std::uint64_t(pos) + size > heap_end_) return check_bad("block runs past the heap end", pos);
+        if (header_prev_free(h) != prev_free) return check_bad("prev_free flag disagrees with the previous block", pos);
         if (header_free(h)) {
-            if (prev_free) return bad("two adjacent free blocks", pos);
-            if (size < min_free) return bad("free block smaller than a header and footer", pos);
-            if (load_offset_at(footer_byte(pos, size)) != size) return bad("free block footer disagrees with its header", pos);
-            if (size >= min_listed) ++listed;
+            if (prev_free) return check_bad("two adjacent free blocks", pos);
+            if (size < min_free) return check_bad("free block smaller than a header and footer", pos);
+            if (load_offset_at(footer_byte(pos, size)) != size)
+                return check_bad("free block footer disagrees with its header", pos);
+            if (size >= min_listed) ++counts.listed;
             free_sum += size;
         } else if (header_quick(h)) {
-            if (size >= quick_classes || size < min_free) return bad("cached block of a size no quick list takes", pos);
-            ++cached;
+            if (size >= quick_classes || size < min_free) return check_bad("cached block of a size no quick list takes", pos);
+            ++counts.cached;
             cached_sum += size;
             free_sum += size;
         } else {
             const slot_type slot = header_slot(h);
-            if (slot >= slots_) return bad("used block names a slot outside the table", pos);
+            if (slot >= slots_) return check_bad("used block names a slot outside the table", pos);
             const word_type e = table_load(slot);
             const unsigned pins = entry_pins(e);
-            if (pins == free_pin) return bad("used block names a free slot", pos);
-            if (pins > fixed_pin) return bad("pin count out of range", pos);
-            if (entry_offset(e) != pos) return bad("handle table does not point back at its block", pos);
+            if (pins == free_pin) return check_bad("used block names a free slot", pos);
+            if (pins > fixed_pin) return check_bad("pin count out of range", pos);
+            if (entry_offset(e) != pos) return check_bad("handle table does not point back at its block", pos);
             const std::uint64_t align = std::uint64_t(1) << entry_align(e);
             if ((reinterpret_cast<std::uintptr_t>(base_) / granule + pos) % align != 0)
-                return bad("block is not aligned as requested", pos);
-            if (pins == fixed_pin && pos < fixed_floor_) return bad("pinned allocation below the pinned floor", pos);
+                return check_bad("block is not aligned as requested", pos);
+            if (pins == fixed_pin && pos < fixed_floor_) return check_bad("pinned allocation below the pinned floor", pos);
             ++live;
             used_sum += size;
             if (pins != 0) pinned_sum += size;
@@ -759,62 +814,79 @@ check_result basic_pool<Config>::check() const noexcept {
     }
     const word_type end = header_load(heap_end_);
     if (header_size(end) != 0 || header_free(end) || header_slot(end) != no_slot)
-        return bad("end sentinel overwritten", heap_end_);
-    if (header_prev_free(end) != prev_free) return bad("end sentinel's prev_free flag is wrong", heap_end_);
-    if (!cursor_seen && cursor_ != heap_end_) return bad("compaction cursor is not at a block start", cursor_);
-    if (!floor_seen) return bad("pinned floor is not at a block start", fixed_floor_);
+        return check_bad("end sentinel overwritten", heap_end_);
+    if (header_prev_free(end) != prev_free) return check_bad("end sentinel's prev_free flag is wrong", heap_end_);
+    if (!cursor_seen && cursor_ != heap_end_) return check_bad("compaction cursor is not at a block start", cursor_);
+    if (!floor_seen) return check_bad("pinned floor is not at a block start", fixed_floor_);
     if (fixed_floor_ != heap_end_ && !floor_stale_) {
         const word_type fh = header_load(fixed_floor_);
         if (header_free(fh) || entry_pins(table_load(header_slot(fh))) != fixed_pin)
-            return bad("pinned floor is not a pinned allocation", fixed_floor_);
+            return check_bad("pinned floor is not a pinned allocation", fixed_floor_);
     }
-    if (free_sum != free_granules_) return bad("free byte count disagrees with the blocks", 0);
-    if (used_sum != used_granules_) return bad("used byte count disagrees with the blocks", 0);
-    if (pinned_sum != pinned_granules_) return bad("pinned byte count disagrees with the blocks", 0);
-    if (live != live_) return bad("live block count disagrees with the blocks", 0);
-    // Bins: every listed block once, in the right class, linked both ways.
+    if (free_sum != free_granules_) return check_bad("free byte count disagrees with the blocks", 0);
+    if (used_sum != used_granules_) return check_bad("used byte count disagrees with the blocks", 0);
+    if (pinned_sum != pinned_granules_) return check_bad("pinned byte count disagrees with the blocks", 0);
+    if (live != live_) return check_bad("live block count disagrees with the blocks", 0);
+    if (cached_sum != cached_granules_) return check_bad("cached byte count disagrees with the blocks", 0);
+    return {};
+}
+
+// The bins hold every listed free block once, in its size class, linked both ways; the quick
+// lists every cached block once, under its exact size. `counts` is what check_blocks() found.
+// Reports a block by its data granule.
+template <class Config>
+check_result basic_pool<Config>::check_lists(const check_counts& counts) const noexcept {
     std::uint64_t in_bins = 0;
     for (unsigned b = 0; b < bin_count; ++b) {
         const bool marked = (bin_mask_ & (bin_mask_type(1) << b)) != 0;
-        if (marked != (bins_[b] != 0)) return bad("bin mask disagrees with the bin", 0);
+        if (marked != (bins_[b] != 0)) return check_bad("bin mask disagrees with the bin", 0);
         offset_type prev = 0;
         for (offset_type p = bins_[b]; p != 0; p = link_next(p)) {
-            if (p < heap_begin_ || p >= heap_end_) return bad("free list link outside the heap", p);
+            if (p < heap_begin_ || p >= heap_end_) return check_bad("free list link outside the heap", p);
             const word_type h = header_load(p);
-            if (!header_free(h)) return bad("free list holds a used block", p);
-            if (header_size(h) < min_listed || bin_of(header_size(h)) != b) return bad("free block in the wrong bin", p);
-            if (link_prev(p) != prev) return bad("free list back link is wrong", p);
+            if (!header_free(h)) return check_bad("free list holds a used block", p);
+            if (header_size(h) < min_listed || bin_of(header_size(h)) != b) return check_bad("free block in the wrong bin", p);
+            if (link_prev(p) != prev) return check_bad("free list back link is wrong", p);
             prev = p;
-            if (++in_bins > listed) return bad("free lists hold more blocks than the heap (a cycle?)", p);
+            if (++in_bins > counts.listed) return check_bad("free lists hold more blocks than the heap (a cycle?)", p);
         }
     }
-    if (in_bins != listed) return bad("a free block is missing from the free lists", 0);
-    // Quick lists: every cached block once, under its exact size, linked both ways.
+    if (in_bins != counts.listed) return check_bad("a free block is missing from the free lists", 0);
     std::uint64_t in_quick = 0;
     for (size_type q = 0; q < quick_classes; ++q) {
         offset_type prev = 0;
         for (offset_type p = quick_[q]; p != 0; p = link_next(p)) {
-            if (p < heap_begin_ || p >= heap_end_) return bad("quick list link outside the heap", p);
+            if (p < heap_begin_ || p >= heap_end_) return check_bad("quick list link outside the heap", p);
             const word_type h = header_load(p);
-            if (!header_quick(h)) return bad("quick list holds a block that is not cached", p);
-            if (header_size(h) != q) return bad("cached block in the wrong quick list", p);
-            if (link_prev(p) != prev) return bad("quick list back link is wrong", p);
+            if (!header_quick(h)) return check_bad("quick list holds a block that is not cached", p);
+            if (header_size(h) != q) return check_bad("cached block in the wrong quick list", p);
+            if (link_prev(p) != prev) return check_bad("quick list back link is wrong", p);
             prev = p;
-            if (++in_quick > cached) return bad("quick lists hold more blocks than the heap (a cycle?)", p);
+            if (++in_quick > counts.cached) return check_bad("quick lists hold more blocks than the heap (a cycle?)", p);
         }
     }
-    if (in_quick != cached) return bad("a cached block is missing from the quick lists", 0);
-    if (cached_sum != cached_granules_) return bad("cached byte count disagrees with the blocks", 0);
-    // Free slots: a FIFO through the table; live slots point at their blocks.
+    if (in_quick != counts.cached) return check_bad("a cached block is missing from the quick lists", 0);
+    return {};
+}
+
+// The handle table: the free slots form one FIFO ending at free_slot_tail_, free, live and
+// retired slots add up to the table, and every live slot points at its own block. Reports a
+// slot by its table word's byte (check_result.offset's meaning already).
+template <class Config>
+check_result basic_pool<Config>::check_slots() const noexcept {
+    auto bad_slot = [](const char* what, std::uint64_t slot) {
+        return check_result{what, size_type(slot) * sizeof(word_type)}; // the slot's table word
+    };
     std::uint64_t free_slots = 0, last = 0;
     for (offset_type s = free_slot_head_; s != 0; s = entry_offset(table_load(s - 1u))) {
-        if (s > slots_) return bad("free slot list leaves the table", 0);
-        if (entry_pins(table_load(s - 1u)) != free_pin) return bad("free slot list holds a live slot", 0);
+        if (s > slots_) return check_bad("free slot list leaves the table", 0);
+        if (entry_pins(table_load(s - 1u)) != free_pin) return bad_slot("free slot list holds a live slot", s - 1u);
         last = s;
-        if (++free_slots > slots_) return bad("free slot list has a cycle", 0);
+        if (++free_slots > slots_) return check_bad("free slot list has a cycle", 0);
     }
-    if (last != free_slot_tail_) return bad("free slot list tail is wrong", 0);
-    if (free_slots + live_ + retired_ != slots_) return bad("free, live and retired slots do not add up to the table", 0);
+    if (last != free_slot_tail_) return check_bad("free slot list tail is wrong", 0);
+    if (free_slots + live_ + retired_ != slots_)
+        return check_bad("free, live and retired slots do not add up to the table", 0);
     std::uint64_t retired = 0;
     for (slot_type s = 0; s < slots_; ++s) {
         const word_type e = table_load(s);
@@ -824,13 +896,13 @@ check_result basic_pool<Config>::check() const noexcept {
             continue;
         }
         const offset_type p = entry_offset(e);
-        if (p < heap_begin_ || p >= heap_end_) return bad("live slot points outside the heap", 0);
+        if (p < heap_begin_ || p >= heap_end_) return bad_slot("live slot points outside the heap", s);
         const word_type h = header_load(p);
-        if (header_free(h) || header_slot(h) != s) return bad("live slot points at a block that is not its own", p);
+        if (header_free(h) || header_slot(h) != s) return bad_slot("live slot points at a block that is not its own", s);
     }
     // Free slots with the last generation and no link may be retired ones or the list's last;
     // at least every retired slot must look so.
-    if (retired < retired_) return bad("a retired slot has been reused", 0);
+    if (retired < retired_) return check_bad("a retired slot has been reused", 0);
     return {};
 }
 

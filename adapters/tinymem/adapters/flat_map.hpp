@@ -321,7 +321,10 @@ public:
     std::size_t size() const noexcept { return keys_.size(); }
     bool empty() const noexcept { return keys_.empty(); }
     // Requires: i < size().
-    detail::flat_pair_ref<K, V> operator[](std::size_t i) const noexcept { return {keys_[i], values_[i]}; }
+    detail::flat_pair_ref<K, V> operator[](std::size_t i) const noexcept {
+        TINYMEM_ASSERT(i < size());
+        return {keys_[i], values_[i]};
+    }
     iterator begin() const noexcept { return {{keys_.data(), values_.data()}, 0}; }
     iterator end() const noexcept { return {{keys_.data(), values_.data()}, std::ptrdiff_t(size())}; }
 
@@ -513,6 +516,7 @@ public:
     // Requires: pos an element of this map; the map not used while f runs.
     template <class F>
     decltype(auto) modify(const_iterator pos, F&& f) {
+        TINYMEM_ASSERT(size_type(pos.index()) < size());
         return values_.modify(size_type(pos.index()), std::forward<F>(f));
     }
 

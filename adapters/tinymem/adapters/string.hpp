@@ -245,8 +245,14 @@ public:
     operator view_type() const noexcept { return view_type(chars(), size_); }
 
     // Requires: i <= size() ([size()] is the NUL; do not change it).
-    CharT& operator[](size_type i) noexcept { return chars()[i]; }
-    const CharT& operator[](size_type i) const noexcept { return chars()[i]; }
+    CharT& operator[](size_type i) noexcept {
+        TINYMEM_ASSERT(i <= size_);
+        return chars()[i];
+    }
+    const CharT& operator[](size_type i) const noexcept {
+        TINYMEM_ASSERT(i <= size_);
+        return chars()[i];
+    }
 #if TINYMEM_ADAPTERS_EXCEPTIONS
     // Errors: std::out_of_range when i >= size().
     CharT& at(size_type i) {
@@ -259,10 +265,22 @@ public:
     }
 #endif
     // Require: a non-empty string.
-    CharT& front() noexcept { return chars()[0]; }
-    const CharT& front() const noexcept { return chars()[0]; }
-    CharT& back() noexcept { return chars()[size_ - 1]; }
-    const CharT& back() const noexcept { return chars()[size_ - 1]; }
+    CharT& front() noexcept {
+        TINYMEM_ASSERT(size_ != 0);
+        return chars()[0];
+    }
+    const CharT& front() const noexcept {
+        TINYMEM_ASSERT(size_ != 0);
+        return chars()[0];
+    }
+    CharT& back() noexcept {
+        TINYMEM_ASSERT(size_ != 0);
+        return chars()[size_ - 1];
+    }
+    const CharT& back() const noexcept {
+        TINYMEM_ASSERT(size_ != 0);
+        return chars()[size_ - 1];
+    }
 
     // Effect: pins the block of a long string. Result: a view that stays valid while it lives
     //   (for a short string: while the string object does not move; see the file comment).
@@ -328,7 +346,10 @@ public:
     // Effect: size() becomes 0; keeps the block (shrink_to_fit frees it).
     void clear() noexcept { set_size(0); }
     // Requires: a non-empty string.
-    void pop_back() noexcept { set_size(size_type(size_ - 1)); }
+    void pop_back() noexcept {
+        TINYMEM_ASSERT(size_ != 0);
+        set_size(size_type(size_ - 1));
+    }
 
     // The try_ members below: Result: false when the pool cannot hold the result (or it would
     // exceed max_size()); the string is then unchanged. Never throw. Requires: pos <= size()
@@ -389,10 +410,12 @@ public:
     }
     // Requires: a valid, dereferenceable iterator / a valid range of this string.
     iterator erase(const_iterator it) noexcept {
+        TINYMEM_ASSERT(size_type(it.index()) < size_);
         erase_impl(it.index(), 1);
         return {this, difference_type(it.index())};
     }
     iterator erase(const_iterator first, const_iterator last) noexcept {
+        TINYMEM_ASSERT(first.index() <= last.index() && size_type(last.index()) <= size_);
         erase_impl(first.index(), last.index() - first.index());
         return {this, difference_type(first.index())};
     }

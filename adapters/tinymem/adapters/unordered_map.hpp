@@ -584,6 +584,7 @@ public:
     template <class F>
         requires is_map
     decltype(auto) modify(const_iterator it, F&& f) {
+        TINYMEM_ASSERT(it.index() < slot_count() && meta()[it.index()] != 0);
         return with_value_at(it.index(), std::forward<F>(f));
     }
 
@@ -768,6 +769,7 @@ public:
     //   exactly once by continuing from it (entries only ever move to lower slots on erase).
     //   Never fails. Requires: a dereferenceable iterator.
     iterator erase(const_iterator pos) noexcept {
+        TINYMEM_ASSERT(pos.index() < slot_count() && meta()[pos.index()] != 0);
         erase_slot(pos.index());
         return {this, next_occupied(pos.index())};
     }

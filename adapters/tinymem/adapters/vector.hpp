@@ -308,8 +308,14 @@ public:
     // Element access requires i < size(), as with std::vector (at() checks it). A vector whose
     // block is gone (empty, or freed through the pool behind its back) stops the program with a
     // message instead of indexing a null pointer.
-    T& operator[](size_type i) noexcept { return elements()[i]; }
-    const T& operator[](size_type i) const noexcept { return elements()[i]; }
+    T& operator[](size_type i) noexcept {
+        TINYMEM_ASSERT(i < size_);
+        return elements()[i];
+    }
+    const T& operator[](size_type i) const noexcept {
+        TINYMEM_ASSERT(i < size_);
+        return elements()[i];
+    }
 #if TINYMEM_ADAPTERS_EXCEPTIONS
     T& at(size_type i) {
         if (i >= size_) throw std::out_of_range("tinymem::vector::at: index out of range");
@@ -320,10 +326,22 @@ public:
         return elements()[i];
     }
 #endif
-    T& front() noexcept { return elements()[0]; }
-    const T& front() const noexcept { return elements()[0]; }
-    T& back() noexcept { return elements()[size_ - 1]; }
-    const T& back() const noexcept { return elements()[size_ - 1]; }
+    T& front() noexcept {
+        TINYMEM_ASSERT(size_ != 0);
+        return elements()[0];
+    }
+    const T& front() const noexcept {
+        TINYMEM_ASSERT(size_ != 0);
+        return elements()[0];
+    }
+    T& back() noexcept {
+        TINYMEM_ASSERT(size_ != 0);
+        return elements()[size_ - 1];
+    }
+    const T& back() const noexcept {
+        TINYMEM_ASSERT(size_ != 0);
+        return elements()[size_ - 1];
+    }
 
     // Calls f(element i) with the element moved out to the stack, then moves it back; returns
     // what f returns. For elements that live in pool memory but must themselves allocate: the
