@@ -493,34 +493,16 @@ void growth_beyond_the_limit_is_limited() {
     test::require_ok(p);
 }
 
-// The engines of the typed cases: both on config16, and on config16 and config32.
-using engines_16_32 = boost::mpl::list<basic_pool<config16>, basic_pool<config32>, basic_bump_pool<config16>,
-                                       basic_bump_pool<config32>>;
-using exhausted_engines = boost::mpl::list<basic_pool<config16>, basic_pool<config16_g8>, basic_pool<config17>,
-                                           basic_pool<config32>, basic_bump_pool<config16>, basic_bump_pool<config32>>;
-
-// The name a churn prints with its seed.
-template <class Pool>
-constexpr const char* name_of = "";
-template <>
-constexpr const char* name_of<basic_pool<config16>> = "basic_pool<config16>";
-template <>
-constexpr const char* name_of<basic_pool<config32>> = "basic_pool<config32>";
-template <>
-constexpr const char* name_of<basic_bump_pool<config16>> = "basic_bump_pool<config16>";
-template <>
-constexpr const char* name_of<basic_bump_pool<config32>> = "basic_bump_pool<config32>";
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(compaction_limit)
 
 // ---- both engines ------------------------------------------------------------------------------
 
-BOOST_AUTO_TEST_CASE_TEMPLATE(an_exhausted_pool_is_out_of_memory_not_deferred, Pool, exhausted_engines) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(an_exhausted_pool_is_out_of_memory_not_deferred, Pool, test::engines_by_configuration) {
     exhausted_is_not_deferred<Pool>();
 }
-BOOST_AUTO_TEST_CASE_TEMPLATE(a_deferral_ends_where_only_a_large_block_stands, Pool, engines_16_32) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_deferral_ends_where_only_a_large_block_stands, Pool, test::engines_16_32) {
     deferral_ends_where_only_a_large_block_stands<Pool>();
 }
 BOOST_AUTO_TEST_CASE_TEMPLATE(defers_then_the_main_loop_serves, Pool, test::engines) {
@@ -529,8 +511,12 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(defers_then_the_main_loop_serves, Pool, test::engi
 BOOST_AUTO_TEST_CASE_TEMPLATE(without_a_limit_compacts_at_once, Pool, test::engines) {
     unlimited_compacts_at_once<Pool>();
 }
-BOOST_AUTO_TEST_CASE_TEMPLATE(fragmentation_by_pins_is_not_deferred, Pool, test::engines) { pins_are_not_deferred<Pool>(); }
-BOOST_AUTO_TEST_CASE_TEMPLATE(churn_under_a_limit, Pool, engines_16_32) { churn_under_limits<Pool>(name_of<Pool>); }
+BOOST_AUTO_TEST_CASE_TEMPLATE(fragmentation_by_pins_is_not_deferred, Pool, test::engines) {
+    pins_are_not_deferred<Pool>();
+}
+BOOST_AUTO_TEST_CASE_TEMPLATE(churn_under_a_limit, Pool, test::engines_16_32) {
+    churn_under_limits<Pool>(test::engine_name<Pool>().c_str());
+}
 
 // ---- basic_pool alone: its handle table grows into the heap, and reallocate shifts neighbours ---
 

@@ -18,6 +18,17 @@ using engines_of = boost::mpl::list<tinymem::basic_pool<Config>, tinymem::basic_
 // The engines on config16, the configuration of the three-block fixture.
 using engines = engines_of<tinymem::config16>;
 
+// Both engines on config16 and config32 (32-bit offsets, 8-byte granules).
+using engines_16_32 = boost::mpl::list<tinymem::basic_pool<tinymem::config16>, tinymem::basic_pool<tinymem::config32>,
+                                       tinymem::basic_bump_pool<tinymem::config16>,
+                                       tinymem::basic_bump_pool<tinymem::config32>>;
+
+// basic_pool on each standard configuration, the lean engine on config16 and config32.
+using engines_by_configuration =
+    boost::mpl::list<tinymem::basic_pool<tinymem::config16>, tinymem::basic_pool<tinymem::config16_g8>,
+                     tinymem::basic_pool<tinymem::config17>, tinymem::basic_pool<tinymem::config32>,
+                     tinymem::basic_bump_pool<tinymem::config16>, tinymem::basic_bump_pool<tinymem::config32>>;
+
 // True for the lean engine. It differs by design where the typed cases ask it: it serves only
 // the granule's alignment (max_alignment == granule), never grows its table in the middle of
 // the heap, and keeps no quick lists.

@@ -59,10 +59,9 @@ void generation_cycle() {
 
 } // namespace
 
-using generation_engines = boost::mpl::list<basic_pool<config16>, basic_pool<config16_g8>, basic_pool<config17>,
-                                            basic_pool<config32>, basic_bump_pool<config16>, basic_bump_pool<config32>>;
-
-BOOST_AUTO_TEST_CASE_TEMPLATE(stale_handle_bound_per_configuration, Pool, generation_engines) { generation_cycle<Pool>(); }
+BOOST_AUTO_TEST_CASE_TEMPLATE(stale_handle_bound_per_configuration, Pool, test::engines_by_configuration) {
+    generation_cycle<Pool>();
+}
 
 // With slot retirement on, a slot out of generations is never reused: the stale handle of its
 // first block stays stale however many blocks follow, and each retired slot costs one table

@@ -16,9 +16,9 @@ BOOST_AUTO_TEST_SUITE(steps)
 
 using test::engines;
 
+using test::engines_16_32;
+
 // The engines on the configurations the stats cases vary.
-using engines_16_32 = boost::mpl::list<basic_pool<config16>, basic_pool<config32>, basic_bump_pool<config16>,
-                                       basic_bump_pool<config32>>;
 using engines_16_g8_32 = boost::mpl::list<basic_pool<config16>, basic_pool<config16_g8>, basic_pool<config32>,
                                           basic_bump_pool<config16>, basic_bump_pool<config16_g8>,
                                           basic_bump_pool<config32>>;
@@ -198,7 +198,8 @@ void steps_converge(std::size_t budget, std::uint32_t seed) {
 BOOST_AUTO_TEST_CASE_TEMPLATE(defrag_step_converges_for_every_budget, Pool, engines_16_32) {
     const std::uint32_t wide = sizeof(typename Pool::word_type) > 4; // config32 (64-bit words): seeds one apart
     for (std::size_t budget : {0, 1, 8, 63}) steps_converge<Pool>(budget, std::uint32_t(budget + 7 + wide));
-    for (std::size_t budget = 64; budget <= 1024; budget += 20) steps_converge<Pool>(budget, std::uint32_t(budget + wide));
+    for (std::size_t budget = 64; budget <= 1024; budget += 20)
+        steps_converge<Pool>(budget, std::uint32_t(budget + wide));
 }
 
 // ---- stats ---------------------------------------------------------------------------------------
@@ -266,10 +267,8 @@ constexpr std::size_t exact_pool_bytes<basic_pool<config16>> = 2048;
 template <>
 constexpr std::size_t exact_pool_bytes<basic_bump_pool<config16>> = 2048;
 
-using exact_engines = boost::mpl::list<basic_pool<config16>, basic_pool<config16_g8>, basic_pool<config17>,
-                                       basic_pool<config32>, basic_bump_pool<config16>, basic_bump_pool<config32>>;
-
-BOOST_AUTO_TEST_CASE_TEMPLATE(largest_allocatable_is_exact_with_or_without_a_free_handle, Pool, exact_engines) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(largest_allocatable_is_exact_with_or_without_a_free_handle, Pool,
+                              test::engines_by_configuration) {
     const std::string name = test::engine_name<Pool>();
     const std::size_t bytes = exact_pool_bytes<Pool>;
     const std::uint64_t seed = test::seed_for(name.c_str());
