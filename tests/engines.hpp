@@ -30,8 +30,10 @@ using engines_by_configuration =
                      tinymem::basic_bump_pool<tinymem::config16>, tinymem::basic_bump_pool<tinymem::config32>>;
 
 // True for the lean engine. It differs by design where the typed cases ask it: it serves only
-// the granule's alignment (max_alignment == granule), never grows its table in the middle of
-// the heap, and keeps no quick lists.
+// the granule's alignment (max_alignment == granule); it grows a pinned block only when that
+// block is the topmost one (basic_pool shifts the blocks after it); its largest buffer is one
+// granule smaller; its table holds exactly the slots in use; and it has no allocate_pinned,
+// handle_of, reserve_handles, map or symbol_of.
 template <class Pool>
 inline constexpr bool is_lean = false;
 template <class Config>

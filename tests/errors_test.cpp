@@ -6,6 +6,7 @@
 // handle_of, reserve_handles) and its buffer limits are tested for it alone, at the end.
 #include <algorithm>
 #include <iterator>
+#include <type_traits>
 
 #include "engines.hpp"
 
@@ -149,8 +150,8 @@ void unusable(std::span<std::byte> buf) {
 // Buffers too small, empty, or with more granules than the configuration addresses.
 BOOST_AUTO_TEST_CASE_TEMPLATE(bad_buffer, Pool, test::engines) {
     using P16 = Pool;
-    using P32 = typename boost::mpl::if_c<test::is_lean<Pool>, basic_bump_pool<config32>, basic_pool<config32>>::type;
-    using P17 = typename boost::mpl::if_c<test::is_lean<Pool>, basic_bump_pool<config17>, basic_pool<config17>>::type;
+    using P32 = std::conditional_t<test::is_lean<Pool>, basic_bump_pool<config32>, basic_pool<config32>>;
+    using P17 = std::conditional_t<test::is_lean<Pool>, basic_bump_pool<config17>, basic_pool<config17>>;
     alignas(16) std::byte raw[64] = {};
     unusable<P16>(std::span<std::byte>(raw, 8));           // 2 granules
     unusable<P16>(std::span<std::byte>(raw, 12));          // 3 granules
