@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "test_support.hpp"
+#include "engines.hpp"
 
 using namespace tinymem;
 
@@ -497,22 +497,29 @@ void growth_beyond_the_limit_is_limited() {
 
 BOOST_AUTO_TEST_SUITE(compaction_limit)
 
-BOOST_AUTO_TEST_CASE(an_exhausted_pool_is_out_of_memory_not_deferred) {
-    exhausted_is_not_deferred<basic_pool<config16>>();
-    exhausted_is_not_deferred<basic_pool<config16_g8>>();
-    exhausted_is_not_deferred<basic_pool<config17>>();
-    exhausted_is_not_deferred<basic_pool<config32>>();
-    exhausted_is_not_deferred<basic_bump_pool<config16>>();
-    exhausted_is_not_deferred<basic_bump_pool<config32>>();
+// ---- both engines ------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(an_exhausted_pool_is_out_of_memory_not_deferred, Pool, test::engines_by_configuration) {
+    exhausted_is_not_deferred<Pool>();
 }
-BOOST_AUTO_TEST_CASE(basic_pool_deferral_ends_where_only_a_large_block_stands) {
-    deferral_ends_where_only_a_large_block_stands<basic_pool<config16>>();
-    deferral_ends_where_only_a_large_block_stands<basic_pool<config32>>();
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_deferral_ends_where_only_a_large_block_stands, Pool, test::engines_16_32) {
+    deferral_ends_where_only_a_large_block_stands<Pool>();
 }
-BOOST_AUTO_TEST_CASE(bump_pool_deferral_ends_where_only_a_large_block_stands) {
-    deferral_ends_where_only_a_large_block_stands<basic_bump_pool<config16>>();
-    deferral_ends_where_only_a_large_block_stands<basic_bump_pool<config32>>();
+BOOST_AUTO_TEST_CASE_TEMPLATE(defers_then_the_main_loop_serves, Pool, test::engines) {
+    deferred_then_served_by_steps<Pool>();
 }
+BOOST_AUTO_TEST_CASE_TEMPLATE(without_a_limit_compacts_at_once, Pool, test::engines) {
+    unlimited_compacts_at_once<Pool>();
+}
+BOOST_AUTO_TEST_CASE_TEMPLATE(fragmentation_by_pins_is_not_deferred, Pool, test::engines) {
+    pins_are_not_deferred<Pool>();
+}
+BOOST_AUTO_TEST_CASE_TEMPLATE(churn_under_a_limit, Pool, test::engines_16_32) {
+    churn_under_limits<Pool>(test::engine_name<Pool>().c_str());
+}
+
+// ---- basic_pool alone: its handle table grows into the heap, and reallocate shifts neighbours ---
+
 BOOST_AUTO_TEST_CASE(table_growth_behind_a_large_block_is_compaction_limited) {
     table_growth_behind_a_large_block_is_limited<config16>();
     table_growth_behind_a_large_block_is_limited<config16_g8>();
@@ -524,22 +531,6 @@ BOOST_AUTO_TEST_CASE(reallocate_growth_beyond_the_limit_is_compaction_limited) {
     growth_beyond_the_limit_is_limited<config16_g8>();
     growth_beyond_the_limit_is_limited<config17>();
     growth_beyond_the_limit_is_limited<config32>();
-}
-
-BOOST_AUTO_TEST_CASE(basic_pool_defers_then_the_main_loop_serves) { deferred_then_served_by_steps<basic_pool<config16>>(); }
-BOOST_AUTO_TEST_CASE(bump_pool_defers_then_the_main_loop_serves) { deferred_then_served_by_steps<basic_bump_pool<config16>>(); }
-BOOST_AUTO_TEST_CASE(basic_pool_without_a_limit_compacts_at_once) { unlimited_compacts_at_once<basic_pool<config16>>(); }
-BOOST_AUTO_TEST_CASE(bump_pool_without_a_limit_compacts_at_once) { unlimited_compacts_at_once<basic_bump_pool<config16>>(); }
-BOOST_AUTO_TEST_CASE(basic_pool_pins_are_not_deferred) { pins_are_not_deferred<basic_pool<config16>>(); }
-BOOST_AUTO_TEST_CASE(bump_pool_pins_are_not_deferred) { pins_are_not_deferred<basic_bump_pool<config16>>(); }
-
-BOOST_AUTO_TEST_CASE(basic_pool_churn_under_limits) {
-    churn_under_limits<basic_pool<config16>>("basic_pool<config16>");
-    churn_under_limits<basic_pool<config32>>("basic_pool<config32>");
-}
-BOOST_AUTO_TEST_CASE(bump_pool_churn_under_limits) {
-    churn_under_limits<basic_bump_pool<config16>>("basic_bump_pool<config16>");
-    churn_under_limits<basic_bump_pool<config32>>("basic_bump_pool<config32>");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

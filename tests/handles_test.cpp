@@ -2,11 +2,11 @@
 // Handle safety and the pool's size limits, both engines: how long a stale handle is reported,
 // foreign handles from other live pools, the configuration pool<Bytes> chooses at each size
 // boundary, how many blocks fit at each size, and alignment up to the pool's size.
-#include "test_support.hpp"
-
 #include <algorithm>
 #include <memory>
 #include <type_traits>
+
+#include "engines.hpp"
 
 using namespace tinymem;
 
@@ -59,13 +59,8 @@ void generation_cycle() {
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(stale_handle_bound_per_configuration) {
-    generation_cycle<basic_pool<config16>>();
-    generation_cycle<basic_pool<config16_g8>>();
-    generation_cycle<basic_pool<config17>>();
-    generation_cycle<basic_pool<config32>>();
-    generation_cycle<basic_bump_pool<config16>>();
-    generation_cycle<basic_bump_pool<config32>>();
+BOOST_AUTO_TEST_CASE_TEMPLATE(stale_handle_bound_per_configuration, Pool, test::engines_by_configuration) {
+    generation_cycle<Pool>();
 }
 
 // With slot retirement on, a slot out of generations is never reused: the stale handle of its
@@ -109,12 +104,21 @@ void retirement(std::uint64_t rounds) {
     BOOST_TEST(!p.slot_retirement());
 }
 
-BOOST_AUTO_TEST_CASE(retired_slots_are_never_reused) {
-    retirement<basic_pool<config16>>(5);
-    retirement<basic_pool<config17>>(3);
-    retirement<basic_pool<config16_g8>>(3);
-    retirement<basic_bump_pool<config16>>(5);
-    retirement<basic_pool<config32>>(1);
+// How many times each slot's generations are used up: fewer where generations are many.
+template <class Pool>
+constexpr std::uint64_t retirement_rounds = 5;
+template <>
+constexpr std::uint64_t retirement_rounds<basic_pool<config17>> = 3;
+template <>
+constexpr std::uint64_t retirement_rounds<basic_pool<config16_g8>> = 3;
+template <>
+constexpr std::uint64_t retirement_rounds<basic_pool<config32>> = 1;
+
+using retirement_engines = boost::mpl::list<basic_pool<config16>, basic_pool<config17>, basic_pool<config16_g8>,
+                                            basic_pool<config32>, basic_bump_pool<config16>>;
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(retired_slots_are_never_reused, Pool, retirement_engines) {
+    retirement<Pool>(retirement_rounds<Pool>);
 }
 
 // A pool created while another lives never takes its tag: 100,000 pools created and destroyed
@@ -177,10 +181,9 @@ void too_many_pools() {
     for (const auto& other : pools) BOOST_REQUIRE(!other->valid(h));
 }
 
-BOOST_AUTO_TEST_CASE(more_pools_than_tags) {
-    too_many_pools<basic_pool<config16>>();
-    too_many_pools<basic_bump_pool<config32>>();
-}
+using tag_engines = boost::mpl::list<basic_pool<config16>, basic_bump_pool<config32>>;
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(more_pools_than_tags, Pool, tag_engines) { too_many_pools<Pool>(); }
 
 // pool<Bytes> and bump_pool<Bytes> take the densest configuration that addresses their heap:
 // each boundary (the largest pool of a configuration, one byte more) by type, and the pool at

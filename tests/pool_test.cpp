@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Every call of the pool, on small pools where the layout can be checked cell by cell.
+// basic_pool's own behaviour, on small pools where the layout can be checked cell by cell. What both
+// engines promise is in the typed cases of errors_test, handles_test, pins_test, steps_test and
+// compaction_limit_test.
 #include <algorithm>
 #include <chrono>
 #include <random>
@@ -94,41 +96,6 @@ BOOST_FIXTURE_TEST_CASE(allocate_compacts_when_only_the_sum_of_holes_suffices, f
     BOOST_TEST(p.stats().compactions == before.compactions + 1);
     for (std::size_t i = 1; i < hs.size(); i += 2) BOOST_TEST(test::holds(p, hs[i], std::uint32_t(i), 20));
     test::require_ok(p);
-}
-
-BOOST_FIXTURE_TEST_CASE(defrag_step_is_bounded_and_resumable, fixture) {
-    std::vector<small_pool::handle> hs;
-    for (int i = 0; i < 24; ++i) {
-        hs.push_back(p.allocate(16));
-        BOOST_REQUIRE(hs.back());
-        test::fill(p, hs.back(), std::uint32_t(i), 16);
-    }
-    for (int i = 0; i < 24; i += 3) BOOST_REQUIRE(p.deallocate(hs[std::size_t(i)]));
-    int steps = 0;
-    std::uint64_t moved = p.stats().bytes_moved;
-    for (;;) {
-        const bool done = p.defrag_step(32);
-        const std::uint64_t now = p.stats().bytes_moved;
-        BOOST_TEST(now - moved <= 32u); // never more than the budget
-        moved = now;
-        test::require_ok(p);
-        for (int i = 0; i < 24; ++i)
-            if (i % 3 != 0) BOOST_TEST(test::holds(p, hs[std::size_t(i)], std::uint32_t(i), 16));
-        ++steps;
-        if (done) break;
-        BOOST_REQUIRE(steps < 1000);
-        if (steps == 2) { // the pool stays usable between steps
-            const auto extra = p.allocate(8);
-            BOOST_REQUIRE(extra);
-            BOOST_REQUIRE(p.deallocate(extra));
-        }
-    }
-    BOOST_TEST(steps > 2);
-    BOOST_TEST(p.defrag_step(32)); // compact: nothing more to do
-    // Compact means one hole, at the end.
-    const std::string m = test::map_of(p);
-    BOOST_TEST(m.find('-') == m.rfind("|-") + 1);
-    BOOST_TEST(p.stats().largest_free_bytes == p.stats().free_bytes);
 }
 
 // Deferred coalescing: a freed small block is cached whole, and the next request of exactly its
@@ -235,33 +202,6 @@ BOOST_FIXTURE_TEST_CASE(defrag_step_never_moves_a_block_larger_than_its_budget, 
     test::require_ok(p);
 }
 
-// Steps of any budget, 0 included, finish a pass (a main loop may wait for true): with no
-// budget they move nothing and say done once they have walked the pool.
-BOOST_FIXTURE_TEST_CASE(steps_of_budget_zero_finish_and_move_nothing, fixture) {
-    BOOST_REQUIRE(p.reserve_handles(8));
-    small_pool::handle hs[8];
-    for (int i = 0; i < 8; ++i) {
-        hs[i] = p.allocate(24);
-        BOOST_REQUIRE(hs[i]);
-        test::fill(p, hs[i], i, 24);
-    }
-    for (int i = 0; i < 8; i += 2) BOOST_REQUIRE(p.deallocate(hs[i]));
-    const std::uint64_t moved = p.stats().bytes_moved;
-    int steps = 1;
-    while (!p.defrag_step(0)) {
-        BOOST_REQUIRE(++steps < 100);
-        test::require_ok(p);
-    }
-    BOOST_TEST(p.stats().bytes_moved == moved);
-    BOOST_TEST(p.defrag_step(0)); // and stays done
-    BOOST_TEST(!p.defrag_step(64)); // a budget that moves a block goes again
-    while (!p.defrag_step(64)) BOOST_REQUIRE(++steps < 200);
-    BOOST_TEST(p.stats().bytes_moved > moved);
-    for (int i = 1; i < 8; i += 2) BOOST_TEST(test::holds(p, hs[i], i, 24));
-    BOOST_TEST(p.stats().largest_free_bytes == p.stats().free_bytes);
-    test::require_ok(p);
-}
-
 // Walking past blocks it will not move costs a step too, so a step stays short however many
 // such blocks there are.
 BOOST_AUTO_TEST_CASE(defrag_step_pays_for_the_blocks_it_walks_past) {
@@ -280,47 +220,6 @@ BOOST_AUTO_TEST_CASE(defrag_step_pays_for_the_blocks_it_walks_past) {
     BOOST_TEST(steps >= 150 / 2);
     BOOST_TEST(big_pool.stats().bytes_moved == moved);
     test::require_ok(big_pool);
-}
-
-BOOST_FIXTURE_TEST_CASE(pinned_blocks_do_not_move, fixture) {
-    BOOST_REQUIRE(p.reserve_handles(4));
-    const auto a = p.allocate(16), b = p.allocate(16), c = p.allocate(16);
-    BOOST_REQUIRE(p.deallocate(a));
-    test::fill(p, b, 2, 16);
-    {
-        auto pin = p.pin(b);
-        BOOST_REQUIRE(pin);
-        BOOST_TEST(p.pin_count(b) == 1u);
-        auto inner = p.pin(b); // nests
-        BOOST_TEST(p.pin_count(b) == 2u);
-        void* where = pin.data();
-        p.defrag();
-        BOOST_TEST(p.data(b) == where);
-        BOOST_TEST(test::holds(p, b, 2, 16));
-        BOOST_TEST(p.stats().pinned_bytes >= 16u);
-        BOOST_TEST(!p.deallocate(b));
-        BOOST_TEST(p.last_error() == error::pinned);
-    }
-    BOOST_TEST(p.pin_count(b) == 0u);
-    BOOST_TEST(p.stats().pinned_bytes == 0u);
-    const void* before = p.data(b);
-    p.defrag();
-    BOOST_TEST(p.data(b) != before); // unpinned, it slides into a's hole
-    BOOST_TEST(test::holds(p, b, 2, 16));
-    BOOST_TEST(p.valid(c));
-    test::require_ok(p);
-}
-
-BOOST_FIXTURE_TEST_CASE(pin_guard_moves_and_releases, fixture) {
-    const auto a = p.allocate(8);
-    auto g1 = p.pin(a);
-    auto g2 = std::move(g1);
-    BOOST_TEST(!bool(g1));
-    BOOST_TEST(bool(g2));
-    BOOST_TEST(p.pin_count(a) == 1u);
-    g2.release();
-    BOOST_TEST(p.pin_count(a) == 0u);
-    BOOST_TEST(p.deallocate(a));
 }
 
 BOOST_FIXTURE_TEST_CASE(reallocate_grows_in_place_moves_and_shrinks, fixture) {
@@ -419,24 +318,6 @@ BOOST_FIXTURE_TEST_CASE(pinned_allocations_stack_at_the_top, fixture) {
     test::require_ok(p);
 }
 
-BOOST_FIXTURE_TEST_CASE(stats_add_up, fixture) {
-    BOOST_REQUIRE(p.reserve_handles(3)); // so the table does not move blocks
-    const auto a = p.allocate(30), b = p.allocate(50);
-    const auto s = p.stats();
-    BOOST_TEST(s.live_blocks == 2u);
-    BOOST_TEST(s.used_bytes >= 80u);
-    BOOST_TEST(s.used_bytes + s.free_bytes + s.table_bytes <= s.capacity_bytes);
-    BOOST_TEST(s.capacity_bytes - (s.used_bytes + s.free_bytes + s.table_bytes) <= 2 * small_pool::granule);
-    BOOST_TEST(s.fragmentation_percent == 0u);
-    BOOST_REQUIRE(p.deallocate(a));
-    const auto t = p.allocate(8);
-    BOOST_REQUIRE(t);
-    BOOST_TEST(p.stats().fragmentation_percent > 0u); // two holes now
-    BOOST_TEST(!p.allocate(0));
-    BOOST_TEST(p.stats().failed[std::size_t(error::zero_size)] == 1u);
-    (void)b;
-}
-
 BOOST_AUTO_TEST_CASE(every_configuration_round_trips) {
     auto run = [](auto tag, std::size_t bytes) {
         using Config = decltype(tag);
@@ -490,104 +371,6 @@ BOOST_AUTO_TEST_CASE(largest_pools_of_each_width) {
 }
 
 // ---- issue 18 ----------------------------------------------------------------------------------
-
-// A step that says the pass is finished leaves nothing for the next step of the same budget,
-// also when smaller steps of the same pass skipped a block this budget moves (issue 18, item 5:
-// basic_pool said true, and the next step moved the skipped block). Both engines.
-template <class Pool>
-void finished_step_leaves_nothing_to_move() {
-    alignas(16) std::byte buffer[8192];
-    Pool p{buffer};
-    if constexpr (requires { p.reserve_handles(1); }) BOOST_REQUIRE(p.reserve_handles(200));
-    const auto first = p.allocate(40);
-    const auto large = p.allocate(1000);
-    BOOST_REQUIRE(first && large);
-    test::fill(p, large, 1, 1000);
-    std::vector<typename Pool::handle> small;
-    while (auto h = p.allocate(40)) small.push_back(h);
-    BOOST_REQUIRE(p.deallocate(first));
-    for (std::size_t i = 0; i < small.size(); i += 2) BOOST_REQUIRE(p.deallocate(small[i]));
-    // A small step skips the large block and stops on its budget, mid-pass.
-    BOOST_TEST(!p.defrag_step(100));
-    bool done = false;
-    for (int i = 0; i < 10000 && !done; ++i) done = p.defrag_step(2000);
-    BOOST_REQUIRE(done);
-    const auto before = p.bytes_moved();
-    BOOST_TEST(p.defrag_step(2000));
-    BOOST_TEST(p.bytes_moved() == before);
-    BOOST_TEST(test::holds(p, large, 1, 1000));
-    test::require_ok(p);
-}
-
-BOOST_AUTO_TEST_CASE(a_finished_step_leaves_nothing_to_move) {
-    finished_step_leaves_nothing_to_move<basic_pool<config16>>();
-    finished_step_leaves_nothing_to_move<basic_pool<config32>>();
-    finished_step_leaves_nothing_to_move<basic_bump_pool<config16>>();
-    finished_step_leaves_nothing_to_move<basic_bump_pool<config32>>();
-}
-
-// stats().largest_allocatable is exact, with a free handle or without one (issue 18, item 9: it
-// was a few bytes short without one): allocate(largest) succeeds and allocate(largest + 1) fails.
-// Two pools built by the same random calls: one probes each (a failed allocate may compact or
-// grow the table, so it cannot probe both). No pinned or over-aligned blocks (the documented rule).
-template <class Pool>
-void largest_allocatable_is_exact(const char* name, std::size_t bytes) {
-    const std::uint64_t seed = test::seed_for(name);
-    std::mt19937_64 rng(seed);
-    unsigned probed_without_handle = 0;
-    for (int round = 0; round < 60; ++round) {
-        std::vector<std::byte> buffer_a(bytes), buffer_b(bytes);
-        Pool a{std::span<std::byte>(buffer_a)}, b{std::span<std::byte>(buffer_b)};
-        std::vector<typename Pool::handle> ha, hb;
-        const std::uint64_t round_seed = rng();
-        std::mt19937_64 r(round_seed);
-        auto below = [&](std::size_t n) { return std::size_t(r() % n); };
-        const std::size_t ops = 10 + below(400);
-        for (std::size_t op = 0; op < ops; ++op) {
-            if (!ha.empty() && below(3) == 0) {
-                const std::size_t i = below(ha.size());
-                BOOST_REQUIRE(a.deallocate(ha[i]));
-                BOOST_REQUIRE(b.deallocate(hb[i]));
-                ha[i] = ha.back(), ha.pop_back();
-                hb[i] = hb.back(), hb.pop_back();
-            } else {
-                const std::size_t size = 1 + below(below(4) == 0 ? 400 : 40);
-                const auto x = a.allocate(size), y = b.allocate(size);
-                BOOST_REQUIRE(bool(x) == bool(y));
-                if (x) ha.push_back(x), hb.push_back(y);
-            }
-        }
-        // Half the rounds use up the free handles with small blocks.
-        if (round % 2 == 0)
-            while (a.stats().free_handles != 0) {
-                const auto x = a.allocate(1), y = b.allocate(1);
-                BOOST_REQUIRE(bool(x) == bool(y));
-                if (!x) break;
-                ha.push_back(x), hb.push_back(y);
-            }
-        const auto s = a.stats();
-        BOOST_REQUIRE(b.stats().largest_allocatable == s.largest_allocatable);
-        if (s.free_handles == 0) ++probed_without_handle;
-        const std::size_t largest = s.largest_allocatable;
-        BOOST_TEST_CONTEXT(name << ", seed " << seed << ", round " << round << ": largest_allocatable " << largest
-                                << ", free " << s.free_bytes << ", free handles " << s.free_handles) {
-            BOOST_TEST(!a.allocate(largest + 1));
-            if (largest != 0) BOOST_TEST(bool(b.allocate(largest)));
-        }
-        test::require_ok(a);
-        test::require_ok(b);
-    }
-    BOOST_TEST(probed_without_handle > 10u);
-}
-
-BOOST_AUTO_TEST_CASE(largest_allocatable_is_exact_with_or_without_a_free_handle) {
-    largest_allocatable_is_exact<basic_pool<config16>>("basic_pool<config16>", 2048);
-    largest_allocatable_is_exact<basic_pool<config16_g8>>("basic_pool<config16_g8>", 4096);
-    largest_allocatable_is_exact<basic_pool<config17>>("basic_pool<config17>", 4096);
-    largest_allocatable_is_exact<basic_pool<config32>>("basic_pool<config32>", 4096);
-    largest_allocatable_is_exact<basic_bump_pool<config16>>("basic_bump_pool<config16>", 2048);
-    largest_allocatable_is_exact<basic_bump_pool<config32>>("basic_bump_pool<config32>", 4096);
-}
 
 // Freeing the lowest allocate_pinned block does bounded work, whatever the number of movable
 // blocks between it and the next one (issue 18, item 4: deallocate walked them all). Timed
