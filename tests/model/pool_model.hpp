@@ -107,6 +107,7 @@ public:
         unsigned pins = 0;       // acquire_pin / pin guards counted by the model
         bool fixed = false;      // from allocate_pinned (basic_pool only)
         const void* pinned_at = nullptr; // data() while pinned or fixed
+        const void* at = nullptr;        // data() when the model last saw it (add, seen)
     };
 
     // ---- the live blocks ----------------------------------------------------------------------
@@ -162,7 +163,7 @@ public:
         if (pool.size(h) < bytes) return {"a new block is smaller than requested"};
         if (pool.pin_count(h) != (fixed ? Pool::max_pins + 1 : 0u)) return {"the pin count of a new block"};
         block& b = blocks_[count_++];
-        b = block{h, id, bytes, a, 0, fixed, fixed ? d : nullptr};
+        b = block{h, id, bytes, a, 0, fixed, fixed ? d : nullptr, d};
         write(pool, b, 0);
         return {};
     }
@@ -280,6 +281,19 @@ public:
     // A block's bytes in the heap: its usable size and header, in whole granules.
     static std::size_t block_bytes(const Pool& pool, handle h) {
         return (pool.size(h) + hb + granule - 1) / granule * granule;
+    }
+
+    // ---- places -------------------------------------------------------------------------------
+    // Notes where every block is now (block::at). Cost: O(blocks).
+    void seen(const Pool& pool) {
+        for (std::size_t i = 0; i < count_; ++i) blocks_[i].at = pool.data(blocks_[i].h);
+    }
+    // Whether every block but the one with pattern seed `except` (0: none) is where seen() or
+    // add() last saw it: for calls that must move no block. Cost: O(blocks).
+    mismatch check_unmoved(const Pool& pool, std::uint32_t except = 0) const {
+        for (std::size_t i = 0; i < count_; ++i)
+            if (blocks_[i].id != except && pool.data(blocks_[i].h) != blocks_[i].at) return {"a block moved", i};
+        return {};
     }
 
     // ---- the lean engine's layout ----------------------------------------------------------------
