@@ -217,7 +217,7 @@ private:
         blocks_.seen(pool_);
         layout_.clear();
         used_g_ = 0;
-        const std::size_t* order = blocks_.by_address(pool_);
+        const auto* order = blocks_.by_address(pool_);
         for (std::size_t k = 0; k < blocks_.size(); ++k) {
             const block& b = blocks_[order[k]];
             layout_.push_back({pos_of(b.at), gran(b), b.pins != 0, b.id});

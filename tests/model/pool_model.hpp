@@ -16,43 +16,30 @@
 #ifndef TINYMEM_TEST_POOL_MODEL_HPP
 #define TINYMEM_TEST_POOL_MODEL_HPP
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <type_traits>
 
 // tinymem itself (import or headers) is included before this header.
+
 namespace tinymem_test {
 
-// The bytes a block with pattern seed `id` holds: eight at a time from one 64-bit mix of the seed
-// and the word's index (a block compares at a few bytes per cycle), so they differ between
-// blocks and along a block. pattern_word(id, k) holds bytes 8k .. 8k+7, the lowest first.
-inline constexpr std::uint64_t pattern_word(std::uint32_t id, std::size_t k) {
-    std::uint64_t x = (std::uint64_t(id) << 32 ^ std::uint64_t(k)) + 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
+// The byte a block with pattern seed `id` holds at `i`: the top byte of a Weyl sequence started
+// by the seed, so it differs between blocks and from each byte to the next (a block moved by
+// a few bytes, truncated or swapped for another shows), at one multiply-add a byte (cheap on a
+// Cortex-M0 too).
 inline constexpr unsigned char pattern(std::uint32_t id, std::size_t i) {
-    return static_cast<unsigned char>(pattern_word(id, i / 8) >> (8 * (i % 8)));
+    return static_cast<unsigned char>((id * 2654435761u + std::uint32_t(i) * 0x9e3779b9u) >> 24);
 }
 // Writes bytes [from, to) of pattern `id` at d (d points at byte 0). Cost: O(to - from).
 inline void write_pattern(unsigned char* d, std::uint32_t id, std::size_t from, std::size_t to) {
-    for (std::size_t i = from; i < to;) {
-        const std::uint64_t w = pattern_word(id, i / 8);
-        for (unsigned j = unsigned(i % 8); j < 8 && i < to; ++j, ++i) d[i] = static_cast<unsigned char>(w >> (8 * j));
-    }
+    for (std::size_t i = from; i < to; ++i) d[i] = pattern(id, i);
 }
 // Whether bytes [0, n) at d hold pattern `id`. Cost: O(n).
 inline bool holds_pattern(const unsigned char* d, std::uint32_t id, std::size_t n) {
-    for (std::size_t k = 0; k * 8 < n; ++k) {
-        const std::uint64_t w = pattern_word(id, k);
-        const std::size_t m = n - k * 8 < 8 ? n - k * 8 : 8;
-        std::uint64_t have = 0;
-        for (std::size_t j = 0; j < m; ++j) have |= std::uint64_t(d[k * 8 + j]) << (8 * j);
-        const std::uint64_t mask = m == 8 ? ~std::uint64_t(0) : (std::uint64_t(1) << (8 * m)) - 1;
-        if (have != (w & mask)) return false;
-    }
+    for (std::size_t i = 0; i < n; ++i)
+        if (d[i] != pattern(id, i)) return false;
     return true;
 }
 
@@ -82,6 +69,71 @@ private:
     std::uint32_t bits_ = 0;
 };
 
+// What stats() must say of a pool whose live blocks the model knows (one function for every
+// pool type: code size counts on the small targets).
+struct expected_stats {
+    std::size_t live_blocks, used_bytes, pinned_bytes; // from the model's blocks
+    std::size_t capacity;                               // capacity()
+    std::uint64_t bytes_moved;                          // bytes_moved()
+    std::uint32_t compactions;                          // compactions()
+    std::size_t granule, word;                          // the configuration's granule and word size
+    bool lean;                                          // basic_bump_pool, not basic_pool
+};
+// stats() `s` against `e`: the blocks' counts, the handle accounting (free, live and retired
+// slots fill the table), the engine's byte accounting, the largest free block, the
+// fragmentation and the counters' accessors. Cost: O(1).
+inline mismatch check_stats(const tinymem::pool_stats& s, const expected_stats& e) {
+    if (s.live_blocks != e.live_blocks) return {"stats().live_blocks differs from the model"};
+    if (s.used_bytes != e.used_bytes) return {"stats().used_bytes differs from the blocks' sizes"};
+    if (s.pinned_bytes != e.pinned_bytes) return {"stats().pinned_bytes differs from the pinned blocks' sizes"};
+    if (s.capacity_bytes != e.capacity) return {"stats().capacity_bytes differs from capacity()"};
+    if ((s.free_handles + s.live_blocks + s.retired_handles) * e.word != s.table_bytes)
+        return {"free, live and retired handles do not fill the table"};
+    if (s.largest_free_bytes > s.free_bytes) return {"the largest free block exceeds the free bytes"};
+    if (s.fragmentation_percent > 100) return {"fragmentation above 100 %"};
+    if (e.bytes_moved != s.bytes_moved || e.compactions != s.compactions)
+        return {"bytes_moved() / compactions() differ from stats()"};
+    if (s.cached_bytes > s.free_bytes) return {"cached bytes exceed the free bytes"};
+    if (e.lean) {
+        // Blocks and free blocks fill the heap from its first data granule up to the table,
+        // which starts at a word of the last granule it takes.
+        const std::size_t top = (s.capacity_bytes - s.table_bytes + e.word) / e.granule;
+        if (s.used_bytes + s.free_bytes != (top - 1) * e.granule) return {"the byte accounting of the lean engine"};
+        if (s.cached_bytes != 0) return {"the lean engine caches bytes"};
+        if (s.free_bytes % e.granule != 0 || s.largest_free_bytes % e.granule != 0) return {"free bytes not in granules"};
+        if ((s.free_bytes == 0) != (s.largest_free_bytes == 0)) return {"largest free block of no free bytes"};
+        if (s.largest_free_bytes == s.free_bytes && s.fragmentation_percent != 0)
+            return {"fragmentation with one free block"};
+    } else {
+        // Blocks, free blocks and the table fill the heap but for its first granule.
+        if (s.used_bytes + s.free_bytes + s.table_bytes + e.granule != s.capacity_bytes)
+            return {"the byte accounting of basic_pool"};
+    }
+    return {};
+}
+
+// What the pool says of a block, or what the model expects (data: where a pinned block must be,
+// else null; size: at least this).
+struct block_facts {
+    bool valid;
+    const void* data;
+    std::size_t size;
+    unsigned pin_count;
+};
+// A block as the pool shows it (`seen`) against the model (`want`, its bytes holding pattern
+// `id`, its data a multiple of `align`). One function for every pool type: code size counts on
+// the small targets. Cost: O(its bytes).
+inline mismatch check_facts(const block_facts& seen, const block_facts& want, std::uint32_t id, std::size_t align) {
+    const auto* d = static_cast<const unsigned char*>(seen.data);
+    if (!seen.valid || d == nullptr) return {"a live handle is not valid"};
+    if (reinterpret_cast<std::uintptr_t>(d) % align != 0) return {"a block is misaligned"};
+    if (seen.size < want.size) return {"a block is smaller than its bytes"};
+    if (seen.pin_count != want.pin_count) return {"a pin count differs from the model"};
+    if (want.data != nullptr && d != want.data) return {"a pinned block moved"};
+    if (!holds_pattern(d, id, want.size)) return {"the contents of a live block changed"};
+    return {};
+}
+
 // Which engine a pool type is: the lean one has no allocate_pinned.
 template <class Pool>
 inline constexpr bool is_lean = !requires(Pool& p) { p.allocate_pinned(std::size_t(1)); };
@@ -104,7 +156,7 @@ public:
         std::uint32_t id = 0;    // pattern seed of its bytes
         std::size_t bytes = 0;   // bytes written (the request, or every usable byte)
         std::size_t align = 0;   // data() is a multiple of it
-        unsigned pins = 0;       // acquire_pin / pin guards counted by the model
+        std::uint16_t pins = 0;  // acquire_pin / pin guards counted by the model
         bool fixed = false;      // from allocate_pinned (basic_pool only)
         const void* pinned_at = nullptr; // data() while pinned or fixed
         const void* at = nullptr;        // data() when the model last saw it (add, seen)
@@ -157,15 +209,12 @@ public:
         if (count_ == Capacity) return {"the model is full"};
         if (find(h) != npos) return {"a live handle was issued twice"};
         void* d = pool.data(h);
-        if (!pool.valid(h) || d == nullptr) return {"a new handle is not valid"};
-        const std::size_t a = align < granule ? granule : align;
-        if (reinterpret_cast<std::uintptr_t>(d) % a != 0) return {"a new block is misaligned"};
-        if (pool.size(h) < bytes) return {"a new block is smaller than requested"};
-        if (pool.pin_count(h) != (fixed ? Pool::max_pins + 1 : 0u)) return {"the pin count of a new block"};
+        if (d == nullptr) return {"a new handle is not valid"};
         block& b = blocks_[count_++];
-        b = block{h, id, bytes, a, 0, fixed, fixed ? d : nullptr, d};
+        b = block{h, id, bytes, align < granule ? granule : align, 0, fixed, fixed ? d : nullptr, d};
         write(pool, b, 0);
-        return {};
+        // Valid, aligned, at least `bytes`, its pin count (and the bytes just written).
+        return check_block(pool, count_ - 1);
     }
     // Block `i` was freed: it leaves the model (the last block takes its index) and its handle
     // joins the freed ones.
@@ -249,14 +298,11 @@ public:
     // pinned, and its bytes intact. Cost: O(its bytes).
     mismatch check_block(const Pool& pool, std::size_t i) const {
         const block& b = blocks_[i];
-        const auto* d = static_cast<const unsigned char*>(pool.data(b.h));
-        if (!pool.valid(b.h) || d == nullptr) return {"a live handle is not valid", i};
-        if (reinterpret_cast<std::uintptr_t>(d) % b.align != 0) return {"a block is misaligned", i};
-        if (pool.size(b.h) < b.bytes) return {"a block is smaller than its bytes", i};
-        if (pool.pin_count(b.h) != (b.fixed ? Pool::max_pins + 1 : b.pins)) return {"a pin count differs from the model", i};
-        if (pinned(b) && d != b.pinned_at) return {"a pinned block moved", i};
-        if (!holds_pattern(d, b.id, b.bytes)) return {"the contents of a live block changed", i};
-        return {};
+        const block_facts seen{pool.valid(b.h), pool.data(b.h), pool.size(b.h), pool.pin_count(b.h)};
+        const block_facts want{true, pinned(b) ? b.pinned_at : nullptr, b.bytes, b.fixed ? Pool::max_pins + 1 : b.pins};
+        mismatch m = check_facts(seen, want, b.id, b.align);
+        m.block = i;
+        return m;
     }
     // Whether every pinned block is where it was pinned. Cost: O(blocks).
     mismatch check_pins(const Pool& pool) const {
@@ -268,7 +314,9 @@ public:
     // block's usable size and header), pinned_bytes, the handle accounting (free, live and
     // retired slots fill the table), the engine's byte accounting, largest_free_bytes,
     // fragmentation_percent and the counters' accessors. Cost: O(pool).
-    mismatch check_all(const Pool& pool) const {
+    mismatch check_all(const Pool& pool) const { return check_all(pool, pool.stats()); }
+    // The same with `s`, the pool's stats() now.
+    mismatch check_all(const Pool& pool, const tinymem::pool_stats& s) const {
         std::size_t used = 0, pinned_bytes = 0;
         for (std::size_t i = 0; i < count_; ++i) {
             if (mismatch m = check_block(pool, i)) return m;
@@ -276,7 +324,8 @@ public:
             used += bytes;
             if (pinned(blocks_[i])) pinned_bytes += bytes;
         }
-        return check_stats(pool, pool.stats(), used, pinned_bytes);
+        return check_stats(s, {count_, used, pinned_bytes, pool.capacity(), pool.bytes_moved(), pool.compactions(),
+                                          granule, hb, lean});
     }
     // A block's bytes in the heap: its usable size and header, in whole granules.
     static std::size_t block_bytes(const Pool& pool, handle h) {
@@ -299,11 +348,28 @@ public:
     // ---- the lean engine's layout ----------------------------------------------------------------
     // The live blocks' indices, lowest address first, in the model's own array: valid until the
     // model next changes. Cost: O(blocks log blocks).
-    const std::size_t* by_address(const Pool& pool) {
-        for (std::size_t i = 0; i < count_; ++i) order_[i] = i;
-        std::sort(order_, order_ + count_, [&](std::size_t x, std::size_t y) {
-            return static_cast<const std::byte*>(pool.data(blocks_[x].h)) < static_cast<const std::byte*>(pool.data(blocks_[y].h));
-        });
+    // An index into the blocks: two bytes where they do (RAM is tight on the small targets).
+    using index_type = std::conditional_t<(Capacity <= 0xffff), std::uint16_t, std::size_t>;
+    const index_type* by_address(const Pool& pool) {
+        // A heap sort: O(n log n) without the code size of std::sort (the Cortex-M0's flash).
+        const auto addr = [&](index_type i) { return reinterpret_cast<std::uintptr_t>(pool.data(blocks_[i].h)); };
+        const auto sift = [&](std::size_t root, std::size_t n) {
+            for (std::size_t child; (child = 2 * root + 1) < n; root = child) {
+                if (child + 1 < n && addr(order_[child]) < addr(order_[child + 1])) ++child;
+                if (!(addr(order_[root]) < addr(order_[child]))) return;
+                const index_type t = order_[root];
+                order_[root] = order_[child];
+                order_[child] = t;
+            }
+        };
+        for (std::size_t i = 0; i < count_; ++i) order_[i] = index_type(i);
+        for (std::size_t i = count_ / 2; i-- > 0;) sift(i, count_);
+        for (std::size_t n = count_; n > 1; --n) {
+            const index_type t = order_[0];
+            order_[0] = order_[n - 1];
+            order_[n - 1] = t;
+            sift(0, n - 1);
+        }
         return order_;
     }
     // The lean engine's heap starting at `base` (its first block's data is at base + granule):
@@ -314,7 +380,7 @@ public:
     mismatch check_layout(const Pool& pool, const std::byte* base, std::size_t limit = 0) {
         static_assert(lean, "the layout of the lean engine");
         const tinymem::pool_stats s = pool.stats();
-        const std::size_t* order = by_address(pool);
+        const index_type* order = by_address(pool);
         const std::byte* end = base + granule; // where the next block's data may start
         std::size_t holes = 0;
         for (std::size_t k = 0; k < count_; ++k) {
@@ -353,42 +419,12 @@ public:
     }
 
 private:
-    mismatch check_stats(const Pool& pool, const tinymem::pool_stats& s, std::size_t used, std::size_t pinned_bytes) const {
-        if (s.live_blocks != count_) return {"stats().live_blocks differs from the model"};
-        if (s.used_bytes != used) return {"stats().used_bytes differs from the blocks' sizes"};
-        if (s.pinned_bytes != pinned_bytes) return {"stats().pinned_bytes differs from the pinned blocks' sizes"};
-        if (s.capacity_bytes != pool.capacity()) return {"stats().capacity_bytes differs from capacity()"};
-        if ((s.free_handles + s.live_blocks + s.retired_handles) * hb != s.table_bytes)
-            return {"free, live and retired handles do not fill the table"};
-        if (s.largest_free_bytes > s.free_bytes) return {"the largest free block exceeds the free bytes"};
-        if (s.fragmentation_percent > 100) return {"fragmentation above 100 %"};
-        if (pool.bytes_moved() != s.bytes_moved || pool.compactions() != s.compactions)
-            return {"bytes_moved() / compactions() differ from stats()"};
-        if (s.cached_bytes > s.free_bytes) return {"cached bytes exceed the free bytes"};
-        if constexpr (lean) {
-            // Blocks and free blocks fill the heap from its first data granule up to the table,
-            // which starts at a word of the last granule it takes.
-            const std::size_t top = (s.capacity_bytes - s.table_bytes + hb) / granule;
-            if (s.used_bytes + s.free_bytes != (top - 1) * granule) return {"the byte accounting of the lean engine"};
-            if (s.cached_bytes != 0) return {"the lean engine caches bytes"};
-            if (s.free_bytes % granule != 0 || s.largest_free_bytes % granule != 0)
-                return {"free bytes not in granules"};
-            if ((s.free_bytes == 0) != (s.largest_free_bytes == 0)) return {"largest free block of no free bytes"};
-            if (s.largest_free_bytes == s.free_bytes && s.fragmentation_percent != 0)
-                return {"fragmentation with one free block"};
-        } else {
-            // Blocks, free blocks and the table fill the heap but for its first granule.
-            if (s.used_bytes + s.free_bytes + s.table_bytes + granule != s.capacity_bytes)
-                return {"the byte accounting of basic_pool"};
-        }
-        return {};
-    }
     static void write(Pool& pool, const block& b, std::size_t from) {
         write_pattern(static_cast<unsigned char*>(pool.data(b.h)), b.id, from, b.bytes);
     }
 
     block blocks_[Capacity] = {};
-    std::size_t order_[Capacity] = {};
+    index_type order_[Capacity] = {};
     std::size_t count_ = 0;
     freed_handle dead_[Freed] = {};
     std::uint64_t freed_ = 0;
