@@ -377,8 +377,9 @@ public:
     // handle table, and the holes between blocks no more than the free bytes. With `limit`
     // below SIZE_MAX: compact too, but for holes before pinned blocks and before blocks of more
     // than `limit` bytes (header included). Cost: O(blocks log blocks).
-    mismatch check_layout(const Pool& pool, const std::byte* base, std::size_t limit = 0) {
-        static_assert(lean, "the layout of the lean engine");
+    mismatch check_layout(const Pool& pool, const std::byte* base, std::size_t limit = 0)
+        requires lean
+    {
         const tinymem::pool_stats s = pool.stats();
         const index_type* order = by_address(pool);
         const std::byte* end = base + granule; // where the next block's data may start
