@@ -963,16 +963,7 @@ private:
 
     void finish() {
         // Free everything: the pool must be empty and one free block.
-        while (!blocks_.empty()) {
-            const std::size_t i = blocks_.size() - 1;
-            while (blocks_[i].pins != 0) {
-                FUZZ_CHECK(pool_.unpin(blocks_[i].h), "final unpin");
-                blocks_.unpinned_one(i);
-            }
-            FUZZ_CHECK(pool_.deallocate(blocks_[i].h), "final deallocate");
-            handles_.freed(blocks_[i].h.value(), retire_);
-            blocks_.remove(i);
-        }
+        expect(blocks_.free_all(pool_, [&](handle h) { handles_.freed(h.value(), retire_); }));
         verify();
         pool_.defrag();
         verify();

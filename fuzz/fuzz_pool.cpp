@@ -69,16 +69,7 @@ public:
             verify();
         }
         // Free everything: the pool must be empty and whole again.
-        while (!blocks_.empty()) {
-            const std::size_t i = blocks_.size() - 1;
-            while (blocks_[i].pins != 0) {
-                FUZZ_CHECK(pool_.unpin(blocks_[i].h), "final unpin");
-                blocks_.unpinned_one(i);
-            }
-            FUZZ_CHECK(pool_.deallocate(blocks_[i].h), "final deallocate");
-            handles_.freed(blocks_[i].h.value(), retire_);
-            blocks_.remove(i);
-        }
+        expect(blocks_.free_all(pool_, [&](handle h) { handles_.freed(h.value(), retire_); }));
         pool_.defrag();
         verify();
         for (const auto& f : handles_.firsts()) expect_freed(f);

@@ -222,6 +222,20 @@ public:
         freed(blocks_[i].h);
         blocks_[i] = blocks_[--count_];
     }
+    // Frees every live block, its pins first (the end of a run); `on_free(h)` hears of each
+    // freed handle. Result: a mismatch when an unpin or a deallocate failed (then it stops).
+    template <class OnFree>
+    mismatch free_all(Pool& pool, OnFree on_free) {
+        while (count_ != 0) {
+            const std::size_t i = count_ - 1;
+            for (; blocks_[i].pins != 0; unpinned_one(i))
+                if (!pool.unpin(blocks_[i].h)) return {"an unpin at the end failed", i};
+            if (!pool.deallocate(blocks_[i].h)) return {"a deallocate at the end failed", i};
+            on_free(blocks_[i].h);
+            remove(i);
+        }
+        return {};
+    }
     // Block `i` was resized to `bytes`: the kept prefix must hold its bytes, the rest is written.
     // Result: a mismatch when the block lost bytes, is too small, misaligned, or moved while pinned.
     mismatch resized(Pool& pool, std::size_t i, std::size_t bytes) {
