@@ -39,6 +39,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <span>
 #include <utility>
 #include <vector>
@@ -47,6 +48,7 @@
 #include "fuzz_support.hpp"
 
 #include "tinymem_under_test.hpp"
+#include "model/pool_model.hpp"
 
 namespace {
 
@@ -71,6 +73,11 @@ public:
     using handle = typename pool_t::handle;
     using value_type = typename handle::value_type;
     using guard_t = typename pool_t::pin_guard;
+    // Live blocks: at most one per operation or burst allocation.
+    using model_t = tinymem_test::pool_model<pool_t, (std::size_t(1) << 15)>;
+    // A block of the model: every usable byte written (bytes is its size()), `at` where the
+    // last verify() saw it.
+    using block = typename model_t::block;
     static constexpr std::size_t G = Config::granule;
     static constexpr std::size_t hb = sizeof(typename Config::word_type); // header and table word
     static constexpr unsigned tag_shift = Config::slot_bits + Config::generation_bits;
@@ -114,15 +121,6 @@ public:
     }
 
 private:
-    struct block {
-        handle h;
-        std::uint32_t id;
-        std::size_t gran;             // granules, header included
-        unsigned pins;                // acquire_pin and guard pins
-        const std::byte* pinned_at;   // data() when the first pin was taken
-        const std::byte* at;          // data() at the last verify()
-        std::vector<unsigned char> bytes; // every usable byte, as written
-    };
     struct placed {
         std::size_t pos, gran; // granules: the data granule, the size with the header
         bool pinned;
@@ -140,7 +138,10 @@ private:
     const std::byte* base_ = nullptr;
     std::size_t total_ = 0, max_request_ = 0;
     std::size_t slots_ = 0; // the table's words
-    std::vector<block> blocks_;
+    // The blocks, their bytes and pins, and what stats() must say (on the heap: the model holds
+    // its blocks in place).
+    std::unique_ptr<model_t> model_ = std::make_unique<model_t>();
+    model_t& blocks_ = *model_;
     // What the pool must do with freed handles (generations, slot retirement).
     fuzz::handle_model<Config> handles_;
     bool retire_ = false; // set_slot_retirement
@@ -159,7 +160,7 @@ private:
     // The end of the highest block (1 for none), where the blocks are now.
     std::size_t current_highest_end() const {
         std::size_t end = 1;
-        for (const auto& b : blocks_) end = std::max(end, pos_of(pool_.data(b.h)) + b.gran);
+        for (const auto& b : blocks_) end = std::max(end, pos_of(pool_.data(b.h)) + gran(b));
         return end;
     }
     // For TINYMEM_FUZZ_VERBOSE: allocations, those that compacted, reallocations, their ways
@@ -167,6 +168,12 @@ private:
     std::uint64_t stat_ops_[8] = {};
 
     // ---- geometry ------------------------------------------------------------------------------
+    static std::size_t gran(const block& b) { return (b.bytes + hb) / G; }
+    std::size_t index_of(const block* b) const { return std::size_t(b - blocks_.begin()); }
+    // Stops the run at a mismatch the model found.
+    void expect(tinymem_test::mismatch m) {
+        if (m) fuzz::fail_at(FUZZ_TARGET, op_, m.what);
+    }
     std::size_t limit_for(std::size_t slots) const { return (total_ - slots * hb + hb) / G; }
     static std::size_t granules_for(std::size_t bytes) { return (bytes + hb + G - 1) / G; }
     std::size_t pos_of(const void* d) const { return std::size_t(static_cast<const std::byte*>(d) - base_) / G; }
@@ -177,15 +184,10 @@ private:
         const std::size_t limit = limit_for(slots_ + (new_slot() ? 1 : 0));
         return limit > gather_ ? (limit - gather_) * G - hb : 0;
     }
-    bool any_pinned() const {
-        for (const auto& b : blocks_)
-            if (b.pins != 0) return true;
-        return false;
-    }
+    bool any_pinned() const { return blocks_.any_pinned(); }
     block* find(std::uint32_t id) {
-        for (auto& b : blocks_)
-            if (b.id == id) return &b;
-        return nullptr;
+        const std::size_t i = blocks_.find_id(id);
+        return i == model_t::npos ? nullptr : &blocks_[i];
     }
     std::size_t index_in_layout(std::uint32_t id) const {
         for (std::size_t i = 0; i < layout_.size(); ++i)
@@ -194,54 +196,36 @@ private:
     }
 
     // ---- contents ------------------------------------------------------------------------------
-    void fill(block& b, std::size_t from) {
-        auto* d = static_cast<unsigned char*>(pool_.data(b.h));
-        FUZZ_CHECK(d != nullptr, "data of a live block");
-        const std::uint64_t seed = mix(std::uint64_t(b.id) << 32 | op_);
-        std::uint64_t word = mix(seed + from / 8);
-        for (std::size_t i = from; i < b.bytes.size(); ++i) {
-            if (i % 8 == 0) word = mix(seed + i / 8);
-            b.bytes[i] = static_cast<unsigned char>(word >> (8 * (i % 8)));
-        }
-        if (b.bytes.size() > from) std::memcpy(d + from, b.bytes.data() + from, b.bytes.size() - from);
-    }
     void verify_block(const block& b) {
-        const auto* d = static_cast<const unsigned char*>(pool_.data(b.h));
-        FUZZ_CHECK(d != nullptr, "a live block lost");
-        FUZZ_CHECK(pool_.valid(b.h), "a live handle invalid");
-        FUZZ_CHECK(pool_.size(b.h) == b.gran * G - hb, "size()");
-        FUZZ_CHECK(b.bytes.size() == b.gran * G - hb, "model size");
-        FUZZ_CHECK(pool_.pin_count(b.h) == b.pins, "pin_count()");
-        FUZZ_CHECK(std::memcmp(d, b.bytes.data(), b.bytes.size()) == 0, "block contents changed");
-        if (b.pins != 0) FUZZ_CHECK(d == reinterpret_cast<const unsigned char*>(b.pinned_at), "a pinned block moved");
+        expect(blocks_.check_block(pool_, index_of(&b)));
+        FUZZ_CHECK(pool_.size(b.h) == b.bytes, "size()");
     }
     // Whether every block but `except` is where the last verify() saw it.
     void expect_unmoved(std::uint32_t except, const char* what) {
-        for (const auto& b : blocks_)
-            if (b.id != except) FUZZ_CHECK(pool_.data(b.h) == b.at, what);
+        if (blocks_.check_unmoved(pool_, except)) fuzz::fail_at(FUZZ_TARGET, op_, what);
     }
 
     // ---- the whole check -----------------------------------------------------------------------
     void verify() {
         const tinymem::check_result r = pool_.check();
         if (!r.ok()) fuzz::fail_at(FUZZ_TARGET, op_, "check()", r.problem);
+        // Every block's bytes, size, pins; stats() against them (live, used and pinned bytes, the
+        // byte and handle accounting); the blocks in the heap, on granules, without overlap.
+        for (const auto& b : blocks_) FUZZ_CHECK(pool_.size(b.h) == b.bytes, "size()");
+        expect(blocks_.check_all(pool_));
+        expect(blocks_.check_layout(pool_, base_));
+        blocks_.seen(pool_);
         layout_.clear();
         used_g_ = 0;
-        std::size_t pinned_g = 0;
-        for (auto& b : blocks_) {
-            verify_block(b);
-            const auto* d = static_cast<const std::byte*>(pool_.data(b.h));
-            FUZZ_CHECK(d > base_ && std::size_t(d - base_) % G == 0, "a block is not on a granule of the heap");
-            b.at = d;
-            layout_.push_back({pos_of(d), b.gran, b.pins != 0, b.id});
-            used_g_ += b.gran;
-            if (b.pins != 0) pinned_g += b.gran;
+        const auto* order = blocks_.by_address(pool_);
+        for (std::size_t k = 0; k < blocks_.size(); ++k) {
+            const block& b = blocks_[order[k]];
+            layout_.push_back({pos_of(b.at), gran(b), b.pins != 0, b.id});
+            used_g_ += gran(b);
         }
-        std::sort(layout_.begin(), layout_.end(), [](const placed& x, const placed& y) { return x.pos < y.pos; });
-        // In the heap, without overlap; the gather point as a full compaction would leave it.
+        // The gather point as a full compaction would leave it.
         std::size_t end = 1, c = 1;
         for (const auto& p : layout_) {
-            FUZZ_CHECK(p.pos >= end, "blocks overlap, or one starts before the heap");
             end = p.pos + p.gran;
             c = p.pinned ? end : c + p.gran;
         }
@@ -251,20 +235,8 @@ private:
 
         const auto st = pool_.stats();
         FUZZ_CHECK(st.capacity_bytes == total_, "capacity_bytes");
-        FUZZ_CHECK(st.live_blocks == blocks_.size(), "live_blocks");
-        FUZZ_CHECK(st.used_bytes == used_g_ * G, "used_bytes");
-        FUZZ_CHECK(st.pinned_bytes == pinned_g * G, "pinned_bytes");
         FUZZ_CHECK(st.table_bytes == slots_ * hb, "table_bytes");
-        FUZZ_CHECK(st.free_handles == slots_ - blocks_.size() - handles_.retired(), "free_handles");
         FUZZ_CHECK(st.retired_handles == handles_.retired(), "retired_handles");
-        FUZZ_CHECK(st.cached_bytes == 0, "cached_bytes");
-        // Blocks and free blocks fill the heap up to the table: all but the rounding.
-        FUZZ_CHECK(st.used_bytes + st.free_bytes == (limit_for(slots_) - 1) * G, "byte accounting");
-        FUZZ_CHECK(st.free_bytes % G == 0 && st.largest_free_bytes % G == 0, "free bytes in granules");
-        FUZZ_CHECK(st.largest_free_bytes <= st.free_bytes, "largest free");
-        FUZZ_CHECK((st.free_bytes == 0) == (st.largest_free_bytes == 0), "largest free of free bytes");
-        FUZZ_CHECK(st.fragmentation_percent <= 100, "fragmentation");
-        if (st.largest_free_bytes == st.free_bytes) FUZZ_CHECK(st.fragmentation_percent == 0, "one free block");
         FUZZ_CHECK(st.largest_allocatable == predicted_allocatable(), "largest_allocatable");
         // The top is one free block.
         if (top_known_) FUZZ_CHECK(st.largest_free_bytes >= (limit_for(slots_) - top_) * G, "the top is not free");
@@ -362,7 +334,6 @@ private:
     // A block allocate() just issued: its handle, data and size as promised; into the model.
     void adopt(handle h, std::size_t need) {
         FUZZ_CHECK(pool_.last_error() == error::none, "success clears the error");
-        for (const auto& b : blocks_) FUZZ_CHECK(!(b.h == h), "a live handle issued twice");
         const value_type tag = (h.value() >> tag_shift) & tag_mask;
         FUZZ_CHECK(!tag_known_ || tag == tag_, "the pool's tag changed");
         tag_ = tag;
@@ -374,8 +345,8 @@ private:
         FUZZ_CHECK(pool_.size(h) == need * G - hb, "a new block's size");
         FUZZ_CHECK(pool_.pin_count(h) == 0, "a new block is pinned");
         if (new_slot()) ++slots_;
-        blocks_.push_back({h, next_id_++, need, 0, nullptr, d, std::vector<unsigned char>(need * G - hb)});
-        fill(blocks_.back(), 0);
+        // Not issued twice; every usable byte written.
+        expect(blocks_.add(pool_, h, need * G - hb, G, next_id_++));
     }
 
     void do_allocate(std::size_t bytes, std::size_t align) {
@@ -430,7 +401,7 @@ private:
         // At the top: above every other block.
         for (const auto& b : blocks_) {
             const auto* o = static_cast<const std::byte*>(pool_.data(b.h));
-            FUZZ_CHECK(pos_of(o) + b.gran <= pos, "a new block below another");
+            FUZZ_CHECK(pos_of(o) + gran(b) <= pos, "a new block below another");
         }
         if (!compacted) {
             FUZZ_CHECK(after.bytes_moved == before.bytes_moved, "bytes moved without a compaction");
@@ -450,7 +421,7 @@ private:
         const bool highest = layout_.back().id == b->id;
         const std::size_t pos = pos_of(b->at);
         const bool ok = pool_.deallocate(b->h);
-        if (trace_) std::fprintf(stderr, "op %u: deallocate(#%u at %zu, %zu granules) -> %d\n", op_, b->id, pos, b->gran, int(ok));
+        if (trace_) std::fprintf(stderr, "op %u: deallocate(#%u at %zu, %zu granules) -> %d\n", op_, b->id, pos, gran(*b), int(ok));
         if (b->pins != 0) {
             FUZZ_CHECK(!ok, "freed a pinned block");
             expect_failed(before, error::pinned, "deallocate of a pinned block");
@@ -460,18 +431,17 @@ private:
         FUZZ_CHECK(ok && pool_.last_error() == error::none, "deallocate");
         FUZZ_CHECK(!pool_.valid(b->h) && pool_.data(b->h) == nullptr && pool_.size(b->h) == 0, "a freed handle resolves");
         const auto after = pool_.stats();
-        FUZZ_CHECK(after.free_bytes == before.free_bytes + b->gran * G, "free bytes after a free");
+        FUZZ_CHECK(after.free_bytes == before.free_bytes + gran(*b) * G, "free bytes after a free");
         FUZZ_CHECK(after.bytes_moved == before.bytes_moved && after.compactions == before.compactions, "a free moved bytes");
         // Freeing the block that ends at the top lowers the top to it (not past free blocks below).
-        if (top_known_ && pos + b->gran == top_) {
+        if (top_known_ && pos + gran(*b) == top_) {
             FUZZ_CHECK(highest, "a block ends at the top but is not the highest");
             top_ = pos;
             FUZZ_CHECK(after.largest_free_bytes >= (limit_for(slots_) - top_) * G, "the top was not lowered");
         }
         handles_.freed(b->h.value(), retire_);
         const std::uint32_t id = b->id;
-        if (b != &blocks_.back()) *b = std::move(blocks_.back());
-        blocks_.pop_back();
+        blocks_.remove(index_of(b));
         expect_unmoved(id, "a free moved a block");
     }
 
@@ -479,7 +449,7 @@ private:
     // and how it serves it; `need`: the new granules (0 when refused for the size).
     enum way { shrink, at_top, moved };
     error predict_reallocate(const block& b, std::size_t bytes, std::size_t& need, way& how) const {
-        const std::size_t li = index_in_layout(b.id), s = b.gran;
+        const std::size_t li = index_in_layout(b.id), s = gran(b);
         const bool topmost = li + 1 == layout_.size();
         const std::size_t room = limit_for(slots_) - gather_; // the top after compaction
         // The engine's rules, in order.
@@ -500,13 +470,7 @@ private:
     void resized(block& b, std::size_t need) {
         FUZZ_CHECK(pool_.last_error() == error::none, "success clears the error");
         FUZZ_CHECK(pool_.size(b.h) == need * G - hb, "reallocated size");
-        const auto* d = static_cast<const std::byte*>(pool_.data(b.h));
-        const std::size_t keep = std::min(b.gran * G - hb, need * G - hb);
-        b.bytes.resize(keep);
-        FUZZ_CHECK(std::memcmp(d, b.bytes.data(), keep) == 0, "reallocate lost the contents");
-        b.gran = need;
-        b.bytes.resize(need * G - hb);
-        fill(b, keep);
+        expect(blocks_.resized(pool_, index_of(&b), need * G - hb));
     }
 
     void do_reallocate(reader& in) {
@@ -514,7 +478,7 @@ private:
         if (!b) return;
         ++stat_ops_[2];
         const std::size_t li = index_in_layout(b->id);
-        const std::size_t pos = layout_[li].pos, s = b->gran, usable = s * G - hb;
+        const std::size_t pos = layout_[li].pos, s = gran(*b), usable = s * G - hb;
         const bool topmost = li + 1 == layout_.size();
         const std::size_t run = topmost ? 0 : layout_[li + 1].pos - (pos + s); // free granules after it
         const std::size_t room = limit_for(slots_) - gather_;                 // the top after compaction
@@ -611,12 +575,13 @@ private:
         const auto before = pool_.stats();
         const bool ok = pool_.acquire_pin(b->h);
         if (trace_) std::fprintf(stderr, "op %u: acquire_pin(#%u at %zu) -> %d\n", op_, b->id, pos_of(b->at), int(ok));
-        if (b->pins == pool_t::max_pins) {
+        if (blocks_.pin_error(index_of(b)) == error::pin_overflow) {
             FUZZ_CHECK(!ok, "a pin past max_pins");
             expect_failed(before, error::pin_overflow, "pin overflow");
         } else {
             FUZZ_CHECK(ok && pool_.last_error() == error::none, "acquire_pin");
-            if (b->pins++ == 0) b->pinned_at = b->at;
+            FUZZ_CHECK(pool_.data(b->h) == b->at, "a pin moved the block");
+            blocks_.pinned_one(pool_, index_of(b));
         }
         expect_unmoved(0, "a pin moved a block");
     }
@@ -626,12 +591,12 @@ private:
         const auto before = pool_.stats();
         const bool ok = pool_.unpin(b->h);
         if (trace_) std::fprintf(stderr, "op %u: unpin(#%u at %zu) -> %d\n", op_, b->id, pos_of(b->at), int(ok));
-        if (b->pins == 0) {
+        if (blocks_.unpin_error(index_of(b)) == error::not_pinned) {
             FUZZ_CHECK(!ok, "unpin of an unpinned block");
             expect_failed(before, error::not_pinned, "unpin of an unpinned block");
         } else {
             FUZZ_CHECK(ok && pool_.last_error() == error::none, "unpin");
-            if (--b->pins == 0) b->pinned_at = nullptr;
+            blocks_.unpinned_one(index_of(b));
         }
         expect_unmoved(0, "an unpin moved a block");
     }
@@ -639,7 +604,7 @@ private:
     // Holes only before pinned blocks and before blocks of more than `limit` bytes.
     void expect_compact(std::size_t limit, const char* after) {
         std::vector<placed> order;
-        for (const auto& b : blocks_) order.push_back({pos_of(pool_.data(b.h)), b.gran, b.pins != 0, b.id});
+        for (const auto& b : blocks_) order.push_back({pos_of(pool_.data(b.h)), gran(b), b.pins != 0, b.id});
         std::sort(order.begin(), order.end(), [](const placed& x, const placed& y) { return x.pos < y.pos; });
         std::size_t end = 1;
         for (const auto& p : order) {
@@ -686,8 +651,7 @@ private:
                        after.live_blocks == before.live_blocks && after.table_bytes == before.table_bytes &&
                        after.pinned_bytes == before.pinned_bytes,
                    "defrag_step changed the counts");
-        for (const auto& b : blocks_)
-            if (b.pins != 0) FUZZ_CHECK(pool_.data(b.h) == b.pinned_at, "a step moved a pinned block");
+        if (blocks_.check_pins(pool_)) fuzz::fail_at(FUZZ_TARGET, op_, "a step moved a pinned block");
         // A step that reaches the top joins the gap there to it: the top is then the highest
         // block's end. One that says done reached it (or found the pool compact, top included).
         const std::size_t end = current_highest_end();
@@ -795,7 +759,7 @@ private:
             std::fprintf(stderr, "op %u: %s(%zu) under a limit of %zu -> %s (without a limit %s)\n", op_,
                          b ? "reallocate" : "allocate", bytes, limit, tinymem::to_string(e), tinymem::to_string(plain));
         const auto after = pool_.stats();
-        const std::size_t own = b && how == moved ? b->gran * G : 0;
+        const std::size_t own = b && how == moved ? gran(*b) * G : 0;
         FUZZ_CHECK(after.bytes_moved - before.bytes_moved <= limit + own,
                    "a call under a compaction limit moved more than one step and its own block");
         top_known_ = false; // a step may or may not have reached the top
@@ -812,7 +776,7 @@ private:
             expect_failed(before,
                           deferrable && (e == error::compaction_deferred || e == error::compaction_limited) ? e : plain,
                           "a call under a limit");
-            if (b) FUZZ_CHECK(pool_.size(b->h) == b->gran * G - hb, "a failed reallocate changed the size");
+            if (b) FUZZ_CHECK(pool_.size(b->h) == b->bytes, "a failed reallocate changed the size");
         }
         verify();
         return ok ? error::none : e;
@@ -909,7 +873,7 @@ private:
             return;
         }
         FUZZ_CHECK(bool(g) && g.get_handle() == b->h && g.data() == b->at, "pin guard");
-        if (b->pins++ == 0) b->pinned_at = b->at;
+        blocks_.pinned_one(pool_, index_of(b));
         const void* const at = b->at;
         verify();
         const unsigned nested = 1 + in.u8() % 3;
@@ -925,7 +889,7 @@ private:
             if (same->pins != 0 && same->pinned_at == at) FUZZ_CHECK(pool_.data(same->h) == at, "a guarded block moved");
             // The guard's pin, unless a nested unpin took the last one (the guard's unpin then fails).
             moved.release();
-            if (same->pins != 0 && --same->pins == 0) same->pinned_at = nullptr;
+            if (same->pins != 0) blocks_.unpinned_one(index_of(same));
         } else {
             moved.release(); // a nested unpin and free: the guard's unpin fails on a stale handle
             FUZZ_CHECK(pool_.last_error() == error::stale_handle, "a guard of a freed block");
@@ -999,16 +963,7 @@ private:
 
     void finish() {
         // Free everything: the pool must be empty and one free block.
-        while (!blocks_.empty()) {
-            block& b = blocks_.back();
-            while (b.pins != 0) {
-                FUZZ_CHECK(pool_.unpin(b.h), "final unpin");
-                --b.pins;
-            }
-            FUZZ_CHECK(pool_.deallocate(b.h), "final deallocate");
-            handles_.freed(b.h.value(), retire_);
-            blocks_.pop_back();
-        }
+        expect(blocks_.free_all(pool_, [&](handle h) { handles_.freed(h.value(), retire_); }));
         verify();
         pool_.defrag();
         verify();

@@ -29,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -36,33 +37,20 @@
 #include "fuzz_support.hpp"
 
 #include "tinymem_under_test.hpp"
+#include "model/pool_model.hpp"
 
 namespace {
 
 using fuzz::reader;
-
-unsigned char pattern(std::uint32_t id, std::size_t i) {
-    std::uint32_t x = id * 2654435761u + std::uint32_t(i) * 40503u + 0x9e37u;
-    x ^= x >> 13;
-    return static_cast<unsigned char>(x * 0x5bd1e995u >> 24);
-}
-
-template <class Config>
-struct model_block {
-    tinymem::basic_handle<Config> h;
-    std::uint32_t id;
-    std::size_t bytes; // requested (and written) bytes
-    std::size_t align;
-    unsigned pins;     // acquire_pin count
-    bool fixed;        // from allocate_pinned
-    void* pinned_at;   // data() while pinned or fixed
-};
 
 template <class Config>
 class harness {
 public:
     using pool_t = tinymem::basic_pool<Config>;
     using handle = typename pool_t::handle;
+    // Live blocks: at most one per operation (4,000, some 8 more in a limited run each).
+    using model_t = tinymem_test::pool_model<pool_t, (std::size_t(1) << 15)>;
+    using model_block = typename model_t::block;
     static constexpr std::size_t g = Config::granule;
     static constexpr std::size_t hdr = sizeof(typename Config::word_type);
 
@@ -81,16 +69,7 @@ public:
             verify();
         }
         // Free everything: the pool must be empty and whole again.
-        while (!blocks_.empty()) {
-            auto& b = blocks_.back();
-            while (b.pins != 0) {
-                FUZZ_CHECK(pool_.unpin(b.h), "final unpin");
-                --b.pins;
-            }
-            FUZZ_CHECK(pool_.deallocate(b.h), "final deallocate");
-            handles_.freed(b.h.value(), retire_);
-            blocks_.pop_back();
-        }
+        expect(blocks_.free_all(pool_, [&](handle h) { handles_.freed(h.value(), retire_); }));
         pool_.defrag();
         verify();
         for (const auto& f : handles_.firsts()) expect_freed(f);
@@ -105,7 +84,10 @@ public:
 private:
     unsigned op_ = 0;
     pool_t pool_;
-    std::vector<model_block<Config>> blocks_;
+    // The blocks, their bytes and pins, and what stats() must say (on the heap: the model holds
+    // its blocks in place).
+    std::unique_ptr<model_t> model_ = std::make_unique<model_t>();
+    model_t& blocks_ = *model_;
     // What the pool must do with freed handles (generations, slot retirement).
     fuzz::handle_model<Config> handles_;
     bool retire_ = false; // set_slot_retirement
@@ -143,21 +125,14 @@ private:
         const std::size_t min_free = (hdr + sizeof(typename Config::offset_type) + g - 1) / g;
         return n < min_free ? min_free : n;
     }
-    model_block<Config>* pick_block(reader& in) {
+    model_block* pick_block(reader& in) {
         if (blocks_.empty()) return nullptr;
         return &blocks_[in.u16() % blocks_.size()];
     }
-    void fill(const model_block<Config>& b, std::size_t from) {
-        auto* d = static_cast<unsigned char*>(pool_.data(b.h));
-        FUZZ_CHECK(d != nullptr, "data of a live block");
-        for (std::size_t i = from; i < b.bytes; ++i) d[i] = pattern(b.id, i);
-    }
-    bool guard_active_ = false; // do_guarded's pin is not in the model's counts
-    bool anything_pinned() const {
-        if (guard_active_) return true;
-        for (const auto& b : blocks_)
-            if (b.pins != 0 || b.fixed) return true;
-        return false;
+    std::size_t index_of(const model_block* b) const { return std::size_t(b - blocks_.begin()); }
+    // Stops the run at a mismatch the model found.
+    void expect(tinymem_test::mismatch m) {
+        if (m) fuzz::fail_at(FUZZ_TARGET, op_, m.what);
     }
 
     // ---- compaction limits ----------------------------------------------------------------------
@@ -234,8 +209,7 @@ private:
         const std::size_t align = pick_align(in);
         const auto before = pool_.stats();
         // Over-aligned blocks can keep holes that compaction cannot close (alignment waste).
-        bool no_pins = !anything_pinned();
-        for (const auto& b : blocks_) no_pins = no_pins && b.align <= g;
+        const bool no_pins = !blocks_.any_pinned_or_aligned();
         handle h = pinned ? pool_.allocate_pinned(bytes, align) : pool_.allocate(bytes, align);
         if (limited()) {
             expect_bounded(before.bytes_moved, 0, "allocate");
@@ -298,28 +272,25 @@ private:
         FUZZ_CHECK(pool_.size(h) >= bytes, "usable size");
         auto* d = pool_.data(h);
         FUZZ_CHECK(reinterpret_cast<std::uintptr_t>(d) % align == 0, "alignment of data");
-        for (const auto& b : blocks_) FUZZ_CHECK(!(b.h == h), "a live handle was issued twice");
         FUZZ_CHECK(handles_.served(h.value()), "a retired slot was reused");
         FUZZ_CHECK(!other_.valid(h), "another live pool takes this pool's handle");
-        model_block<Config> b{h, next_id_++, bytes, align, 0, pinned, pinned ? d : nullptr};
-        blocks_.push_back(b);
-        fill(b, 0);
-        FUZZ_CHECK(pool_.pin_count(h) == (pinned ? pool_t::max_pins + 1 : 0u), "pin count of a new block");
+        // Not issued twice, aligned, its pin count; its bytes written.
+        expect(blocks_.add(pool_, h, bytes, align, next_id_++, pinned));
     }
 
     void do_deallocate(reader& in) {
         auto* b = pick_block(in);
         if (!b) return;
+        const std::size_t i = index_of(b);
         const bool ok = pool_.deallocate(b->h);
-        if (b->pins != 0) {
+        if (blocks_.deallocate_error(i) == tinymem::error::pinned) {
             FUZZ_CHECK(!ok && pool_.last_error() == tinymem::error::pinned, "freeing a pinned block");
             return;
         }
         FUZZ_CHECK(ok, "deallocate");
         FUZZ_CHECK(!pool_.valid(b->h), "freed handle still valid");
         handles_.freed(b->h.value(), retire_);
-        *b = blocks_.back();
-        blocks_.pop_back();
+        blocks_.remove(i);
     }
 
     void do_reallocate(reader& in) {
@@ -353,45 +324,43 @@ private:
         }
         FUZZ_CHECK(pool_.size(b->h) >= bytes, "reallocated size");
         if (b->pins != 0 || b->fixed) FUZZ_CHECK(pool_.data(b->h) == before, "a pinned block moved");
-        FUZZ_CHECK(reinterpret_cast<std::uintptr_t>(pool_.data(b->h)) % b->align == 0, "alignment kept");
-        const std::size_t keep = bytes < b->bytes ? bytes : b->bytes;
-        b->bytes = keep;
-        verify_block(*b);
-        b->bytes = bytes;
-        fill(*b, keep);
+        // Aligned still, the kept bytes intact, the new ones written.
+        expect(blocks_.resized(pool_, index_of(b), bytes));
     }
 
     void do_pin(reader& in) {
         auto* b = pick_block(in);
         if (!b) return;
+        const std::size_t i = index_of(b);
         const bool ok = pool_.acquire_pin(b->h);
         if (b->fixed) {
             FUZZ_CHECK(ok, "pinning a fixed block is a no-op");
             return;
         }
-        if (b->pins == pool_t::max_pins) {
+        if (blocks_.pin_error(i) == tinymem::error::pin_overflow) {
             FUZZ_CHECK(!ok && pool_.last_error() == tinymem::error::pin_overflow, "pin overflow");
             return;
         }
         FUZZ_CHECK(ok, "pin");
-        if (b->pins++ == 0) b->pinned_at = pool_.data(b->h);
+        blocks_.pinned_one(pool_, i);
         FUZZ_CHECK(pool_.pin_count(b->h) == b->pins, "pin count");
     }
 
     void do_unpin(reader& in) {
         auto* b = pick_block(in);
         if (!b) return;
+        const std::size_t i = index_of(b);
         const bool ok = pool_.unpin(b->h);
         if (b->fixed) {
             FUZZ_CHECK(ok, "unpinning a fixed block is a no-op");
             return;
         }
-        if (b->pins == 0) {
+        if (blocks_.unpin_error(i) == tinymem::error::not_pinned) {
             FUZZ_CHECK(!ok && pool_.last_error() == tinymem::error::not_pinned, "unpin of an unpinned block");
             return;
         }
         FUZZ_CHECK(ok, "unpin");
-        if (--b->pins == 0) b->pinned_at = nullptr;
+        blocks_.unpinned_one(i);
     }
 
     // reserve_handles(count): a count the slots or the free bytes cannot meet is refused first,
@@ -484,7 +453,7 @@ private:
         const handle h(f.h);
         if (!handles_.expect(f, pool_.valid(h), retire_, FUZZ_TARGET, op_)) return false;
         bool named = false;
-        for (const auto& b : blocks_) named = named || b.h == h;
+        named = blocks_.find(h) != model_t::npos;
         FUZZ_CHECK(named, "an aliased handle names no live block of the model");
         return true;
     }
@@ -517,13 +486,14 @@ private:
         FUZZ_CHECK(bool(guard), "pin guard");
         const void* at = guard.data();
         pool_.defrag_step(std::size_t(in.u8()) * g);
-        const std::size_t index = std::size_t(b - blocks_.data());
-        guard_active_ = true;
-        do_allocate(in, false); // may move every other block; blocks_ may reallocate
-        guard_active_ = false;
+        const std::size_t index = index_of(b);
+        blocks_.pinned_one(pool_, index); // the guard's pin, in the model's counts
+        do_allocate(in, false);            // may move every other block
         const auto& same = blocks_[index];
         FUZZ_CHECK(same.id == id && pool_.data(same.h) == at, "a guarded block moved");
         verify_block(same);
+        guard.release();
+        blocks_.unpinned_one(index);
     }
 
     void step(reader& in) {
@@ -554,9 +524,7 @@ private:
             } else if (op & 0x80) {
                 pool_.defrag();
                 // Over-aligned blocks may keep holes below them (a shift must keep their alignment).
-                bool plain = !anything_pinned();
-                for (const auto& b : blocks_) plain = plain && b.align <= g;
-                if (plain) FUZZ_CHECK(pool_.stats().fragmentation_percent == 0, "defrag leaves one hole");
+                if (!blocks_.any_pinned_or_aligned()) FUZZ_CHECK(pool_.stats().fragmentation_percent == 0, "defrag leaves one hole");
             } else {
                 do_handle_of(in);
             }
@@ -573,37 +541,16 @@ private:
         }
     }
 
-    void verify_block(const model_block<Config>& b) {
-        const auto* d = static_cast<const unsigned char*>(pool_.data(b.h));
-        FUZZ_CHECK(d != nullptr, "live block lost");
-        for (std::size_t i = 0; i < b.bytes; ++i)
-            if (d[i] != pattern(b.id, i)) fuzz::fail_at(FUZZ_TARGET, op_, "block contents changed", nullptr);
-    }
+    void verify_block(const model_block& b) { expect(blocks_.check_block(pool_, index_of(&b))); }
 
+    // check(), and the blocks and stats() against the model.
     void verify() {
         const tinymem::check_result r = pool_.check();
         if (!r.ok()) fuzz::fail_at(FUZZ_TARGET, op_, "check()", r.problem);
-        const auto st = pool_.stats();
-        std::size_t pinned = 0, live = 0;
-        for (const auto& b : blocks_) {
-            verify_block(b);
-            FUZZ_CHECK(pool_.valid(b.h), "live handle invalid");
-            FUZZ_CHECK(pool_.size(b.h) >= b.bytes, "size shrank");
-            if (b.pins != 0 || b.fixed) {
-                pinned += need_granules(pool_.size(b.h)) * g;
-                FUZZ_CHECK(pool_.data(b.h) == b.pinned_at, "a pinned block moved");
-            }
-            live += need_granules(pool_.size(b.h)) * g;
-        }
-        FUZZ_CHECK(st.live_blocks == blocks_.size(), "live block count");
-        FUZZ_CHECK(st.pinned_bytes == pinned, "pinned bytes");
-        FUZZ_CHECK(st.used_bytes == live, "used bytes");
-        FUZZ_CHECK(st.used_bytes + st.free_bytes + st.table_bytes + g == st.capacity_bytes, "byte accounting");
-        FUZZ_CHECK(st.largest_free_bytes <= st.free_bytes, "largest free");
-        FUZZ_CHECK((st.free_handles + st.live_blocks + st.retired_handles) * sizeof(typename Config::word_type) ==
-                       st.table_bytes, "handle accounting");
-        FUZZ_CHECK(st.retired_handles == handles_.retired(), "retired slots");
-        FUZZ_CHECK(st.fragmentation_percent <= 100, "fragmentation");
+        // Every block's bytes, pins and place; live, used and pinned bytes, the byte and handle
+        // accounting.
+        expect(blocks_.check_all(pool_));
+        FUZZ_CHECK(pool_.stats().retired_handles == handles_.retired(), "retired slots");
     }
 };
 

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "test_support.hpp"
+#include "model/pool_model.hpp"
 
 using namespace tinymem;
 
@@ -67,6 +68,8 @@ class differential {
 public:
     using pool_type = basic_bump_pool<Config>;
     using handle = typename pool_type::handle;
+    // Live blocks: up to some 9,000 in the 1 MiB pool; freed handles: the last 128.
+    using model_type = tinymem_test::pool_model<pool_type, (std::size_t(1) << 14), 128>;
     using geo = geometry<Config>;
     static constexpr std::size_t G = geo::G;
     static constexpr std::size_t hb = geo::hb;
@@ -102,7 +105,7 @@ public:
         BOOST_TEST_MESSAGE("  " << ops << " ops, " << allocated_ << " allocations (" << refused_ << " refused), "
                                 << reallocated_ << " reallocations (" << realloc_refused_ << " refused; " << why << "), "
                                 << s.compactions << " compactions, " << s.bytes_moved << " bytes moved, "
-                                << blocks_.size() << " live at the end");
+                                << model_.size() << " live at the end");
         // The run must have exercised what it is for.
         BOOST_TEST(allocated_ > refused_);
         BOOST_TEST(reallocated_ > realloc_refused_);
@@ -113,17 +116,6 @@ public:
     }
 
 private:
-    struct block {
-        handle h;
-        std::vector<unsigned char> bytes;
-        unsigned pins = 0;
-        const void* pinned_at = nullptr; // data() when the first pin was taken
-    };
-    struct dead_handle {
-        handle h;
-        std::uint64_t death; // frees_ when it died: it is only trusted as stale for a while
-    };
-
     std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : rng_() % n; }
 
     std::size_t random_size() {
@@ -132,19 +124,6 @@ private:
         const double span = std::log2(double(max_size_));
         const double e = std::uniform_real_distribution<double>(0, span)(rng_);
         return std::size_t(std::exp2(e)) + below(3);
-    }
-
-    void randomize(std::vector<unsigned char>& v, std::size_t from) {
-        for (std::size_t i = from; i < v.size(); i += 8) {
-            const std::uint64_t x = rng_();
-            std::memcpy(v.data() + i, &x, std::min<std::size_t>(8, v.size() - i));
-        }
-    }
-
-    void write(const block& b, std::size_t from) {
-        auto* d = static_cast<unsigned char*>(pool_.data(b.h));
-        expect_that(d != nullptr, "data() of a live block is null");
-        std::memcpy(d + from, b.bytes.data() + from, b.bytes.size() - from);
     }
 
     std::size_t block_granules(handle h) const { return (pool_.size(h) + hb) / G; }
@@ -158,87 +137,32 @@ private:
         const void* d = pool_.data(h);
         return d ? static_cast<const std::byte*>(d) - base_ : -1;
     }
-    bool any_pinned() const {
-        for (const auto& b : blocks_)
-            if (b.pins != 0) return true;
-        return false;
-    }
+    bool any_pinned() const { return model_.any_pinned(); }
 
     // Plain comparisons in the hot path; any mismatch fails with the seed and operation.
-    void compare(const block& b) {
-        const auto* d = static_cast<const unsigned char*>(pool_.data(b.h));
-        expect_that(pool_.valid(b.h) && d != nullptr, "a live handle is not valid");
-        expect_that(reinterpret_cast<std::uintptr_t>(d) % G == 0, "a block is not granule-aligned");
-        expect_that(pool_.size(b.h) >= b.bytes.size(), "a block is smaller than requested");
-        expect_that(pool_.pin_count(b.h) == b.pins, "pin count " << pool_.pin_count(b.h) << ", model " << b.pins);
-        expect_that(std::memcmp(d, b.bytes.data(), b.bytes.size()) == 0, "the contents of a live block changed");
+    // `after`: the call that left the pool so, for the message.
+    void expect(tinymem_test::mismatch m, const char* after = "the last call") {
+        if (!m) return;
+        if (m.block == model_type::npos) fail_at("after " << after << ": " << m.what);
+        const handle h = model_[m.block].h;
+        fail_at("after " << after << ": " << m.what << ": block " << name(h) << " of " << pool_.size(h) + hb
+                         << " B at " << offset_of(h));
     }
+    void compare(std::size_t i) { expect(model_.check_block(pool_, i)); }
+    void check_pins() { expect(model_.check_pins(pool_)); }
 
-    void check_pins() {
-        for (const auto& b : blocks_)
-            if (b.pins != 0) expect_that(pool_.data(b.h) == b.pinned_at, "a pinned block moved");
-    }
-
-    // Every block's bytes, the counters against the model, and the layout: blocks in the heap,
-    // granule-aligned, not overlapping. Result: the gaps before each block (sorted by address),
-    // paired with whether that block is pinned and its size in bytes, header included.
-    struct gap {
-        std::size_t bytes;
-        bool before_pinned;
-        std::size_t block_bytes;
-        std::size_t block_at; // the block's data, from the heap's start
-    };
-    std::vector<gap> compare_all() {
-        const auto s = pool_.stats();
-        std::size_t used = 0, pinned = 0;
-        std::vector<std::pair<const std::byte*, const block*>> order;
-        order.reserve(blocks_.size());
-        for (const auto& b : blocks_) {
-            compare(b);
-            used += pool_.size(b.h) + hb;
-            if (b.pins != 0) pinned += pool_.size(b.h) + hb;
-            order.emplace_back(static_cast<const std::byte*>(pool_.data(b.h)), &b);
-        }
-        expect_that(s.live_blocks == blocks_.size(), "live_blocks " << s.live_blocks << ", model " << blocks_.size());
-        expect_that(s.used_bytes == used, "used_bytes " << s.used_bytes << ", blocks hold " << used);
-        expect_that(s.pinned_bytes == pinned, "pinned_bytes " << s.pinned_bytes << ", pinned blocks hold " << pinned);
-        expect_that(s.capacity_bytes == pool_.capacity(), "capacity_bytes differs from capacity()");
-        expect_that(s.table_bytes % hb == 0 && s.table_bytes / hb >= s.live_blocks &&
-                        s.free_handles == s.table_bytes / hb - s.live_blocks,
-                    "table_bytes / free_handles inconsistent");
-        // Everything is blocks, free space, the table, and less than two granules of rounding.
-        const std::size_t accounted = s.used_bytes + s.free_bytes + s.table_bytes;
-        expect_that(accounted <= s.capacity_bytes && s.capacity_bytes - accounted <= 2 * G,
-                    "used " << s.used_bytes << " + free " << s.free_bytes << " + table " << s.table_bytes
-                            << " does not add up to capacity " << s.capacity_bytes);
-        expect_that(s.largest_free_bytes <= s.free_bytes, "largest free block above the free bytes");
-        expect_that(s.cached_bytes == 0u, "cached_bytes is not 0");
-        expect_that(pool_.bytes_moved() == s.bytes_moved && pool_.compactions() == s.compactions,
-                    "bytes_moved() / compactions() differ from stats()");
-        std::sort(order.begin(), order.end());
-        std::vector<gap> gaps;
-        gaps.reserve(order.size());
-        const std::byte* end = base_ + G; // the first block's data granule
-        std::size_t gap_sum = 0;
-        for (const auto& [d, b] : order) {
-            const std::byte* start = d;
-            expect_that(start >= end, "blocks overlap or start before the heap");
-            gaps.push_back({std::size_t(start - end), b->pins != 0, pool_.size(b->h) + hb, std::size_t(d - base_)});
-            gap_sum += std::size_t(start - end);
-            end = d + pool_.size(b->h) + hb; // the next block's data, after its header
-        }
-        expect_that(end - hb <= base_ + s.capacity_bytes - s.table_bytes, "a block runs into the handle table");
-        expect_that(gap_sum <= s.free_bytes, "holes between blocks exceed the free bytes");
-        return gaps;
+    // Every block's bytes, pins and place, and the counters against the model (the blocks in
+    // the heap, granule-aligned, not overlapping).
+    void compare_all() {
+        expect(model_.check_all(pool_));
+        expect(model_.check_layout(pool_, base_));
     }
 
     // Compact but for holes before pinned blocks and before blocks of more than `limit` bytes
     // (SIZE_MAX: none).
     void expect_compact(std::size_t limit, const char* after) {
-        for (const auto& g : compare_all())
-            expect_that(g.bytes == 0 || g.before_pinned || g.block_bytes > limit,
-                        "after " << after << ", a hole of " << g.bytes << " B before a movable block of "
-                                 << g.block_bytes << " B at " << g.block_at);
+        compare_all();
+        expect(model_.check_layout(pool_, base_, limit), after);
     }
 
     // A failure of `e` was counted once, and no block changed (its bytes included: every
@@ -316,14 +240,13 @@ private:
             return;
         }
         expect_that(pool_.last_error() == error::none, "last_error() after a success");
-        block b{h, std::vector<unsigned char>(size)};
         const auto* d = static_cast<const std::byte*>(pool_.data(h));
         expect_that(pool_.valid(h) && d != nullptr, "a new handle is not valid");
         expect_that(reinterpret_cast<std::uintptr_t>(d) % std::max(align, G) == 0, "misaligned block");
         expect_that(pool_.size(h) >= size && pool_.size(h) < size + G, "size " << pool_.size(h) << " for " << size);
         expect_that(pool_.pin_count(h) == 0u, "a new block is pinned");
         // The top is above every block: a new block lies past all the others.
-        for (const auto& o : blocks_)
+        for (const auto& o : model_)
             expect_that(static_cast<const std::byte*>(pool_.data(o.h)) < d, "a new block below an older one");
         const auto after = pool_.stats();
         expect_that(after.used_bytes == before.used_bytes + need * G, "used_bytes grew by the wrong amount");
@@ -332,24 +255,22 @@ private:
         const std::size_t lost = before.free_bytes - after.free_bytes;
         expect_that(lost == need * G || (new_slot && lost == need * G + G),
                     "free bytes fell by " << lost << " for a block of " << need * G << " B");
-        randomize(b.bytes, 0);
-        write(b, 0);
-        blocks_.push_back(std::move(b));
+        expect(model_.add(pool_, h, size, align, std::uint32_t(rng_())));
         if (after.compactions != before.compactions && full_every_ == 1) compare_all();
     }
 
     void deallocate() {
-        if (blocks_.empty()) return;
-        const std::size_t i = below(blocks_.size());
-        block& b = blocks_[i];
+        if (model_.empty()) return;
+        const std::size_t i = below(model_.size());
+        const auto& b = model_[i];
         const auto before = pool_.stats();
-        if (b.pins != 0) {
+        if (model_.deallocate_error(i) == error::pinned) {
             expect_that(!pool_.deallocate(b.h), "deallocate of a pinned block succeeded");
             expect_that(pool_.last_error() == error::pinned, "deallocate pinned: " << to_string(pool_.last_error()));
             expect_that(only_failed(before, pool_.stats(), error::pinned), "a refused free changed the pool");
             return;
         }
-        compare(b);
+        compare(i);
         const std::size_t bytes = pool_.size(b.h) + hb;
         trace("deallocate(" << name(b.h) << ") at " << offset_of(b.h) << ", " << bytes << " B");
         expect_that(pool_.deallocate(b.h), "deallocate failed: " << to_string(pool_.last_error()));
@@ -362,16 +283,15 @@ private:
         expect_that(after.bytes_moved == before.bytes_moved && after.compactions == before.compactions,
                     "deallocate moved blocks");
         expect_that(!pool_.valid(b.h) && pool_.data(b.h) == nullptr, "a freed handle is still valid");
-        dead_.push_back({b.h, ++frees_});
-        blocks_[i] = std::move(blocks_.back());
-        blocks_.pop_back();
+        model_.remove(i);
     }
 
     void reallocate() {
-        if (blocks_.empty()) return;
-        block& b = blocks_[below(blocks_.size())];
+        if (model_.empty()) return;
+        const std::size_t i = below(model_.size());
+        auto& b = model_[i];
         // A third small growths, a fifth shrinks, the rest a new random size; now and then too large.
-        const std::size_t old_size = b.bytes.size();
+        const std::size_t old_size = b.bytes;
         std::size_t size = random_size();
         const auto kind = below(15);
         if (kind < 5) size = old_size + 1 + below(std::max<std::size_t>(std::min(old_size / 2, max_size_), 2 * G));
@@ -384,7 +304,7 @@ private:
         const void* at = pool_.data(b.h);
         const bool pins = any_pinned();
         bool highest = true; // no block above it: it is the topmost one, or holes alone follow it
-        for (const auto& o : blocks_)
+        for (const auto& o : model_)
             if (pool_.data(o.h) > at) highest = false;
         // A block that is not the topmost needs its whole new size free (it moves to the top); the
         // topmost one only the growth. With nothing pinned, that many free bytes do.
@@ -397,7 +317,7 @@ private:
             ++realloc_refused_;
             const error e = pool_.last_error();
             ++refusals_[std::size_t(e)];
-            expect_that(!promised, "reallocate(" << size << ") of " << b.bytes.size() << " refused ("
+            expect_that(!promised, "reallocate(" << size << ") of " << b.bytes << " refused ("
                                                  << to_string(e) << ") with " << before.free_bytes
                                                  << " B free and nothing pinned");
             expect_that(need > cur, "a shrink failed: " << to_string(e));
@@ -432,24 +352,17 @@ private:
             expect_that(after.bytes_moved == before.bytes_moved, "a shrink moved bytes");
         }
         if (b.pins != 0) expect_that(pool_.data(b.h) == at, "a pinned block moved to grow");
-        const std::size_t old = b.bytes.size();
-        b.bytes.resize(size);
-        if (size < old) compare(b); // the kept prefix
-        else {
-            // The old bytes first, then the new ones written.
-            const auto* d = static_cast<const unsigned char*>(pool_.data(b.h));
-            expect_that(d && std::memcmp(d, b.bytes.data(), old) == 0, "reallocate lost the contents");
-            randomize(b.bytes, old);
-            write(b, old);
-        }
+        // The kept prefix holds its bytes; the new ones are written.
+        expect(model_.resized(pool_, i, size));
         if (after.bytes_moved != before.bytes_moved && full_every_ == 1) compare_all();
     }
 
     void pin() {
-        if (blocks_.empty()) return;
-        block& b = blocks_[below(blocks_.size())];
+        if (model_.empty()) return;
+        const std::size_t i = below(model_.size());
+        const auto& b = model_[i];
         const auto before = pool_.stats();
-        if (b.pins == pool_type::max_pins) {
+        if (model_.pin_error(i) == error::pin_overflow) {
             expect_that(!pool_.acquire_pin(b.h), "a pin past max_pins succeeded");
             expect_that(pool_.last_error() == error::pin_overflow, "pin overflow: " << to_string(pool_.last_error()));
             expect_that(only_failed(before, pool_.stats(), error::pin_overflow), "a refused pin changed the pool");
@@ -459,22 +372,23 @@ private:
         trace("acquire_pin(" << name(b.h) << ") at " << offset_of(b.h));
         expect_that(pool_.acquire_pin(b.h), "acquire_pin failed: " << to_string(pool_.last_error()));
         expect_that(pool_.data(b.h) == at, "pinning moved the block");
-        if (b.pins++ == 0) {
-            b.pinned_at = at;
+        model_.pinned_one(pool_, i);
+        if (b.pins == 1) {
             expect_that(pool_.stats().pinned_bytes == before.pinned_bytes + pool_.size(b.h) + hb, "pinned_bytes");
         }
     }
 
     void unpin() {
-        if (blocks_.empty()) return;
+        if (model_.empty()) return;
         // Mostly a pinned block (pins would pile up otherwise), now and then any block.
         std::vector<std::size_t> pinned;
         if (below(8) != 0)
-            for (std::size_t i = 0; i < blocks_.size(); ++i)
-                if (blocks_[i].pins != 0) pinned.push_back(i);
-        block& b = blocks_[pinned.empty() ? below(blocks_.size()) : pinned[below(pinned.size())]];
+            for (std::size_t i = 0; i < model_.size(); ++i)
+                if (model_[i].pins != 0) pinned.push_back(i);
+        const std::size_t i = pinned.empty() ? below(model_.size()) : pinned[below(pinned.size())];
+        const auto& b = model_[i];
         const auto before = pool_.stats();
-        if (b.pins == 0) {
+        if (model_.unpin_error(i) == error::not_pinned) {
             expect_that(!pool_.unpin(b.h), "unpin of an unpinned block succeeded");
             expect_that(pool_.last_error() == error::not_pinned, "unpin: " << to_string(pool_.last_error()));
             expect_that(only_failed(before, pool_.stats(), error::not_pinned), "a refused unpin changed the pool");
@@ -482,8 +396,8 @@ private:
         }
         trace("unpin(" << name(b.h) << ") at " << offset_of(b.h));
         expect_that(pool_.unpin(b.h), "unpin failed: " << to_string(pool_.last_error()));
-        if (--b.pins == 0) {
-            b.pinned_at = nullptr;
+        model_.unpinned_one(i);
+        if (b.pins == 0) {
             expect_that(pool_.stats().pinned_bytes + pool_.size(b.h) + hb == before.pinned_bytes, "pinned_bytes");
         }
     }
@@ -512,7 +426,7 @@ private:
         // Settled: true twice running, the second moving nothing. (One true is not enough: a
         // pass that began with a smaller budget ends true, and the next step starts another;
         // see defrag_step_true_means_a_further_step_moves_nothing.)
-        const std::size_t limit = 8 * (blocks_.size() + 1) + 64;
+        const std::size_t limit = 8 * (model_.size() + 1) + 64;
         bool settled = false, was_done = false;
         for (std::size_t calls = 0; calls < limit && !settled; ++calls) {
             const auto moved = pool_.stats().bytes_moved;
@@ -555,13 +469,13 @@ private:
         const auto before = pool_.stats();
         handle h;
         error e;
-        // Forget handles after 100 frees: a slot's generation cannot wrap in that time.
-        while (!dead_.empty() && frees_ - dead_.front().death > 100) dead_.erase(dead_.begin());
+        // Handles freed in the last 101 frees: a slot's generation cannot wrap in that time.
+        const std::size_t recent = std::min<std::size_t>(model_.freed_count(), 101);
         const auto kind = below(4);
-        if (kind < 2 && !dead_.empty()) {
-            h = dead_[below(dead_.size())].h;
+        if (kind < 2 && recent != 0) {
+            h = model_.freed_at(model_.freed_count() - recent + below(recent)).h;
             e = error::stale_handle;
-        } else if (kind == 2 || blocks_.empty()) {
+        } else if (kind == 2 || model_.empty()) {
             h = other_h_; // another pool's live handle
             e = error::invalid_handle;
         } else {
@@ -569,7 +483,7 @@ private:
             using V = typename handle::value_type;
             const V slot_mask = (V(1) << Config::slot_bits) - 1;
             const V slot = V(before.table_bytes / hb + below(3));
-            h = handle(V((blocks_[below(blocks_.size())].h.value() & ~slot_mask) | slot));
+            h = handle(V((model_[below(model_.size())].h.value() & ~slot_mask) | slot));
             e = error::invalid_handle;
         }
         expect_that(!pool_.valid(h) && pool_.data(h) == nullptr && pool_.size(h) == 0 && pool_.pin_count(h) == 0,
@@ -611,8 +525,9 @@ private:
     std::size_t max_size_;
     std::uint64_t seed_;
     std::mt19937_64 rng_;
-    std::vector<block> blocks_;
-    std::vector<dead_handle> dead_;
+    // On the heap: the model holds its blocks in place.
+    std::unique_ptr<model_type> model_ptr_ = std::make_unique<model_type>();
+    model_type& model_ = *model_ptr_;
     alignas(16) std::byte other_buffer_[256] = {};
     pool_type other_{other_buffer_};
     handle other_h_;
@@ -621,7 +536,7 @@ private:
     bool over_ = false;
     const std::uint64_t full_every_ = buffer_.size() <= 4096 ? 1 : buffer_.size() <= (std::size_t(64) << 10) ? 8 : 64;
     std::uint32_t refusals_[error_count] = {};
-    std::uint64_t op_ = 0, frees_ = 0, allocated_ = 0, refused_ = 0, reallocated_ = 0, realloc_refused_ = 0;
+    std::uint64_t op_ = 0, allocated_ = 0, refused_ = 0, reallocated_ = 0, realloc_refused_ = 0;
 };
 #undef expect_that
 #undef fail_at

@@ -5,7 +5,10 @@
 // comes and goes, with check() and a comparison of the live contents after every operation, over
 // pools from 256 bytes to 4 MiB in every width and granule.
 // Seeds are printed; TINYMEM_SEED replays one.
+#include <memory>
+
 #include "test_support.hpp"
+#include "model/pool_model.hpp"
 
 using namespace tinymem;
 
@@ -16,6 +19,8 @@ class differential {
 public:
     using pool_type = basic_pool<Config>;
     using handle = typename pool_type::handle;
+    // Live blocks: up to some 15,000 in the 1 MiB pool of small blocks.
+    using model_type = tinymem_test::pool_model<pool_type, (std::size_t(1) << 15)>;
 
     differential(std::size_t pool_bytes, std::size_t max_size, std::uint64_t seed)
         : buffer_(pool_bytes), pool_(buffer_), max_size_(max_size), rng_(seed) {
@@ -35,18 +40,10 @@ public:
         compare_all();
         BOOST_TEST_MESSAGE("  " << ops << " ops, " << allocated_ << " allocations (" << failed_ << " refused), "
                                 << pool_.stats().compactions << " compactions, " << pool_.stats().bytes_moved
-                                << " bytes moved, " << blocks_.size() << " live at the end");
+                                << " bytes moved, " << model_.size() << " live at the end");
     }
 
 private:
-    struct block {
-        handle h;
-        std::vector<unsigned char> bytes;
-        std::size_t align;
-        unsigned pins;
-        bool fixed;
-    };
-
     std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : rng_() % n; }
 
     std::size_t random_size() {
@@ -56,40 +53,15 @@ private:
         return std::size_t(std::exp2(e)) + below(3);
     }
 
-    void randomize(std::vector<unsigned char>& v, std::size_t from) {
-        for (std::size_t i = from; i < v.size(); ++i) v[i] = static_cast<unsigned char>(rng_());
-    }
-
-    void write(const block& b, std::size_t from) {
-        auto* d = static_cast<unsigned char*>(pool_.data(b.h));
-        BOOST_REQUIRE(d);
-        std::memcpy(d + from, b.bytes.data() + from, b.bytes.size() - from);
-    }
-
     // Plain comparisons in the hot path: a Boost assertion per block per operation would
     // dominate the run time. Any mismatch fails the test with its operation number.
-    void compare(const block& b) {
-        const auto* d = static_cast<const unsigned char*>(pool_.data(b.h));
-        if (!pool_.valid(b.h) || d == nullptr) BOOST_FAIL("op " << op_ << ": live handle invalid");
-        if (reinterpret_cast<std::uintptr_t>(d) % b.align != 0) BOOST_FAIL("op " << op_ << ": block misaligned");
-        if (pool_.size(b.h) < b.bytes.size()) BOOST_FAIL("op " << op_ << ": block shrank");
-        if (std::memcmp(d, b.bytes.data(), b.bytes.size()) != 0)
-            BOOST_FAIL("op " << op_ << ": contents of a live block changed");
+    void expect(tinymem_test::mismatch m) {
+        if (m) BOOST_FAIL("op " << op_ << ": " << m.what);
     }
-
-    void compare_all() {
-        for (const auto& b : blocks_) compare(b);
-        const pool_stats s = pool_.stats();
-        if (s.live_blocks != blocks_.size()) BOOST_FAIL("op " << op_ << ": live block count differs");
-        if (pool_.bytes_moved() != s.bytes_moved || pool_.compactions() != s.compactions)
-            BOOST_FAIL("op " << op_ << ": bytes_moved() / compactions() differ from stats()");
-    }
-
-    bool anything_pinned_or_aligned() const {
-        for (const auto& b : blocks_)
-            if (b.pins != 0 || b.fixed || b.align > Config::granule) return true;
-        return false;
-    }
+    // A Boost assertion, where a block's bytes are written.
+    void require(tinymem_test::mismatch m) { BOOST_REQUIRE_MESSAGE(!m, "op " << op_ << ": " << m.what); }
+    void compare(std::size_t i) { expect(model_.check_block(pool_, i)); }
+    void compare_all() { expect(model_.check_all(pool_)); }
 
     void expect_refusal(std::initializer_list<error> allowed) {
         const error e = pool_.last_error();
@@ -145,10 +117,11 @@ private:
         // a limit, once the limit is lifted).
         const auto before = pool_.stats();
         auto promise = [&] {
-            return !fixed && align <= Config::granule && !anything_pinned_or_aligned() &&
+            return !fixed && align <= Config::granule && !model_.any_pinned_or_aligned() &&
                    size <= pool_.stats().largest_allocatable;
         };
         const bool promised = promise();
+        if (model_.full()) return;
         auto call = [&] { return fixed ? pool_.allocate_pinned(size, align) : pool_.allocate(size, align); };
         handle h = call();
         ++allocated_;
@@ -160,31 +133,31 @@ private:
             expect_refusal({error::out_of_memory, error::fragmented_by_pins, error::out_of_handles, error::too_large});
             return;
         }
-        block b{h, std::vector<unsigned char>(size), align < Config::granule ? Config::granule : align, 0, fixed};
-        randomize(b.bytes, 0);
-        write(b, 0);
-        blocks_.push_back(std::move(b));
+        // The pattern's seed, then the draws the block's random bytes took before this model:
+        // a seed printed then replays the same operations now.
+        const auto id = std::uint32_t(rng_());
+        rng_.discard(size - 1);
+        require(model_.add(pool_, h, size, align, id, fixed));
     }
 
     void deallocate() {
-        if (blocks_.empty()) return;
-        const std::size_t i = below(blocks_.size());
-        block& b = blocks_[i];
-        if (b.pins != 0) {
-            BOOST_REQUIRE(!pool_.deallocate(b.h));
+        if (model_.empty()) return;
+        const std::size_t i = below(model_.size());
+        const handle h = model_[i].h;
+        if (model_.deallocate_error(i) == error::pinned) {
+            BOOST_REQUIRE(!pool_.deallocate(h));
             BOOST_REQUIRE(pool_.last_error() == error::pinned);
             return;
         }
-        compare(b);
-        BOOST_REQUIRE(pool_.deallocate(b.h));
-        dead_.push_back(b.h);
-        blocks_[i] = std::move(blocks_.back());
-        blocks_.pop_back();
+        compare(i);
+        BOOST_REQUIRE(pool_.deallocate(h));
+        model_.remove(i);
     }
 
     void reallocate() {
-        if (blocks_.empty()) return;
-        block& b = blocks_[below(blocks_.size())];
+        if (model_.empty()) return;
+        const std::size_t i = below(model_.size());
+        auto& b = model_[i];
         const std::size_t size = random_size();
         const std::size_t free_before = pool_.stats().free_bytes + pool_.size(b.h);
         bool ok = pool_.reallocate(b.h, size);
@@ -192,54 +165,56 @@ private:
             ok = follow_up(free_before, size, [] { return false; }, [&] { return pool_.reallocate(b.h, size); });
         if (!ok) {
             expect_refusal({error::out_of_memory, error::fragmented_by_pins, error::pinned, error::too_large});
-            if (pool_.last_error() == error::pinned) BOOST_REQUIRE(b.pins != 0 || b.fixed);
-            compare(b);
+            if (pool_.last_error() == error::pinned) BOOST_REQUIRE(model_type::pinned(b));
+            compare(i);
             return;
         }
-        const std::size_t old = b.bytes.size();
-        b.bytes.resize(size);
-        if (size > old) {
-            randomize(b.bytes, old);
-            write(b, old);
+        if (size > b.bytes) {
+            rng_.discard(size - b.bytes); // as allocate() does
+
+            require(model_.resized(pool_, i, size));
+        } else {
+            expect(model_.resized(pool_, i, size));
         }
-        compare(b);
+        compare(i);
     }
 
     void pin() {
-        if (blocks_.empty()) return;
-        block& b = blocks_[below(blocks_.size())];
-        if (b.pins == pool_type::max_pins) {
-            BOOST_REQUIRE(!pool_.acquire_pin(b.h));
+        if (model_.empty()) return;
+        const std::size_t i = below(model_.size());
+        if (model_.pin_error(i) == error::pin_overflow) {
+            BOOST_REQUIRE(!pool_.acquire_pin(model_[i].h));
             BOOST_REQUIRE(pool_.last_error() == error::pin_overflow);
             return;
         }
-        BOOST_REQUIRE(pool_.acquire_pin(b.h));
-        if (!b.fixed) ++b.pins;
+        BOOST_REQUIRE(pool_.acquire_pin(model_[i].h));
+        model_.pinned_one(pool_, i);
     }
 
     void unpin() {
-        for (std::size_t tries = 0; tries < 4 && !blocks_.empty(); ++tries) {
-            block& b = blocks_[below(blocks_.size())];
-            if (b.fixed) continue;
-            if (b.pins == 0) {
-                BOOST_REQUIRE(!pool_.unpin(b.h));
+        for (std::size_t tries = 0; tries < 4 && !model_.empty(); ++tries) {
+            const std::size_t i = below(model_.size());
+            if (model_[i].fixed) continue;
+            if (model_.unpin_error(i) == error::not_pinned) {
+                BOOST_REQUIRE(!pool_.unpin(model_[i].h));
                 BOOST_REQUIRE(pool_.last_error() == error::not_pinned);
                 return;
             }
-            BOOST_REQUIRE(pool_.unpin(b.h));
-            --b.pins;
+            BOOST_REQUIRE(pool_.unpin(model_[i].h));
+            model_.unpinned_one(i);
             return;
         }
     }
 
     void stale() {
-        if (dead_.empty()) return;
-        const handle h = dead_[below(dead_.size())];
+        // The last 64 freed handles: no slot's generation wraps in that time.
+        if (model_.freed_count() == 0) return;
+        const handle h = model_.freed_at(below(model_.freed_count())).h;
         BOOST_REQUIRE(!pool_.valid(h));
         BOOST_REQUIRE(pool_.data(h) == nullptr);
+        expect(model_type::check_stale(pool_, h));
         BOOST_REQUIRE(!pool_.deallocate(h));
         BOOST_REQUIRE(pool_.last_error() == error::stale_handle);
-        if (dead_.size() > 64) dead_.erase(dead_.begin(), dead_.begin() + 32);
     }
 
     // reserve_handles: a reservation the slots or the free bytes cannot meet is refused before
@@ -298,8 +273,9 @@ private:
     pool_type pool_;
     std::size_t max_size_;
     std::mt19937_64 rng_;
-    std::vector<block> blocks_;
-    std::vector<handle> dead_;
+    // On the heap: the model holds its blocks in place.
+    std::unique_ptr<model_type> model_ptr_ = std::make_unique<model_type>();
+    model_type& model_ = *model_ptr_;
     std::uint64_t op_ = 0, allocated_ = 0, failed_ = 0;
 };
 
