@@ -526,9 +526,11 @@ bool fits(alloc_kind k, std::size_t f, const tb::trace& t) {
     const pid_t child = fork();
     if (child < 0) return fits_here(k, f, t);
     if (child == 0) {
+        // The child inherits the parent's count: only a wrong answer of its own is reported (3).
+        const int wrong_before = g_wrong;
         const bool ok = fits_here(k, f, t);
         std::fflush(stderr);
-        _exit(g_wrong != 0 ? 3 : ok ? 0 : 1);
+        _exit(g_wrong != wrong_before ? 3 : ok ? 0 : 1);
     }
     int status = 0;
     waitpid(child, &status, 0);
