@@ -1244,7 +1244,9 @@ void write_footprint_tables(report& out, const std::vector<trace_result>& result
     out("## tinymem against the non-moving best-fit reference\n\n"
         "Best fit: address-ordered best fit over a fixed arena with an 8-byte header per block "
         "(bench/bestfit.hpp), the placement policy with the least fragmentation in the classic studies; "
-        "footprint = arena + allocator object, found by the same bisection. tinymem min / best-fit min below 1: "
+        "footprint = arena + allocator object, found by the same bisection; the arena starts at an address aligned "
+        "to the trace's largest alignment (over-aligned placements then do not depend on where it lies). "
+        "tinymem min / best-fit min below 1: "
         "compaction needs less memory than the best a non-moving allocator could do. ns/op at roomy = 8 x peak "
         "live bytes (glibc malloc: no fixed footprint).\n\n");
     out("| trace | ops | peak live B | max live blocks | tinymem min B | best fit min B | pmr pool min B | tinymem eff. | "
