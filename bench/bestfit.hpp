@@ -20,7 +20,10 @@
 //
 // Payloads are 8-byte aligned (the arena starts 16-aligned); a larger alignment is served from
 // the best-fitting free block that can hold an aligned payload, the gap in front becoming a free
-// block of its own (or padding counted in the block, when under 16 bytes).
+// block of its own (a gap under 16 bytes cannot: the payload goes to the next aligned address).
+// Alignment is of addresses, so where an over-aligned block goes depends on the arena's address
+// modulo that alignment: an arena aligned to the largest alignment asked for makes every
+// placement, and the smallest arena a trace fits in, independent of where the arena lies.
 #ifndef TINYMEM_BENCH_BESTFIT_HPP
 #define TINYMEM_BENCH_BESTFIT_HPP
 

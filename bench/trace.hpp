@@ -36,6 +36,7 @@ struct trace {
     std::size_t zero_sizes = 0;        // requests of 0 bytes, replayed as 1 byte
     std::size_t total_alloc_bytes = 0; // sum of every a and r size (what a monotonic arena needs)
     std::size_t aligned = 0;           // allocations with an alignment field
+    std::size_t max_align = 0;         // the largest alignment field (0 when none)
     std::string error;                 // non-empty when the file could not be read
 };
 
@@ -93,6 +94,7 @@ inline trace read_trace(const std::string& path) {
                     return fail("bad alignment in '" + line + "'");
                 o.align_log2 = std::uint8_t(__builtin_ctzll(align));
                 ++t.aligned;
+                t.max_align = std::max(t.max_align, std::size_t(align));
             }
             if (size == 0) {
                 ++t.zero_sizes;
