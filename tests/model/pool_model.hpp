@@ -296,6 +296,12 @@ public:
         return {};
     }
 
+    // The run writes new contents into block `i`: pattern seed `id` over its bytes. Cost: O(its bytes).
+    void rewrite(Pool& pool, std::size_t i, std::uint32_t id) {
+        blocks_[i].id = id;
+        write(pool, blocks_[i], 0);
+    }
+
     // ---- pins: the answer a call on block `i` must give, then the model follows it --------------
     // deallocate: `pinned` for a pinned block (allocate_pinned ones may be freed), else none.
     tinymem::error deallocate_error(std::size_t i) const {
@@ -385,9 +391,11 @@ public:
     // add() last saw it: for calls that must move no block. Cost: O(blocks).
     mismatch check_unmoved(const Pool& pool, std::uint32_t except = 0) const {
         for (std::size_t i = 0; i < count_; ++i)
-            if (blocks_[i].id != except && data_of(pool, blocks_[i].h) != blocks_[i].at) return {"a block moved", i};
+            if (blocks_[i].id != except && moved(pool, i)) return {"a block moved", i};
         return {};
     }
+    // Whether block `i` is not where seen() or add() last saw it. Cost: O(1).
+    bool moved(const Pool& pool, std::size_t i) const { return data_of(pool, blocks_[i].h) != blocks_[i].at; }
 
     // ---- the lean engine's layout ----------------------------------------------------------------
     // The live blocks' indices, lowest address first, in the model's own array: valid until the
