@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // tinymem's self-checking test for bare-metal targets (Cortex-M under QEMU, or a real board).
-// No Boost, no exceptions, no RTTI, no heap: pools and the reference model live in static
-// arrays (.bss). Output goes through printf (semihosting); the exit status is the result:
+// No Boost, no exceptions, no RTTI, no heap: pools and the churn's reference model (the one of
+// every test, tests/model/pool_model.hpp) live in static arrays (.bss). Output goes through printf (semihosting); the exit status is the result:
 // 0 when every check passed. Both engines are tested: basic_pool in four configurations, then
 // the lean basic_bump_pool in the same ones (two on the Cortex-M0, whose flash holds no more).
 //
