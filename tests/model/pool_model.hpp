@@ -32,12 +32,13 @@ namespace tinymem_test {
 inline constexpr unsigned char pattern(std::uint32_t id, std::size_t i) {
     return static_cast<unsigned char>((id * 2654435761u + std::uint32_t(i) * 0x9e3779b9u) >> 24);
 }
-// Writes bytes [from, to) of pattern `id` at d (d points at byte 0). Cost: O(to - from).
-inline void write_pattern(unsigned char* d, std::uint32_t id, std::size_t from, std::size_t to) {
+// Writes bytes [from, to) of pattern `id` at d (d points at byte 0). Out of line, as the checks
+// below: one copy, however many call it (the Cortex-M0's flash). Cost: O(to - from).
+[[gnu::noinline]] inline void write_pattern(unsigned char* d, std::uint32_t id, std::size_t from, std::size_t to) {
     for (std::size_t i = from; i < to; ++i) d[i] = pattern(id, i);
 }
-// Whether bytes [0, n) at d hold pattern `id`. Cost: O(n).
-inline bool holds_pattern(const unsigned char* d, std::uint32_t id, std::size_t n) {
+// Whether bytes [0, n) at d hold pattern `id`. Out of line. Cost: O(n).
+[[gnu::noinline]] inline bool holds_pattern(const unsigned char* d, std::uint32_t id, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i)
         if (d[i] != pattern(id, i)) return false;
     return true;
@@ -417,10 +418,11 @@ public:
     }
     // The lean engine's heap starting at `base` (its first block's data is at base + granule):
     // every block on a granule of the heap, none overlapping another, none running into the
-    // handle table, and the holes between blocks no more than the free bytes. With `limit`
-    // below SIZE_MAX: compact too, but for holes before pinned blocks and before blocks of more
-    // than `limit` bytes (header included). Cost: O(blocks log blocks).
-    mismatch check_layout(const Pool& pool, const std::byte* base, std::size_t limit = 0)
+    // handle table, and the holes between blocks no more than the free bytes. With `limit` not
+    // 0: compact too, but for holes before pinned blocks and before blocks of more than `limit`
+    // bytes (header included; SIZE_MAX: no block is too large). Out of line: a run calls it from
+    // several places. Cost: O(blocks log blocks).
+    [[gnu::noinline]] mismatch check_layout(const Pool& pool, const std::byte* base, std::size_t limit = 0)
         requires lean
     {
         const tinymem::pool_stats s = pool.stats();

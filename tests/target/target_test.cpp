@@ -93,15 +93,14 @@ alignas(16) std::byte g_scratch[scratch_bytes];
 
 // Block contents and pool invariants, for either engine (basic_pool, basic_bump_pool).
 // The bytes are the model's pattern (tests/model/pool_model.hpp): it depends on the seed and the
-// offset, so a moved, truncated or swapped block is noticed. Out of line: one copy per pool type,
-// not one per call (the Cortex-M0's flash).
+// offset, so a moved, truncated or swapped block is noticed.
 template <class Pool>
-[[gnu::noinline]] void fill(Pool& p, typename Pool::handle h, std::uint32_t seed, std::size_t bytes) {
+void fill(Pool& p, typename Pool::handle h, std::uint32_t seed, std::size_t bytes) {
     auto* d = static_cast<unsigned char*>(p.data(h));
     if (CHECK(d != nullptr)) tinymem_test::write_pattern(d, seed, 0, bytes);
 }
 template <class Pool>
-[[gnu::noinline]] bool holds(Pool& p, typename Pool::handle h, std::uint32_t seed, std::size_t bytes) {
+bool holds(Pool& p, typename Pool::handle h, std::uint32_t seed, std::size_t bytes) {
     const auto* d = static_cast<const unsigned char*>(p.data(h));
     return d != nullptr && tinymem_test::holds_pattern(d, seed, bytes);
 }
