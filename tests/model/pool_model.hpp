@@ -32,12 +32,13 @@ namespace tinymem_test {
 inline constexpr unsigned char pattern(std::uint32_t id, std::size_t i) {
     return static_cast<unsigned char>((id * 2654435761u + std::uint32_t(i) * 0x9e3779b9u) >> 24);
 }
-// Writes bytes [from, to) of pattern `id` at d (d points at byte 0). Cost: O(to - from).
-inline void write_pattern(unsigned char* d, std::uint32_t id, std::size_t from, std::size_t to) {
+// Writes bytes [from, to) of pattern `id` at d (d points at byte 0). Out of line, as the checks
+// below: one copy, however many call it (the Cortex-M0's flash). Cost: O(to - from).
+[[gnu::noinline]] inline void write_pattern(unsigned char* d, std::uint32_t id, std::size_t from, std::size_t to) {
     for (std::size_t i = from; i < to; ++i) d[i] = pattern(id, i);
 }
-// Whether bytes [0, n) at d hold pattern `id`. Cost: O(n).
-inline bool holds_pattern(const unsigned char* d, std::uint32_t id, std::size_t n) {
+// Whether bytes [0, n) at d hold pattern `id`. Out of line. Cost: O(n).
+[[gnu::noinline]] inline bool holds_pattern(const unsigned char* d, std::uint32_t id, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i)
         if (d[i] != pattern(id, i)) return false;
     return true;
@@ -81,8 +82,9 @@ struct expected_stats {
 };
 // stats() `s` against `e`: the blocks' counts, the handle accounting (free, live and retired
 // slots fill the table), the engine's byte accounting, the largest free block, the
-// fragmentation and the counters' accessors. Cost: O(1).
-inline mismatch check_stats(const tinymem::pool_stats& s, const expected_stats& e) {
+// fragmentation and the counters' accessors. Out of line (here and below): one copy for every
+// pool type, however many call it. Cost: O(1).
+[[gnu::noinline]] inline mismatch check_stats(const tinymem::pool_stats& s, const expected_stats& e) {
     if (s.live_blocks != e.live_blocks) return {"stats().live_blocks differs from the model"};
     if (s.used_bytes != e.used_bytes) return {"stats().used_bytes differs from the blocks' sizes"};
     if (s.pinned_bytes != e.pinned_bytes) return {"stats().pinned_bytes differs from the pinned blocks' sizes"};
@@ -123,7 +125,7 @@ struct block_facts {
 // A block as the pool shows it (`seen`) against the model (`want`, its bytes holding pattern
 // `id`, its data a multiple of `align`). One function for every pool type: code size counts on
 // the small targets. Cost: O(its bytes).
-inline mismatch check_facts(const block_facts& seen, const block_facts& want, std::uint32_t id, std::size_t align) {
+[[gnu::noinline]] inline mismatch check_facts(const block_facts& seen, const block_facts& want, std::uint32_t id, std::size_t align) {
     const auto* d = static_cast<const unsigned char*>(seen.data);
     if (!seen.valid || d == nullptr) return {"a live handle is not valid"};
     if (reinterpret_cast<std::uintptr_t>(d) % align != 0) return {"a block is misaligned"};
@@ -132,6 +134,55 @@ inline mismatch check_facts(const block_facts& seen, const block_facts& want, st
     if (want.data != nullptr && d != want.data) return {"a pinned block moved"};
     if (!holds_pattern(d, id, want.size)) return {"the contents of a live block changed"};
     return {};
+}
+// What a freed handle must show (`seen`) while no generation wrapped: not valid, no data, size
+// and pin count 0. Cost: O(1).
+[[gnu::noinline]] inline mismatch check_stale_facts(const block_facts& seen) {
+    if (seen.valid || seen.data != nullptr || seen.size != 0 || seen.pin_count != 0) return {"a freed handle resolves"};
+    return {};
+}
+
+// What the model knows of a live block but its handle (whose type depends on the pool), so that
+// the checks below are compiled once for every pool type.
+struct block_state {
+    std::uint32_t id = 0;            // pattern seed of its bytes
+    std::size_t bytes = 0;           // bytes written (the request, or every usable byte)
+    std::size_t align = 0;           // data() is a multiple of it
+    std::uint16_t pins = 0;          // acquire_pin / pin guards counted by the model
+    bool fixed = false;              // from allocate_pinned (basic_pool only)
+    const void* pinned_at = nullptr; // data() while pinned or fixed
+    const void* at = nullptr;        // data() when the model last saw it (add, seen)
+};
+// Whether the pool may not move block `b` (pinned, or allocated pinned).
+constexpr bool is_pinned(const block_state& b) { return b.pins != 0 || b.fixed; }
+// Block `b` as the pool shows it (`seen`): valid, aligned, at least its bytes, its pin count (a
+// fixed block's is `fixed_pins`), not moved while pinned, its bytes intact. Cost: O(its bytes).
+[[gnu::noinline]] inline mismatch check_seen(const block_facts& seen, const block_state& b, unsigned fixed_pins) {
+    const block_facts want{true, is_pinned(b) ? b.pinned_at : nullptr, b.bytes, b.fixed ? fixed_pins : b.pins};
+    return check_facts(seen, want, b.id, b.align);
+}
+
+// Sorts order[0, n) by key(context, order[k]), lowest first: a heap sort, O(n log n) without the
+// code size of std::sort, compiled once per index type (the Cortex-M0's flash).
+template <class Index>
+[[gnu::noinline]] void sort_by_key(Index* order, std::size_t n, std::uintptr_t (*key)(const void*, std::size_t),
+                                   const void* context) {
+    const auto sift = [&](std::size_t root, std::size_t end) {
+        for (std::size_t child; (child = 2 * root + 1) < end; root = child) {
+            if (child + 1 < end && key(context, order[child]) < key(context, order[child + 1])) ++child;
+            if (!(key(context, order[root]) < key(context, order[child]))) return;
+            const Index t = order[root];
+            order[root] = order[child];
+            order[child] = t;
+        }
+    };
+    for (std::size_t i = n / 2; i-- > 0;) sift(i, n);
+    for (std::size_t m = n; m > 1; --m) {
+        const Index t = order[0];
+        order[0] = order[m - 1];
+        order[m - 1] = t;
+        sift(0, m - 1);
+    }
 }
 
 // Which engine a pool type is: the lean one has no allocate_pinned.
@@ -151,15 +202,8 @@ public:
     static constexpr std::size_t capacity = Capacity;
     static constexpr std::size_t npos = ~std::size_t(0);
 
-    struct block {
+    struct block : block_state {
         handle h{};
-        std::uint32_t id = 0;    // pattern seed of its bytes
-        std::size_t bytes = 0;   // bytes written (the request, or every usable byte)
-        std::size_t align = 0;   // data() is a multiple of it
-        std::uint16_t pins = 0;  // acquire_pin / pin guards counted by the model
-        bool fixed = false;      // from allocate_pinned (basic_pool only)
-        const void* pinned_at = nullptr; // data() while pinned or fixed
-        const void* at = nullptr;        // data() when the model last saw it (add, seen)
     };
 
     // ---- the live blocks ----------------------------------------------------------------------
@@ -199,7 +243,7 @@ public:
             if (pinned(blocks_[i]) || blocks_[i].align > granule) return true;
         return false;
     }
-    static bool pinned(const block& b) { return b.pins != 0 || b.fixed; }
+    static bool pinned(const block& b) { return is_pinned(b); }
 
     // A new block the pool issued (`h` from allocate(bytes, align), or allocate_pinned when
     // `fixed`): recorded with pattern seed `id` and its first `bytes` bytes written.
@@ -211,7 +255,7 @@ public:
         void* d = pool.data(h);
         if (d == nullptr) return {"a new handle is not valid"};
         block& b = blocks_[count_++];
-        b = block{h, id, bytes, align < granule ? granule : align, 0, fixed, fixed ? d : nullptr, d};
+        b = block{{id, bytes, align < granule ? granule : align, 0, fixed, fixed ? d : nullptr, d}, h};
         write(pool, b, 0);
         // Valid, aligned, at least `bytes`, its pin count (and the bytes just written).
         return check_block(pool, count_ - 1);
@@ -247,10 +291,16 @@ public:
             b.bytes = old;
             return m;
         }
-        if (pool.size(b.h) < bytes) return {"a reallocated block is smaller than requested", i};
+        if (facts(pool, b.h).size < bytes) return {"a reallocated block is smaller than requested", i};
         b.bytes = bytes;
         write(pool, b, keep);
         return {};
+    }
+
+    // The run writes new contents into block `i`: pattern seed `id` over its bytes. Cost: O(its bytes).
+    void rewrite(Pool& pool, std::size_t i, std::uint32_t id) {
+        blocks_[i].id = id;
+        write(pool, blocks_[i], 0);
     }
 
     // ---- pins: the answer a call on block `i` must give, then the model follows it --------------
@@ -272,7 +322,7 @@ public:
     void pinned_one(const Pool& pool, std::size_t i) {
         block& b = blocks_[i];
         if (b.fixed) return;
-        if (b.pins++ == 0) b.pinned_at = pool.data(b.h);
+        if (b.pins++ == 0) b.pinned_at = data_of(pool, b.h);
     }
     // An unpin of block `i` succeeded.
     void unpinned_one(std::size_t i) {
@@ -301,27 +351,16 @@ public:
     }
     // What a freed handle must do while no generation wrapped (a slot reused fewer than
     // 2^generation_bits times since): not valid, no data, size and pin count 0.
-    static mismatch check_stale(const Pool& pool, handle h) {
-        if (pool.valid(h) || pool.data(h) != nullptr || pool.size(h) != 0 || pool.pin_count(h) != 0)
-            return {"a freed handle resolves"};
-        return {};
-    }
+    static mismatch check_stale(const Pool& pool, handle h) { return check_stale_facts(facts(pool, h)); }
 
     // ---- what the pool must show --------------------------------------------------------------
     // Block `i`: valid, its data aligned, at least its bytes, its pin count, not moved while
     // pinned, and its bytes intact. Cost: O(its bytes).
-    mismatch check_block(const Pool& pool, std::size_t i) const {
-        const block& b = blocks_[i];
-        const block_facts seen{pool.valid(b.h), pool.data(b.h), pool.size(b.h), pool.pin_count(b.h)};
-        const block_facts want{true, pinned(b) ? b.pinned_at : nullptr, b.bytes, b.fixed ? Pool::max_pins + 1 : b.pins};
-        mismatch m = check_facts(seen, want, b.id, b.align);
-        m.block = i;
-        return m;
-    }
+    mismatch check_block(const Pool& pool, std::size_t i) const { return check_seen(facts(pool, blocks_[i].h), i); }
     // Whether every pinned block is where it was pinned. Cost: O(blocks).
     mismatch check_pins(const Pool& pool) const {
         for (std::size_t i = 0; i < count_; ++i)
-            if (pinned(blocks_[i]) && pool.data(blocks_[i].h) != blocks_[i].pinned_at) return {"a pinned block moved", i};
+            if (pinned(blocks_[i]) && data_of(pool, blocks_[i].h) != blocks_[i].pinned_at) return {"a pinned block moved", i};
         return {};
     }
     // Every block (check_block), and stats() against the model: live_blocks, used_bytes (each
@@ -333,31 +372,31 @@ public:
     mismatch check_all(const Pool& pool, const tinymem::pool_stats& s) const {
         std::size_t used = 0, pinned_bytes = 0;
         for (std::size_t i = 0; i < count_; ++i) {
-            if (mismatch m = check_block(pool, i)) return m;
-            const std::size_t bytes = block_bytes(pool, blocks_[i].h);
+            const block_facts seen = facts(pool, blocks_[i].h);
+            if (mismatch m = check_seen(seen, i)) return m;
+            // Its bytes in the heap: its usable size and header, in whole granules.
+            const std::size_t bytes = (seen.size + hb + granule - 1) / granule * granule;
             used += bytes;
             if (pinned(blocks_[i])) pinned_bytes += bytes;
         }
         return check_stats(s, {count_, used, pinned_bytes, pool.capacity(), pool.bytes_moved(), pool.compactions(),
                                           granule, hb, lean});
     }
-    // A block's bytes in the heap: its usable size and header, in whole granules.
-    static std::size_t block_bytes(const Pool& pool, handle h) {
-        return (pool.size(h) + hb + granule - 1) / granule * granule;
-    }
 
     // ---- places -------------------------------------------------------------------------------
     // Notes where every block is now (block::at). Cost: O(blocks).
     void seen(const Pool& pool) {
-        for (std::size_t i = 0; i < count_; ++i) blocks_[i].at = pool.data(blocks_[i].h);
+        for (std::size_t i = 0; i < count_; ++i) blocks_[i].at = data_of(pool, blocks_[i].h);
     }
     // Whether every block but the one with pattern seed `except` (0: none) is where seen() or
     // add() last saw it: for calls that must move no block. Cost: O(blocks).
     mismatch check_unmoved(const Pool& pool, std::uint32_t except = 0) const {
         for (std::size_t i = 0; i < count_; ++i)
-            if (blocks_[i].id != except && pool.data(blocks_[i].h) != blocks_[i].at) return {"a block moved", i};
+            if (blocks_[i].id != except && moved(pool, i)) return {"a block moved", i};
         return {};
     }
+    // Whether block `i` is not where seen() or add() last saw it. Cost: O(1).
+    bool moved(const Pool& pool, std::size_t i) const { return data_of(pool, blocks_[i].h) != blocks_[i].at; }
 
     // ---- the lean engine's layout ----------------------------------------------------------------
     // The live blocks' indices, lowest address first, in the model's own array: valid until the
@@ -365,33 +404,25 @@ public:
     // An index into the blocks: two bytes where they do (RAM is tight on the small targets).
     using index_type = std::conditional_t<(Capacity <= 0xffff), std::uint16_t, std::size_t>;
     const index_type* by_address(const Pool& pool) {
-        // A heap sort: O(n log n) without the code size of std::sort (the Cortex-M0's flash).
-        const auto addr = [&](index_type i) { return reinterpret_cast<std::uintptr_t>(pool.data(blocks_[i].h)); };
-        const auto sift = [&](std::size_t root, std::size_t n) {
-            for (std::size_t child; (child = 2 * root + 1) < n; root = child) {
-                if (child + 1 < n && addr(order_[child]) < addr(order_[child + 1])) ++child;
-                if (!(addr(order_[root]) < addr(order_[child]))) return;
-                const index_type t = order_[root];
-                order_[root] = order_[child];
-                order_[child] = t;
-            }
+        struct context {
+            const pool_model* model;
+            const Pool* pool;
+        } const c{this, &pool};
+        const auto address = [](const void* at, std::size_t i) {
+            const auto* x = static_cast<const context*>(at);
+            return reinterpret_cast<std::uintptr_t>(data_of(*x->pool, x->model->blocks_[i].h));
         };
         for (std::size_t i = 0; i < count_; ++i) order_[i] = index_type(i);
-        for (std::size_t i = count_ / 2; i-- > 0;) sift(i, count_);
-        for (std::size_t n = count_; n > 1; --n) {
-            const index_type t = order_[0];
-            order_[0] = order_[n - 1];
-            order_[n - 1] = t;
-            sift(0, n - 1);
-        }
+        sort_by_key(order_, count_, +address, &c);
         return order_;
     }
     // The lean engine's heap starting at `base` (its first block's data is at base + granule):
     // every block on a granule of the heap, none overlapping another, none running into the
-    // handle table, and the holes between blocks no more than the free bytes. With `limit`
-    // below SIZE_MAX: compact too, but for holes before pinned blocks and before blocks of more
-    // than `limit` bytes (header included). Cost: O(blocks log blocks).
-    mismatch check_layout(const Pool& pool, const std::byte* base, std::size_t limit = 0)
+    // handle table, and the holes between blocks no more than the free bytes. With `limit` not
+    // 0: compact too, but for holes before pinned blocks and before blocks of more than `limit`
+    // bytes (header included; SIZE_MAX: no block is too large). Out of line: a run calls it from
+    // several places. Cost: O(blocks log blocks).
+    [[gnu::noinline]] mismatch check_layout(const Pool& pool, const std::byte* base, std::size_t limit = 0)
         requires lean
     {
         const tinymem::pool_stats s = pool.stats();
@@ -400,10 +431,11 @@ public:
         std::size_t holes = 0;
         for (std::size_t k = 0; k < count_; ++k) {
             const block& b = blocks_[order[k]];
-            const auto* d = static_cast<const std::byte*>(pool.data(b.h));
+            const block_facts seen = facts(pool, b.h);
+            const auto* d = static_cast<const std::byte*>(seen.data);
             if (std::size_t(d - base) % granule != 0) return {"a block is not on a granule of the heap", order[k]};
             if (d < end) return {"blocks overlap, or one starts before the heap", order[k]};
-            const std::size_t bytes = pool.size(b.h) + hb;
+            const std::size_t bytes = seen.size + hb;
             if (limit != 0 && d != end && !pinned(b) && bytes <= limit)
                 return {"a hole before a movable block: not compact", order[k]};
             holes += std::size_t(d - end);
@@ -434,6 +466,20 @@ public:
     }
 
 private:
+    // What the pool says of `h`, and its data: the only places the checks ask the pool about a
+    // block, out of line, so that the pool's accessors are compiled once per pool type however
+    // many checks use them (the Cortex-M0's flash). Cost: O(1).
+    [[gnu::noinline]] static block_facts facts(const Pool& pool, handle h) {
+        return {pool.valid(h), pool.data(h), pool.size(h), pool.pin_count(h)};
+    }
+    [[gnu::noinline]] static const void* data_of(const Pool& pool, handle h) { return pool.data(h); }
+    // Block `i` against what the pool says of it (`seen`). Cost: O(its bytes).
+    mismatch check_seen(const block_facts& seen, std::size_t i) const {
+        mismatch m = tinymem_test::check_seen(seen, blocks_[i], Pool::max_pins + 1);
+        m.block = i;
+        return m;
+    }
+
     static void write(Pool& pool, const block& b, std::size_t from) {
         write_pattern(static_cast<unsigned char*>(pool.data(b.h)), b.id, from, b.bytes);
     }

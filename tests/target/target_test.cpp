@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // tinymem's self-checking test for bare-metal targets (Cortex-M under QEMU, or a real board).
-// No Boost, no exceptions, no RTTI, no heap: pools and the reference model live in static
-// arrays (.bss). Output goes through printf (semihosting); the exit status is the result:
+// No Boost, no exceptions, no RTTI, no heap: pools and the churn's reference model (the one of
+// every test, tests/model/pool_model.hpp) live in static arrays (.bss). Output goes through printf (semihosting); the exit status is the result:
 // 0 when every check passed. Both engines are tested: basic_pool in four configurations, then
 // the lean basic_bump_pool in the same ones (two on the Cortex-M0, whose flash holds no more).
 //
@@ -23,6 +23,7 @@
 #include <span>
 
 #include "tinymem_under_test.hpp"
+#include "model/pool_model.hpp"
 
 namespace {
 
@@ -41,6 +42,9 @@ bool check_(bool ok, const char* what, int line) {
     return ok;
 }
 #define CHECK(cond) check_(static_cast<bool>(cond), #cond, __LINE__)
+// The reference model's verdict (tests/model/pool_model.hpp) as one check, printed with what broke.
+bool check_model_(tinymem_test::mismatch m, int line) { return check_(!m, m.what, line); }
+#define CHECK_MODEL(verdict) check_model_((verdict), __LINE__)
 
 // ---- deterministic random numbers (splitmix64) ------------------------------------------------
 
@@ -56,12 +60,6 @@ struct rng {
     std::uint32_t below(std::uint32_t n) { return std::uint32_t(next() % n); }
 };
 
-// The byte at `i` of a block filled with `seed`: depends on both, so a moved, truncated or
-// swapped block is noticed.
-inline std::uint8_t pattern(std::uint32_t seed, std::size_t i) {
-    return std::uint8_t((seed * 2654435761u + std::uint32_t(i) * 131u) >> 11);
-}
-
 bool aligned(const void* p, std::size_t a) { return reinterpret_cast<std::uintptr_t>(p) % a == 0; }
 
 #ifndef TINYMEM_TARGET_POOL_BYTES
@@ -76,27 +74,35 @@ constexpr std::size_t scaled(std::size_t bytes) { return bytes * pool_bytes / 32
 constexpr std::size_t max_blocks = scaled(512);
 constexpr std::size_t max_handles = scaled(600) + 16;
 
+// The churn's reference model of a pool of type Pool: up to max_blocks live blocks, and the
+// last 32 freed handles.
+template <class Pool>
+using churn_model = tinymem_test::pool_model<Pool, max_blocks, 32>;
+
 // The suites (one per configuration) run one after another and share these. g_scratch holds a
-// suite's model (max_blocks entries of at most model_entry bytes), then its handles.
-constexpr std::size_t model_entry = 32, handle_entry = 8;
+// suite's handles, or in its churn (which uses none of them) the model. Models differ only in
+// their handles' width, and config32's are the widest (new_model() checks that each fits).
+constexpr std::size_t handle_entry = 8;
+constexpr std::size_t scratch_bytes =
+    max_handles * handle_entry > sizeof(churn_model<tinymem::basic_pool<tinymem::config32>>)
+        ? max_handles * handle_entry
+        : sizeof(churn_model<tinymem::basic_pool<tinymem::config32>>);
 alignas(64) std::byte g_buffer[pool_bytes];
 alignas(16) std::byte g_other_buffer[1024];
-alignas(16) std::byte g_scratch[max_blocks * model_entry + max_handles * handle_entry];
+alignas(16) std::byte g_scratch[scratch_bytes];
 
 // Block contents and pool invariants, for either engine (basic_pool, basic_bump_pool).
+// The bytes are the model's pattern (tests/model/pool_model.hpp): it depends on the seed and the
+// offset, so a moved, truncated or swapped block is noticed.
 template <class Pool>
 void fill(Pool& p, typename Pool::handle h, std::uint32_t seed, std::size_t bytes) {
-    auto* d = static_cast<std::uint8_t*>(p.data(h));
-    if (!CHECK(d != nullptr)) return;
-    for (std::size_t i = 0; i < bytes; ++i) d[i] = pattern(seed, i);
+    auto* d = static_cast<unsigned char*>(p.data(h));
+    if (CHECK(d != nullptr)) tinymem_test::write_pattern(d, seed, 0, bytes);
 }
 template <class Pool>
 bool holds(Pool& p, typename Pool::handle h, std::uint32_t seed, std::size_t bytes) {
-    const auto* d = static_cast<const std::uint8_t*>(p.data(h));
-    if (d == nullptr) return false;
-    for (std::size_t i = 0; i < bytes; ++i)
-        if (d[i] != pattern(seed, i)) return false;
-    return true;
+    const auto* d = static_cast<const unsigned char*>(p.data(h));
+    return d != nullptr && tinymem_test::holds_pattern(d, seed, bytes);
 }
 template <class Pool>
 bool pool_ok(const Pool& p) {
@@ -105,14 +111,19 @@ bool pool_ok(const Pool& p) {
     return r.ok();
 }
 
-// A suite's model (max_blocks entries) and handle array (max_handles), built in g_scratch.
-template <class Block, class Handle>
-void scratch_arrays(Block*& model, Handle*& hs) {
-    static_assert(sizeof(Block) <= model_entry && alignof(Block) <= 16 && sizeof(Handle) <= handle_entry);
-    model = reinterpret_cast<Block*>(g_scratch);
-    for (std::size_t i = 0; i < max_blocks; ++i) ::new (static_cast<void*>(model + i)) Block{};
-    hs = reinterpret_cast<Handle*>(g_scratch + max_blocks * model_entry);
+// A suite's handle array (max_handles), built in g_scratch.
+template <class Handle>
+Handle* scratch_handles() {
+    static_assert(sizeof(Handle) <= handle_entry && alignof(Handle) <= 16);
+    auto* hs = reinterpret_cast<Handle*>(g_scratch);
     for (std::size_t i = 0; i < max_handles; ++i) ::new (static_cast<void*>(hs + i)) Handle{};
+    return hs;
+}
+// The churn's model, empty, built in g_scratch over the suite's handles.
+template <class Pool>
+churn_model<Pool>& new_model() {
+    static_assert(sizeof(churn_model<Pool>) <= sizeof g_scratch && alignof(churn_model<Pool>) <= 16);
+    return *::new (static_cast<void*>(g_scratch)) churn_model<Pool>();
 }
 
 // Allocates blocks of assorted sizes into hs[0..n), then frees every other one: a pool full of
@@ -330,21 +341,7 @@ struct suite {
     using error = tinymem::error;
     static constexpr std::size_t granule = Config::granule;
 
-    // Reference model of the churn: what each live block should hold.
-    struct block {
-        handle h;
-        std::uint32_t bytes;
-        std::uint32_t seed;
-        std::uint32_t align;
-        bool pinned;
-        const void* pinned_at;
-    };
-    // In g_scratch (built by run()): the model, then the handle array.
-    static inline block* model = nullptr;
-    static inline handle* hs = nullptr;
-    static inline std::size_t live = 0;
-    static inline handle freed_ring[32];
-    static inline std::size_t freed_count = 0;
+    static inline handle* hs = nullptr; // in g_scratch (built by run())
 
     static std::span<std::byte> whole() { return std::span<std::byte>(g_buffer, pool_bytes); }
 
@@ -571,19 +568,16 @@ struct suite {
     }
 
     // ---- randomised churn against the reference model ---------------------------------------
-    static bool model_holds(pool_t& p, const block& b) {
-        return p.valid(b.h) && p.size(b.h) >= b.bytes && aligned(p.data(b.h), b.align) &&
-               (!b.pinned || p.data(b.h) == b.pinned_at) && holds(p, b.h, b.seed, b.bytes);
-    }
+    // The model (tests/model/pool_model.hpp) checks each block it names and, after every call,
+    // that no pinned block moved; every 128 calls, every block and stats() against it.
     static void churn(std::uint64_t seed, unsigned long ops) {
         rng r{seed};
         pool_t p(whole());
-        live = 0;
-        freed_count = 0;
-        unsigned long allocs = 0, fails = 0, table_fails = 0, reallocs = 0, steps = 0, moved_checks = 0;
+        churn_model<pool_t>& m = new_model<pool_t>();
+        unsigned long allocs = 0, fails = 0, table_fails = 0, reallocs = 0, steps = 0, full_checks = 0;
         for (unsigned long op = 0; op < ops; ++op) {
             const std::uint32_t what = r.below(100);
-            if (what < 40 && live < max_blocks) {
+            if (what < 40 && !m.full()) {
                 std::uint32_t bytes;
                 const std::uint32_t kind = r.below(100);
                 if (kind < 70) bytes = 1 + r.below(64);
@@ -616,87 +610,78 @@ struct suite {
                     continue;
                 }
                 ++allocs;
-                const std::uint32_t s = std::uint32_t(r.next());
-                fill(p, h, s, bytes);
-                model[live++] = block{h, bytes, s, align < granule ? std::uint32_t(granule) : align, false, nullptr};
-            } else if (what < 70 && live > 0) {
-                const std::size_t i = r.below(std::uint32_t(live));
-                block& b = model[i];
-                CHECK(model_holds(p, b));
-                if (b.pinned) {
-                    CHECK(!p.deallocate(b.h) && p.last_error() == error::pinned);
-                    CHECK(p.unpin(b.h));
+                CHECK_MODEL(m.add(p, h, bytes, align, std::uint32_t(r.next())));
+            } else if (what < 70 && !m.empty()) {
+                const std::size_t i = r.below(std::uint32_t(m.size()));
+                const handle h = m[i].h;
+                CHECK_MODEL(m.check_block(p, i));
+                if (m[i].pins != 0) {
+                    CHECK(!p.deallocate(h) && p.last_error() == m.deallocate_error(i));
+                    CHECK(p.unpin(h));
+                    m.unpinned_one(i);
                 }
-                CHECK(p.deallocate(b.h));
-                freed_ring[freed_count++ % 32] = b.h;
-                b = model[--live];
-            } else if (what < 80 && live > 0) {
-                block& b = model[r.below(std::uint32_t(live))];
+                CHECK(p.deallocate(h));
+                m.remove(i);
+                CHECK_MODEL(m.check_stale(p, h));
+            } else if (what < 80 && !m.empty()) {
+                const std::size_t i = r.below(std::uint32_t(m.size()));
                 const std::uint32_t bytes = 1 + r.below(r.below(4) == 0 ? scaled(3000) : 200);
-                if (p.reallocate(b.h, bytes)) {
+                if (p.reallocate(m[i].h, bytes)) {
                     ++reallocs;
-                    const std::uint32_t keep = bytes < b.bytes ? bytes : b.bytes;
-                    CHECK(holds(p, b.h, b.seed, keep));
-                    CHECK(aligned(p.data(b.h), b.align));
-                    if (b.pinned) CHECK(p.data(b.h) == b.pinned_at);
-                    b.seed = std::uint32_t(r.next());
-                    b.bytes = bytes;
-                    fill(p, b.h, b.seed, bytes);
+                    // Then new contents (over a block that failed its check, none: the model
+                    // may expect more bytes than it has).
+                    const auto fresh = std::uint32_t(r.next());
+                    if (CHECK_MODEL(m.resized(p, i, bytes))) m.rewrite(p, i, fresh);
                 } else {
                     const error e = p.last_error();
                     CHECK(e == error::out_of_memory || e == error::out_of_handles ||
-                          e == error::fragmented_by_pins || (b.pinned && e == error::pinned));
-                    CHECK(holds(p, b.h, b.seed, b.bytes));
+                          e == error::fragmented_by_pins || (m[i].pins != 0 && e == error::pinned));
+                    CHECK_MODEL(m.check_block(p, i));
                 }
-            } else if (what < 85 && live > 0) {
-                block& b = model[r.below(std::uint32_t(live))];
-                if (b.pinned) {
-                    CHECK(p.data(b.h) == b.pinned_at);
-                    CHECK(p.unpin(b.h));
-                    b.pinned = false;
+            } else if (what < 85 && !m.empty()) {
+                const std::size_t i = r.below(std::uint32_t(m.size()));
+                if (m[i].pins != 0) {
+                    CHECK(p.unpin(m[i].h));
+                    m.unpinned_one(i);
                 } else if (r.below(3) == 0) {
-                    CHECK(p.acquire_pin(b.h));
-                    b.pinned = true;
-                    b.pinned_at = p.data(b.h);
+                    CHECK(p.acquire_pin(m[i].h));
+                    m.pinned_one(p, i);
                 }
             } else if (what < 97) {
                 ++steps;
                 p.defrag_step(16u << r.below(6));
             } else if (what < 98) {
                 p.defrag();
-            } else if (freed_count > 0) {
+            } else if (m.freed_count() > 0) {
                 // A freed handle stays stale, even after its slot was reused.
-                const handle old = freed_ring[r.below(freed_count < 32 ? std::uint32_t(freed_count) : 32u)];
-                CHECK(!p.valid(old) && p.data(old) == nullptr);
+                const handle old = m.freed_at(r.below(std::uint32_t(m.freed_count()))).h;
+                CHECK_MODEL(m.check_stale(p, old));
                 CHECK(!p.deallocate(old) && p.last_error() == error::stale_handle);
             }
+            CHECK_MODEL(m.check_pins(p));
             if (op % 128 == 127) {
-                ++moved_checks;
-                for (std::size_t i = 0; i < live; ++i)
-                    if (!CHECK(model_holds(p, model[i]))) break;
+                ++full_checks;
+                for (std::size_t i = 0; i < m.size(); ++i)
+                    if (!CHECK_MODEL(m.check_block(p, i))) break;
+                CHECK_MODEL(m.check_all(p));
                 CHECK(pool_ok(p));
-                CHECK(p.stats().live_blocks == live);
             }
         }
-        for (std::size_t i = 0; i < live; ++i) {
-            CHECK(model_holds(p, model[i]));
-            if (model[i].pinned) CHECK(p.unpin(model[i].h));
-            CHECK(p.deallocate(model[i].h));
-        }
-        live = 0;
+        for (std::size_t i = 0; i < m.size(); ++i) CHECK_MODEL(m.check_block(p, i));
+        CHECK_MODEL(m.free_all(p, [](handle) {}));
         CHECK(pool_ok(p));
-        CHECK(p.stats().live_blocks == 0);
+        CHECK_MODEL(m.check_all(p));
         const tinymem::pool_stats s = p.stats();
         std::printf("  [%s] churn: %lu ops, %lu allocations (%lu refused), %lu reallocations, "
                     "%lu defrag steps, %lu KiB moved, %lu full checks; %lu refusals while the table was full\n",
                     g_context, ops, allocs, fails, reallocs, steps,
-                    static_cast<unsigned long>(s.bytes_moved / 1024), moved_checks, table_fails);
+                    static_cast<unsigned long>(s.bytes_moved / 1024), full_checks, table_fails);
     }
 
     // Not inlined: main would hold every suite's frame at once, beyond the M0's stack.
     __attribute__((noinline)) static void run(const char* name, std::uint64_t seed, unsigned long ops) {
         g_context = name;
-        scratch_arrays(model, hs);
+        hs = scratch_handles<handle>();
         const unsigned long before = g_failures, checks = g_checks;
         basic();
         reallocation();
@@ -726,18 +711,8 @@ struct bump_suite {
     static constexpr std::size_t word = sizeof(typename Config::word_type);
     static constexpr unsigned granule_log2 = granule == 4 ? 2 : granule == 8 ? 3 : 4;
 
-    // Reference model of the churn. `at` is where the block was last seen: a pinned block must
-    // stay there, and so must every block across a call that may not move blocks.
-    struct block {
-        handle h;
-        std::uint32_t bytes;
-        std::uint32_t seed;
-        std::uint32_t pins;
-        const void* at;
-    };
-    static inline block* model = nullptr;
-    static inline handle* hs = nullptr; // fragment()'s handles; the churn's ring of freed ones
-    static inline std::size_t live = 0;
+    using model_t = churn_model<pool_t>;
+    static inline handle* hs = nullptr; // in g_scratch (built by run())
 
     static std::span<std::byte> whole() { return std::span<std::byte>(g_buffer, pool_bytes); }
     static const std::byte* at(const void* p) { return static_cast<const std::byte*>(p); }
@@ -1344,45 +1319,42 @@ struct bump_suite {
     }
 
     // ---- randomised churn against the reference model ---------------------------------------
-    static bool model_holds(pool_t& p, const block& b) {
-        return p.valid(b.h) && p.size(b.h) >= b.bytes && aligned(p.data(b.h), granule) &&
-               p.pin_count(b.h) == b.pins && (b.pins == 0 || p.data(b.h) == b.at) && holds(p, b.h, b.seed, b.bytes);
-    }
     // After each call: where every live block is. One that moved must have been allowed to
-    // (`may_move`, and not pinned); if any moved, every block's contents are checked, else
-    // those of `touched` (and all of them now and then, for stray writes).
-    static void check_model(pool_t& p, bool may_move, const block* touched, bool all) {
+    // (`may_move`, and not pinned); if any moved, every block is checked against the model, else
+    // block `touched` (npos: none), and all of them with stats() now and then (`all`), for stray
+    // writes. Then the layout: blocks on granules, apart, below the table, holes within the free
+    // bytes.
+    static void check_model(pool_t& p, model_t& m, bool may_move, std::size_t touched, bool all) {
         bool moved = false;
-        for (std::size_t i = 0; i < live; ++i) {
-            block& b = model[i];
-            const void* d = p.data(b.h);
-            if (d != b.at) {
+        for (std::size_t i = 0; i < m.size(); ++i) {
+            if (m.moved(p, i)) {
                 moved = true;
-                if (!CHECK(may_move && b.pins == 0)) break;
-                b.at = d;
+                if (!CHECK(may_move && !m.pinned(m[i]))) break;
             }
         }
+        m.seen(p);
         if (moved || all) {
-            for (std::size_t i = 0; i < live; ++i)
-                if (!CHECK(model_holds(p, model[i]))) break;
-        } else if (touched != nullptr) {
-            CHECK(model_holds(p, *touched));
+            for (std::size_t i = 0; i < m.size(); ++i)
+                if (!CHECK_MODEL(m.check_block(p, i))) break;
+        } else if (touched != model_t::npos) {
+            CHECK_MODEL(m.check_block(p, touched));
         }
+        if (all) CHECK_MODEL(m.check_all(p));
+        CHECK_MODEL(m.check_layout(p, g_buffer));
     }
     static void churn(std::uint64_t seed, unsigned long ops) {
         rng r{seed};
         pool_t p(whole());
-        live = 0;
-        std::size_t freed = 0; // handles freed, the last 32 kept in hs
+        model_t& m = new_model<pool_t>();
         unsigned long allocs = 0, fails = 0, reallocs = 0, steps = 0, bad = 0;
         const char* failed_op = nullptr;
         for (unsigned long op = 0; op < ops; ++op) {
             const unsigned long failures = g_failures;
             const std::uint32_t what = r.below(100);
             bool may_move = false;
-            const block* touched = nullptr;
+            std::size_t touched = model_t::npos;
             const char* name = "";
-            if (what < 40 && live < max_blocks) {
+            if (what < 40 && !m.full()) {
                 name = "allocate";
                 may_move = true;
                 std::uint32_t bytes;
@@ -1405,64 +1377,60 @@ struct bump_suite {
                     if (e == error::fragmented_by_pins) CHECK(st.pinned_bytes != 0 && st.free_bytes >= need);
                 } else {
                     ++allocs;
-                    CHECK(p.size(h) >= bytes && aligned(p.data(h), granule) && p.pin_count(h) == 0);
-                    const std::uint32_t s = std::uint32_t(r.next());
-                    fill(p, h, s, bytes);
-                    model[live++] = block{h, bytes, s, 0, p.data(h)};
-                    touched = &model[live - 1];
+                    // Valid, granule-aligned, at least `bytes`, unpinned; then its bytes written.
+                    CHECK_MODEL(m.add(p, h, bytes, align, std::uint32_t(r.next())));
+                    touched = m.size() - 1;
                 }
-            } else if (what < 68 && live > 0) {
+            } else if (what < 68 && !m.empty()) {
                 name = "deallocate";
-                const std::size_t i = r.below(std::uint32_t(live));
-                block& b = model[i];
-                CHECK(model_holds(p, b));
-                if (b.pins != 0) {
-                    CHECK(!p.deallocate(b.h) && p.last_error() == error::pinned);
-                    while (b.pins != 0 && CHECK(p.unpin(b.h))) --b.pins;
+                const std::size_t i = r.below(std::uint32_t(m.size()));
+                const handle h = m[i].h;
+                CHECK_MODEL(m.check_block(p, i));
+                if (m[i].pins != 0) {
+                    CHECK(!p.deallocate(h) && p.last_error() == m.deallocate_error(i));
+                    while (m[i].pins != 0 && CHECK(p.unpin(h))) m.unpinned_one(i);
                 }
-                CHECK(p.deallocate(b.h));
-                CHECK(!p.valid(b.h));
-                hs[freed++ % 32] = b.h;
-                b = model[--live];
-            } else if (what < 80 && live > 0) {
+                CHECK(p.deallocate(h));
+                m.remove(i);
+                CHECK_MODEL(m.check_stale(p, h));
+            } else if (what < 80 && !m.empty()) {
                 name = "reallocate";
                 may_move = true;
-                block& b = model[r.below(std::uint32_t(live))];
-                touched = &b;
+                const std::size_t i = r.below(std::uint32_t(m.size()));
+                touched = i;
+                const handle h = m[i].h;
                 const std::uint32_t bytes = 1 + r.below(r.below(4) == 0 ? scaled(3000) : 200);
-                const std::size_t old_size = p.size(b.h);
-                const void* const old_at = p.data(b.h);
-                if (p.reallocate(b.h, bytes)) {
+                const std::size_t old_size = p.size(h);
+                const void* const old_at = p.data(h);
+                if (p.reallocate(h, bytes)) {
                     ++reallocs;
-                    const std::uint32_t keep = bytes < b.bytes ? bytes : b.bytes;
-                    CHECK(p.size(b.h) >= bytes && holds(p, b.h, b.seed, keep));
+                    // Then new contents (over a block that failed its check, none: the model
+                    // may expect more bytes than it has).
+                    const auto fresh = std::uint32_t(r.next());
+                    if (CHECK_MODEL(m.resized(p, i, bytes))) m.rewrite(p, i, fresh);
                     // Shrinking is in place, and a pinned block does not move at all.
-                    if (bytes <= old_size || b.pins != 0) CHECK(p.data(b.h) == old_at);
-                    b.seed = std::uint32_t(r.next());
-                    b.bytes = bytes;
-                    fill(p, b.h, b.seed, bytes);
+                    if (bytes <= old_size || m[i].pins != 0) CHECK(p.data(h) == old_at);
                 } else {
                     const error e = p.last_error();
                     CHECK(e == error::out_of_memory || e == error::out_of_handles || e == error::fragmented_by_pins ||
-                          (b.pins != 0 && e == error::pinned));
-                    CHECK(bytes > old_size && p.size(b.h) == old_size);
+                          (m[i].pins != 0 && e == error::pinned));
+                    CHECK(bytes > old_size && p.size(h) == old_size);
                     // out_of_memory: the free bytes cannot hold the growth (the topmost block)
                     // or the whole new size (any other, which moves).
                     const tinymem::pool_stats st = p.stats();
                     if (e == error::out_of_memory) CHECK(st.free_bytes < granules(bytes) * granule);
                     if (e == error::fragmented_by_pins) CHECK(st.pinned_bytes != 0);
                 }
-            } else if (what < 86 && live > 0) {
+            } else if (what < 86 && !m.empty()) {
                 name = "pin";
-                block& b = model[r.below(std::uint32_t(live))];
-                touched = &b;
-                if (b.pins != 0 && r.below(2) == 0) {
-                    CHECK(p.unpin(b.h));
-                    --b.pins;
-                } else if (b.pins < 3) {
-                    if (b.pins == 0) b.at = p.data(b.h);
-                    CHECK(p.acquire_pin(b.h));
-                    ++b.pins;
+                const std::size_t i = r.below(std::uint32_t(m.size()));
+                touched = i;
+                if (m[i].pins != 0 && r.below(2) == 0) {
+                    CHECK(p.unpin(m[i].h));
+                    m.unpinned_one(i);
+                } else if (m[i].pins < 3) {
+                    CHECK(p.acquire_pin(m[i].h));
+                    m.pinned_one(p, i);
                 }
             } else if (what < 96) {
                 name = "defrag_step";
@@ -1477,16 +1445,15 @@ struct bump_suite {
                 may_move = true;
                 p.defrag();
                 // Compact: the only holes left are before pinned blocks.
-                bool pinned = false;
-                for (std::size_t i = 0; i < live; ++i) pinned = pinned || model[i].pins != 0;
                 const tinymem::pool_stats st = p.stats();
-                if (!pinned) CHECK(st.largest_free_bytes == st.free_bytes);
+                if (!m.any_pinned()) CHECK(st.largest_free_bytes == st.free_bytes);
+                CHECK_MODEL(m.check_layout(p, g_buffer, std::size_t(-1)));
             } else if (what < 99) {
                 name = "stale handle";
-                if (freed > 0) {
+                if (m.freed_count() > 0) {
                     // A freed handle stays stale, even after its slot was reused.
-                    const handle old = hs[r.below(freed < 32 ? std::uint32_t(freed) : 32u)];
-                    CHECK(!p.valid(old) && p.data(old) == nullptr && p.size(old) == 0);
+                    const handle old = m.freed_at(r.below(std::uint32_t(m.freed_count()))).h;
+                    CHECK_MODEL(m.check_stale(p, old));
                     CHECK(!p.deallocate(old) && p.last_error() == error::stale_handle);
                     CHECK(!p.reallocate(old, 8) && p.last_error() == error::stale_handle);
                     CHECK(!p.acquire_pin(old) && p.last_error() == error::stale_handle);
@@ -1499,35 +1466,31 @@ struct bump_suite {
                 CHECK(!p.allocate(0) && p.last_error() == error::zero_size);
                 CHECK(!p.allocate(8, 2 * granule) && p.last_error() == error::bad_alignment);
                 CHECK(!p.allocate(p.capacity()) && p.last_error() == error::too_large);
-                if (live > 0) {
-                    block& b = model[r.below(std::uint32_t(live))];
-                    touched = &b;
-                    CHECK(!p.reallocate(b.h, 0) && p.last_error() == error::zero_size);
-                    if (b.pins == 0) CHECK(!p.unpin(b.h) && p.last_error() == error::not_pinned);
-                    else CHECK(!p.deallocate(b.h) && p.last_error() == error::pinned);
+                if (!m.empty()) {
+                    const std::size_t i = r.below(std::uint32_t(m.size()));
+                    touched = i;
+                    CHECK(!p.reallocate(m[i].h, 0) && p.last_error() == error::zero_size);
+                    if (m[i].pins == 0) CHECK(!p.unpin(m[i].h) && p.last_error() == m.unpin_error(i));
+                    else CHECK(!p.deallocate(m[i].h) && p.last_error() == m.deallocate_error(i));
                 }
                 const tinymem::pool_stats after = p.stats();
                 CHECK(after.used_bytes == before.used_bytes && after.free_bytes == before.free_bytes &&
                       after.bytes_moved == before.bytes_moved);
             }
             CHECK(pool_ok(p));
-            check_model(p, may_move, touched, op % 64 == 63);
-            if (op % 64 == 63) CHECK(p.stats().live_blocks == live);
+            check_model(p, m, may_move, touched, op % 64 == 63);
             if (g_failures != failures && failed_op == nullptr) {
                 failed_op = name;
                 std::printf("  [%s] churn: first failure at op %lu (%s), %lu live blocks\n", g_context, op, name,
-                            static_cast<unsigned long>(live));
+                            static_cast<unsigned long>(m.size()));
             }
         }
-        for (std::size_t i = 0; i < live; ++i) {
-            CHECK(model_holds(p, model[i]));
-            for (; model[i].pins != 0; --model[i].pins) CHECK(p.unpin(model[i].h));
-            CHECK(p.deallocate(model[i].h));
-        }
-        live = 0;
+        for (std::size_t i = 0; i < m.size(); ++i) CHECK_MODEL(m.check_block(p, i));
+        CHECK_MODEL(m.free_all(p, [](handle) {}));
         CHECK(pool_ok(p));
         const tinymem::pool_stats s = p.stats();
         CHECK(s.live_blocks == 0 && s.used_bytes == 0 && s.pinned_bytes == 0);
+        CHECK_MODEL(m.check_all(p));
         std::printf("  [%s] churn: %lu ops, %lu allocations (%lu refused), %lu reallocations, "
                     "%lu defrag steps, %lu bad-input rounds, %lu compactions, %lu KiB moved\n",
                     g_context, ops, allocs, fails, reallocs, steps, bad, static_cast<unsigned long>(s.compactions),
@@ -1537,7 +1500,7 @@ struct bump_suite {
     // Not inlined: main would hold every suite's frame at once, beyond the M0's stack.
     __attribute__((noinline)) static void run(const char* name, std::uint64_t seed, unsigned long ops) {
         g_context = name;
-        scratch_arrays(model, hs);
+        hs = scratch_handles<handle>();
         const unsigned long before = g_failures, checks = g_checks;
         basic();
         bad_input();
