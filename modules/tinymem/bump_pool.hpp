@@ -371,10 +371,14 @@ private:
     offset_type retired_ = 0;        // slots out of generations, never reused (set_slot_retirement)
     offset_type step_skipped_ = 0;   // the smallest block, in granules, this pass's steps left
                                      // alone (0: none)
-    std::uint16_t tag_ = 0;
     error last_error_ = error::none;
-    bool retire_slots_ = false;      // set_slot_retirement()
     bool compact_ = true;            // nothing for defrag_step to do
+    // After the two flags the hot paths store: handles are made from the tag just after
+    // succeed() stores last_error_, and clang may load the tag as a wider word, whose load a
+    // byte stored inside it and still in flight would stall (no store-to-load forwarding from a
+    // narrower store; docs/benchmarks.md, "roomy speed").
+    std::uint16_t tag_ = 0;
+    bool retire_slots_ = false;      // set_slot_retirement()
     friend class detail::compaction_limit_api<basic_bump_pool>;
     using detail::compaction_limit_api<basic_bump_pool>::limited;
     using detail::compaction_limit_api<basic_bump_pool>::limit_bytes;

@@ -1177,28 +1177,37 @@ private:
                                      // floor_stale_, only a bound below every one of them
     offset_type cursor_ = 0;         // compaction resumes here: holes before it sit before pinned
                                      // blocks or blocks too large for the last defrag_step
+    // The counters that allocate and deallocate both change (free, cached and used granules,
+    // live slots) are kept apart, each next to one that neither changes: adjacent, a compiler
+    // may update two of them with one wide load and store (clang 19's SLP vectoriser did, in
+    // allocate's quick path), whose load then waits for the two narrow stores deallocate had
+    // just made, which cannot be forwarded to it (figures: docs/benchmarks.md, "roomy speed").
     offset_type free_granules_ = 0;   // free and cached blocks
+    offset_type slots_ = 0;           // table size
     offset_type cached_granules_ = 0; // cached blocks (in quick lists)
-    offset_type used_granules_ = 0;
     offset_type pinned_granules_ = 0;
-    offset_type slots_ = 0;          // table size
-    offset_type live_ = 0;           // used slots
+    offset_type used_granules_ = 0;
+    offset_type retired_ = 0;         // slots out of generations, never reused (set_slot_retirement)
+    offset_type live_ = 0;            // used slots
     offset_type free_slot_head_ = 0; // FIFO of free slots, slot + 1 (0: empty); FIFO reuse keeps
     offset_type free_slot_tail_ = 0; // a stale handle's generation unmatched for longest
-    offset_type retired_ = 0;        // slots out of generations, never reused (set_slot_retirement)
     offset_type bins_[bin_count] = {};
     offset_type quick_[quick_classes == 0 ? 1 : quick_classes] = {}; // cached blocks by exact size
     bin_mask_type bin_mask_ = 0;
+    // The pool's tag shares its aligned 32-bit word with two flags that only the rare paths
+    // write: handles are made from the tag just after succeed() stores last_error_, and clang
+    // loads the tag as that whole word, so a byte stored there still in flight stalls the load
+    // (no store-to-load forwarding from a narrower store; docs/benchmarks.md, "roomy speed").
     std::uint16_t tag_ = 0;
-    error last_error_ = error::none;
-    bool retire_slots_ = false;      // set_slot_retirement()
-    bool compact_ = true;            // nothing for defrag_step to do (with a budget below
-    offset_type step_skipped_ = 0;   // the smallest block, in granules, a step pass left alone)
     // fixed_floor_ is a lower bound, maybe not a block start: freeing the lowest allocate_pinned
     // block does not walk to the next one (bounded deallocate). place_pinned() then takes a
     // bin's block instead of the top of the hole under the floor; an allocate_pinned block at or
     // below the bound, or defrag(), makes the floor exact again.
     bool floor_stale_ = false;
+    bool retire_slots_ = false;      // set_slot_retirement()
+    bool compact_ = true;            // nothing for defrag_step to do (with a budget below
+    offset_type step_skipped_ = 0;   // the smallest block, in granules, a step pass left alone)
+    error last_error_ = error::none;
     friend class detail::compaction_limit_api<basic_pool>;
     using detail::compaction_limit_api<basic_pool>::limited;
     using detail::compaction_limit_api<basic_pool>::limit_bytes;
