@@ -60,6 +60,8 @@ struct rng {
     std::uint32_t below(std::uint32_t n) { return std::uint32_t(next() % n); }
 };
 
+using error = tinymem::error;
+
 bool aligned(const void* p, std::size_t a) { return reinterpret_cast<std::uintptr_t>(p) % a == 0; }
 
 #ifndef TINYMEM_TARGET_POOL_BYTES
@@ -224,7 +226,6 @@ unsigned steps_until_done(Pool& p, const typename Pool::handle* hs, std::size_t 
 // odd i in [3, n) live, unpinned and compacted; the rest freed.
 template <class Pool>
 void pin_rules(Pool& p, typename Pool::handle* hs, unsigned n) {
-    using error = tinymem::error;
     constexpr std::size_t word = sizeof(typename Pool::word_type);
     for (unsigned i = 0; i < n; ++i) {
         hs[i] = p.allocate(20 + 7 * i);
@@ -285,7 +286,6 @@ void pin_rules(Pool& p, typename Pool::handle* hs, unsigned n) {
 // loop's defrag_step(64) calls then make the room.
 template <class Pool>
 void compaction_limit_rules(std::span<std::byte> buffer, typename Pool::handle* hs) {
-    using error = tinymem::error;
     for (const bool limited : {false, true}) {
         Pool p(buffer);
         CHECK(p.compaction_limit() == ~std::size_t{0});
@@ -322,7 +322,6 @@ void compaction_limit_rules(std::span<std::byte> buffer, typename Pool::handle* 
 // limit. For basic_pool, a reserve_handles() beyond the slots is refused and changes nothing.
 template <class Pool>
 void limit_answers(std::span<std::byte> buffer, typename Pool::handle* hs) {
-    using error = tinymem::error;
     Pool p(buffer.first(2048));
     if constexpr (requires { p.reserve_handles(1); }) {
         const tinymem::pool_stats before = p.stats();
@@ -429,7 +428,6 @@ void defrag_step_rules(typename Pool::handle* hs) {
 // full it got. Result: how many it allocated.
 template <class Pool>
 std::size_t fill_up(Pool& p, typename Pool::handle* hs, bool report) {
-    using error = tinymem::error;
     std::size_t n = 0;
     while (n < max_handles && (hs[n] = p.allocate(200))) ++n;
     CHECK(n > scaled(50) && n < max_handles);
@@ -445,13 +443,30 @@ std::size_t fill_up(Pool& p, typename Pool::handle* hs, bool report) {
     return n;
 }
 
+// What bad_request_rules' requests may change in stats() (`before` them, `after`): nothing but
+// the failure counts, by one a request; `exact`, the lean engine's, counts each kind exactly (for
+// basic_pool, at least the too_large ones). Out of line, one copy for every pool type.
+__attribute__((noinline)) void check_refusals(const tinymem::pool_stats& before, const tinymem::pool_stats& after,
+                                              bool exact) {
+    CHECK(after.used_bytes == before.used_bytes && after.live_blocks == before.live_blocks);
+    CHECK(after.free_bytes == before.free_bytes && after.bytes_moved == before.bytes_moved);
+    const auto failed = [&](error e) { return after.failed[unsigned(e)] - before.failed[unsigned(e)]; };
+    if (exact) {
+        CHECK(failed(error::zero_size) == 2);
+        CHECK(failed(error::too_large) == 6);
+        CHECK(failed(error::bad_alignment) == 4);
+        CHECK(failed(error::not_pinned) == 1);
+    } else {
+        CHECK(failed(error::too_large) >= 4);
+    }
+}
+
 // Bad requests, for either engine, leave the pool as it was: each is refused with its error and
 // counted in stats(); block b (`bytes` of pattern `seed`, size b_size) keeps its place, size and
 // bytes. The lean engine also refuses over-alignment and a request of its whole capacity (with
 // the header it does not fit), and counts each failure exactly.
 template <class Pool>
 void bad_request_rules(Pool& p, typename Pool::handle b, std::uint32_t seed, std::size_t bytes, std::size_t b_size) {
-    using error = tinymem::error;
     constexpr std::size_t granule = Pool::config_type::granule;
     const void* const b_at = p.data(b);
     const tinymem::pool_stats before = p.stats();
@@ -471,24 +486,13 @@ void bad_request_rules(Pool& p, typename Pool::handle b, std::uint32_t seed, std
     CHECK(!p.reallocate(b, 0) && p.last_error() == error::zero_size);
     CHECK(!p.unpin(b) && p.last_error() == error::not_pinned);
     CHECK(p.data(b) == b_at && holds(p, b, seed, bytes) && p.size(b) == b_size);
-    const tinymem::pool_stats after = p.stats();
-    CHECK(after.used_bytes == before.used_bytes && after.live_blocks == before.live_blocks);
-    CHECK(after.free_bytes == before.free_bytes && after.bytes_moved == before.bytes_moved);
-    const auto failed = [&](error e) { return after.failed[unsigned(e)] - before.failed[unsigned(e)]; };
-    if constexpr (is_lean<Pool>) {
-        CHECK(failed(error::zero_size) == 2);
-        CHECK(failed(error::too_large) == 6);
-        CHECK(failed(error::bad_alignment) == 4);
-        CHECK(failed(error::not_pinned) == 1);
-    } else {
-        CHECK(failed(error::too_large) >= 4);
-    }
+    check_refusals(before, p.stats(), is_lean<Pool>);
     CHECK(pool_ok(p));
 }
 
 // The churns' request sizes: mostly up to 64 bytes, some up to 1 KiB, a few up to 6 KiB (of a
 // 32 KiB pool); and the new sizes of their reallocations: mostly up to 200 bytes, some up to
-// 3000. One draw (or two) of r each.
+// 3000. Two draws of r each.
 std::uint32_t request_bytes(rng& r) {
     const std::uint32_t kind = r.below(100);
     if (kind < 70) return 1 + r.below(64);
@@ -496,6 +500,35 @@ std::uint32_t request_bytes(rng& r) {
     return 1 + r.below(scaled(6000));
 }
 std::uint32_t resize_bytes(rng& r) { return 1 + r.below(r.below(4) == 0 ? scaled(3000) : 200); }
+
+// A churn's request: a size drawn by request_bytes(), the granule as alignment but one time in
+// `odd_one_in` a power of two up to 2^max_log2. Out of line, one copy for every churn.
+struct request {
+    std::uint32_t bytes, align;
+};
+__attribute__((noinline)) request draw_request(rng& r, std::uint32_t granule, std::uint32_t odd_one_in,
+                                               std::uint32_t max_log2) {
+    const std::uint32_t bytes = request_bytes(r);
+    return {bytes, r.below(odd_one_in) == 0 ? 1u << r.below(max_log2 + 1) : granule};
+}
+// Checks that a churn's refused allocation says the pool has no room for it.
+__attribute__((noinline)) void check_no_room(error e) {
+    CHECK(e == error::out_of_memory || e == error::out_of_handles || e == error::fragmented_by_pins);
+}
+// A churn's allocation of a request drawn by draw_request(); a refusal must say there is no room
+// (checked). Result: the handle (null when refused), the size and the alignment.
+template <class Pool>
+struct churn_request {
+    typename Pool::handle h;
+    std::uint32_t bytes, align;
+};
+template <class Pool>
+churn_request<Pool> churn_allocate(Pool& p, rng& r, std::uint32_t odd_one_in, std::uint32_t max_log2) {
+    const request q = draw_request(r, std::uint32_t(Pool::config_type::granule), odd_one_in, max_log2);
+    const typename Pool::handle h = p.allocate(q.bytes, q.align);
+    if (!h) check_no_room(p.last_error());
+    return {h, q.bytes, q.align};
+}
 
 // Runs suite Suite (its cases()) under `name`: its handles in g_scratch, then the checks it made
 // and those that failed, printed. Not inlined: main would hold every suite's frame at once,
@@ -516,7 +549,6 @@ template <class Config>
 struct suite {
     using pool_t = tinymem::basic_pool<Config>;
     using handle = typename pool_t::handle;
-    using error = tinymem::error;
     static constexpr std::size_t granule = Config::granule;
 
     static inline handle* hs = nullptr; // in g_scratch (built by run_suite())
@@ -686,14 +718,10 @@ struct suite {
         for (unsigned long op = 0; op < ops; ++op) {
             const std::uint32_t what = r.below(100);
             if (what < 40 && !m.full()) {
-                const std::uint32_t bytes = request_bytes(r);
-                std::uint32_t align = std::uint32_t(granule);
-                if (r.below(10) == 0) align = 1u << r.below(7); // 1 .. 64
-                const handle h = p.allocate(bytes, align);
+                const auto [h, bytes, align] = churn_allocate(p, r, 10, 6); // aligned 1 .. 64
                 if (!h) {
                     ++fails;
                     const error e = p.last_error();
-                    CHECK(e == error::out_of_memory || e == error::out_of_handles || e == error::fragmented_by_pins);
                     // out_of_memory means the free bytes cannot hold the request, unless the
                     // handle table is full: growing it must move the pool's first block, which
                     // needs a hole as large as that block (reported as out_of_memory too).
@@ -804,13 +832,12 @@ template <class Config>
 struct bump_suite {
     using pool_t = tinymem::basic_bump_pool<Config>;
     using handle = typename pool_t::handle;
-    using error = tinymem::error;
+    using model_t = churn_model<pool_t>;
     static constexpr std::size_t granule = Config::granule;
     // Each block has one header word in the heap (just before its data) and one table word.
     static constexpr std::size_t word = sizeof(typename Config::word_type);
     static constexpr unsigned granule_log2 = granule == 4 ? 2 : granule == 8 ? 3 : 4;
 
-    using model_t = churn_model<pool_t>;
     static inline handle* hs = nullptr; // in g_scratch (built by run_suite())
 
     static const std::byte* at(const void* p) { return static_cast<const std::byte*>(p); }
@@ -1354,14 +1381,10 @@ struct bump_suite {
             if (what < 40 && !m.full()) {
                 name = "allocate";
                 may_move = true;
-                const std::uint32_t bytes = request_bytes(r);
-                std::uint32_t align = std::uint32_t(granule);
-                if (r.below(8) == 0) align = 1u << r.below(granule_log2 + 1); // 1 .. granule
-                const handle h = p.allocate(bytes, align);
+                const auto [h, bytes, align] = churn_allocate(p, r, 8, granule_log2); // aligned 1 .. granule
                 if (!h) {
                     ++fails;
                     const error e = p.last_error();
-                    CHECK(e == error::out_of_memory || e == error::out_of_handles || e == error::fragmented_by_pins);
                     // Why, in the numbers stats() gives (its free bytes use the present table).
                     const tinymem::pool_stats st = p.stats();
                     const std::size_t need = granules(bytes) * granule;
