@@ -33,7 +33,8 @@ unsigned long g_checks = 0;
 unsigned long g_failures = 0;
 const char* g_context = "";
 
-bool check_(bool ok, const char* what, int line) {
+// Out of line: inlined at each of the thousands of checks, it would not fit the M0's flash.
+__attribute__((noinline)) bool check_(bool ok, const char* what, int line) {
     ++g_checks;
     if (!ok) {
         ++g_failures;
@@ -355,6 +356,18 @@ void limit_answers(std::span<std::byte> buffer, typename Pool::handle* hs) {
     CHECK(pool_ok(p));
 }
 
+// What stats() says of a pool full of holes, and of one defrag() compacted. Out of line, one
+// copy for every pool type.
+__attribute__((noinline)) void check_fragmented(const tinymem::pool_stats& s) {
+    CHECK(s.largest_free_bytes < s.free_bytes);
+    CHECK(s.fragmentation_percent > 0);
+}
+__attribute__((noinline)) void check_defragmented(const tinymem::pool_stats& s) {
+    CHECK(s.largest_free_bytes == s.free_bytes);
+    CHECK(s.fragmentation_percent == 0);
+    CHECK(s.compactions >= 1 && s.bytes_moved > 0);
+}
+
 // defrag(), for either engine, over a pool full of holes: it closes them all, moves blocks and
 // keeps their bytes, and a second one moves nothing. Then a request larger than any hole but
 // within the free bytes compacts on demand. The lean engine also puts every block where its
@@ -365,14 +378,10 @@ void defrag_rules(typename Pool::handle* hs) {
         Pool p(whole());
         const std::size_t made = fragment(p, hs, max_handles);
         CHECK(made > scaled(100));
-        tinymem::pool_stats s = p.stats();
-        CHECK(s.largest_free_bytes < s.free_bytes);
-        CHECK(s.fragmentation_percent > 0);
+        check_fragmented(p.stats());
         p.defrag();
-        s = p.stats();
-        CHECK(s.largest_free_bytes == s.free_bytes);
-        CHECK(s.fragmentation_percent == 0);
-        CHECK(s.compactions >= 1 && s.bytes_moved > 0);
+        const tinymem::pool_stats s = p.stats();
+        check_defragmented(s);
         CHECK(survivors_hold(p, hs, made));
         if constexpr (is_lean<Pool>) CHECK(survivors_packed(p, hs, made, ~std::size_t{0}));
         CHECK(pool_ok(p));
@@ -443,6 +452,93 @@ std::size_t fill_up(Pool& p, typename Pool::handle* hs, bool report) {
     return n;
 }
 
+// (These four cases stay out of line: inlined into the suites, they took more of the M0's flash.)
+// Stale handles, for either engine: every use of freed handles a and c (c may be a, or have its
+// slot reused already) is refused as stale; then a's slot gets reused, and both stay stale,
+// never aliasing a new block.
+template <class Pool>
+__attribute__((noinline)) void stale_rules(Pool& p, typename Pool::handle a, typename Pool::handle c) {
+    for (const auto h : {a, c}) {
+        CHECK(!p.valid(h));
+        CHECK(p.data(h) == nullptr);
+        CHECK(p.size(h) == 0);
+        CHECK(p.pin_count(h) == 0);
+        CHECK(!p.deallocate(h) && p.last_error() == error::stale_handle);
+        CHECK(!p.reallocate(h, 10) && p.last_error() == error::stale_handle);
+        CHECK(!p.acquire_pin(h) && p.last_error() == error::stale_handle);
+        CHECK(!p.unpin(h) && p.last_error() == error::stale_handle);
+        auto guard = p.pin(h);
+        CHECK(!guard && guard.data() == nullptr && p.last_error() == error::stale_handle);
+    }
+    for (int i = 0; i < 40; ++i) {
+        const auto x = p.allocate(16);
+        CHECK(x && x != a && x != c);
+        CHECK(!p.valid(a) && p.data(a) == nullptr && !p.valid(c));
+        if (i % 2 == 0) CHECK(p.deallocate(x));
+    }
+}
+
+// Null, forged and foreign handles, for either engine: every call refuses each as invalid, and
+// the foreign one (from another pool of the same type) stays its own pool's, where p's block b
+// is not valid. (One loop over the three: the M0's flash holds the checks once.)
+template <class Pool>
+__attribute__((noinline)) void invalid_handle_rules(Pool& p, typename Pool::handle b) {
+    using handle = typename Pool::handle;
+    Pool q(std::span<std::byte>(g_other_buffer, sizeof g_other_buffer));
+    const handle foreign = q.allocate(8);
+    CHECK(foreign);
+    for (const handle h : {handle{}, handle(~typename handle::value_type{0}), foreign}) {
+        CHECK(!p.valid(h));
+        CHECK(p.data(h) == nullptr);
+        CHECK(p.size(h) == 0);
+        CHECK(!p.deallocate(h) && p.last_error() == error::invalid_handle);
+        CHECK(!p.reallocate(h, 8) && p.last_error() == error::invalid_handle);
+        CHECK(!p.acquire_pin(h) && p.last_error() == error::invalid_handle);
+        CHECK(!p.unpin(h) && p.last_error() == error::invalid_handle);
+    }
+    CHECK(q.valid(foreign) && !q.valid(b) && q.deallocate(foreign));
+}
+
+// Buffers that cannot hold a pool, for either engine: every allocation fails with bad_buffer,
+// check() reports the pool unusable, steps have nothing to do; p's block b is not valid there.
+// A buffer starting off the granule is rounded up, not misused. The lean engine also takes
+// exactly four granules at the least.
+template <class Pool>
+__attribute__((noinline)) void bad_buffer_rules(typename Pool::handle b) {
+    constexpr std::size_t granule = Pool::config_type::granule;
+    const auto at = [](const void* d) { return static_cast<const std::byte*>(d); };
+    {
+        Pool tiny(std::span<std::byte>(g_other_buffer, 4));
+        CHECK(!tiny.usable());
+        CHECK(tiny.capacity() == 0);
+        CHECK(!tiny.allocate(1) && tiny.last_error() == error::bad_buffer);
+        CHECK(!tiny.allocate(1, 3) && tiny.last_error() == error::bad_buffer);
+        CHECK(!tiny.valid(b) && tiny.data(b) == nullptr);
+        CHECK(tiny.defrag_step(256) && !tiny.check().ok() && tiny.stats().capacity_bytes == 0);
+        tiny.defrag();
+        Pool none(std::span<std::byte>{});
+        CHECK(!none.usable());
+        CHECK(!none.allocate(1) && none.last_error() == error::bad_buffer);
+    }
+    if constexpr (is_lean<Pool>) {
+        // Four granules are the least a pool takes; three are refused.
+        Pool three(std::span<std::byte>(g_other_buffer, 3 * granule));
+        CHECK(!three.usable());
+        Pool four(std::span<std::byte>(g_other_buffer, 4 * granule));
+        CHECK(four.usable() && four.capacity() == 4 * granule);
+        const auto f = four.allocate(1);
+        CHECK(f && pool_ok(four));
+    }
+    Pool odd(std::span<std::byte>(g_other_buffer + 1, sizeof g_other_buffer - 1));
+    CHECK(odd.usable());
+    CHECK(odd.capacity() <= sizeof g_other_buffer - granule);
+    CHECK(odd.capacity() + 2 * granule > sizeof g_other_buffer);
+    const auto o = odd.allocate(24);
+    CHECK(o && aligned(odd.data(o), granule));
+    CHECK(at(odd.data(o)) > g_other_buffer && at(odd.data(o)) + odd.size(o) <= g_other_buffer + sizeof g_other_buffer);
+    CHECK(pool_ok(odd));
+}
+
 // What bad_request_rules' requests may change in stats() (`before` them, `after`): nothing but
 // the failure counts, by one a request; `exact`, the lean engine's, counts each kind exactly (for
 // basic_pool, at least the too_large ones). Out of line, one copy for every pool type.
@@ -466,7 +562,7 @@ __attribute__((noinline)) void check_refusals(const tinymem::pool_stats& before,
 // bytes. The lean engine also refuses over-alignment and a request of its whole capacity (with
 // the header it does not fit), and counts each failure exactly.
 template <class Pool>
-void bad_request_rules(Pool& p, typename Pool::handle b, std::uint32_t seed, std::size_t bytes, std::size_t b_size) {
+__attribute__((noinline)) void bad_request_rules(Pool& p, typename Pool::handle b, std::uint32_t seed, std::size_t bytes, std::size_t b_size) {
     constexpr std::size_t granule = Pool::config_type::granule;
     const void* const b_at = p.data(b);
     const tinymem::pool_stats before = p.stats();
@@ -576,52 +672,12 @@ struct suite {
 
         // Free, then every use of the old handle is refused as stale.
         CHECK(p.deallocate(a));
-        CHECK(!p.valid(a));
-        CHECK(p.data(a) == nullptr);
-        CHECK(p.size(a) == 0);
-        CHECK(!p.deallocate(a) && p.last_error() == error::stale_handle);
-        CHECK(!p.reallocate(a, 10) && p.last_error() == error::stale_handle);
-        CHECK(!p.pin(a) && p.last_error() == error::stale_handle);
-        CHECK(!p.acquire_pin(a) && p.last_error() == error::stale_handle);
-        // The slot gets reused; the old handle must stay stale and not alias the new block.
-        for (int i = 0; i < 40; ++i) {
-            const handle x = p.allocate(16);
-            CHECK(x && x != a);
-            CHECK(!p.valid(a) && p.data(a) == nullptr);
-            if (i % 2 == 0) CHECK(p.deallocate(x));
-        }
+        stale_rules(p, a, a);
         CHECK(holds(p, b, 2, 1));
-
-        // Null, forged and foreign handles.
-        CHECK(!p.valid(handle{}));
-        CHECK(p.data(handle{}) == nullptr);
-        CHECK(!p.deallocate(handle{}) && p.last_error() == error::invalid_handle);
-        const handle forged(~typename handle::value_type{0});
-        CHECK(!p.valid(forged));
-        CHECK(p.data(forged) == nullptr);
-        CHECK(!p.deallocate(forged));
-        pool_t q(std::span<std::byte>(g_other_buffer, sizeof g_other_buffer));
-        const handle foreign = q.allocate(8);
-        CHECK(foreign);
-        CHECK(!p.valid(foreign));
-        CHECK(!p.deallocate(foreign) && p.last_error() == error::invalid_handle);
-        CHECK(q.valid(foreign) && q.deallocate(foreign));
-
+        invalid_handle_rules(p, b);
         // Bad requests leave the pool unchanged.
         bad_request_rules(p, b, 2, 1, p.size(b));
-
-        // Buffers that cannot hold a pool.
-        pool_t tiny(std::span<std::byte>(g_other_buffer, 4));
-        CHECK(!tiny.usable());
-        CHECK(!tiny.allocate(1) && tiny.last_error() == error::bad_buffer);
-        pool_t none(std::span<std::byte>{});
-        CHECK(!none.usable() && !none.allocate(1));
-        // A buffer starting off the granule is rounded up, not misused.
-        pool_t odd(std::span<std::byte>(g_other_buffer + 1, sizeof g_other_buffer - 1));
-        CHECK(odd.usable());
-        const handle o = odd.allocate(24);
-        CHECK(o && aligned(odd.data(o), granule));
-        CHECK(pool_ok(odd));
+        bad_buffer_rules<pool_t>(b);
     }
 
     // ---- reallocate -----------------------------------------------------------------------
@@ -910,44 +966,12 @@ struct bump_suite {
         CHECK(pool_ok(p));
 
         // Every use of a freed handle is refused as stale.
-        CHECK(!p.valid(a));
-        CHECK(p.data(a) == nullptr && p.size(a) == 0 && p.pin_count(a) == 0);
-        CHECK(!p.deallocate(a) && p.last_error() == error::stale_handle);
-        CHECK(!p.reallocate(a, 10) && p.last_error() == error::stale_handle);
-        CHECK(!p.acquire_pin(a) && p.last_error() == error::stale_handle);
-        CHECK(!p.unpin(a) && p.last_error() == error::stale_handle);
-        {
-            auto guard = p.pin(a);
-            CHECK(!guard && guard.data() == nullptr && p.last_error() == error::stale_handle);
-        }
-        // Its slot gets reused; the old handle must stay stale and not alias the new block.
-        for (int i = 0; i < 40; ++i) {
-            const handle x = p.allocate(16);
-            CHECK(x && x != a && x != c);
-            CHECK(!p.valid(a) && p.data(a) == nullptr && !p.valid(c));
-            if (i % 2 == 0) CHECK(p.deallocate(x));
-        }
+        stale_rules(p, a, c);
         CHECK(holds(p, b, 2, 1));
         CHECK(pool_ok(p));
 
         // Null, forged and foreign handles: another bump pool's, and a basic_pool's (same type).
-        CHECK(!p.valid(handle{}) && p.data(handle{}) == nullptr && p.size(handle{}) == 0);
-        CHECK(!p.deallocate(handle{}) && p.last_error() == error::invalid_handle);
-        CHECK(!p.reallocate(handle{}, 8) && p.last_error() == error::invalid_handle);
-        CHECK(!p.acquire_pin(handle{}) && p.last_error() == error::invalid_handle);
-        CHECK(!p.unpin(handle{}) && p.last_error() == error::invalid_handle);
-        const handle forged(~typename handle::value_type{0});
-        CHECK(!p.valid(forged) && p.data(forged) == nullptr);
-        CHECK(!p.deallocate(forged) && p.last_error() == error::invalid_handle);
-        {
-            pool_t q(std::span<std::byte>(g_other_buffer, sizeof g_other_buffer));
-            const handle foreign = q.allocate(8);
-            CHECK(foreign);
-            CHECK(!p.valid(foreign) && p.data(foreign) == nullptr);
-            CHECK(!p.deallocate(foreign) && p.last_error() == error::invalid_handle);
-            CHECK(!p.acquire_pin(foreign) && p.last_error() == error::invalid_handle);
-            CHECK(q.valid(foreign) && !q.valid(b) && q.deallocate(foreign));
-        }
+        invalid_handle_rules(p, b);
         {
             tinymem::basic_pool<Config> q(std::span<std::byte>(g_other_buffer, sizeof g_other_buffer));
             const handle foreign = q.allocate(8);
@@ -971,35 +995,7 @@ struct bump_suite {
             CHECK(p.deallocate(x));
         }
         bad_request_rules(p, b, 3, 40, usable(40));
-
-        // Buffers that cannot hold a pool: every allocation fails with bad_buffer.
-        pool_t tiny(std::span<std::byte>(g_other_buffer, 4));
-        CHECK(!tiny.usable() && tiny.capacity() == 0);
-        CHECK(!tiny.allocate(1) && tiny.last_error() == error::bad_buffer);
-        CHECK(!tiny.allocate(1, 3) && tiny.last_error() == error::bad_buffer);
-        CHECK(!tiny.valid(b) && tiny.data(b) == nullptr);
-        // check() reports the unusable pool, as basic_pool's does.
-        CHECK(tiny.defrag_step(256) && !tiny.check().ok() && tiny.stats().capacity_bytes == 0);
-        tiny.defrag();
-        pool_t none(std::span<std::byte>{});
-        CHECK(!none.usable() && !none.allocate(1) && none.last_error() == error::bad_buffer);
-        // Four granules are the least a pool takes; three are refused.
-        pool_t three(std::span<std::byte>(g_other_buffer, 3 * granule));
-        CHECK(!three.usable());
-        {
-            pool_t four(std::span<std::byte>(g_other_buffer, 4 * granule));
-            CHECK(four.usable() && four.capacity() == 4 * granule);
-            const handle f = four.allocate(1);
-            CHECK(f && pool_ok(four));
-        }
-        // A buffer starting off the granule is rounded up, not misused.
-        pool_t odd(std::span<std::byte>(g_other_buffer + 1, sizeof g_other_buffer - 1));
-        CHECK(odd.usable() && odd.capacity() <= sizeof g_other_buffer - granule);
-        CHECK(odd.capacity() + 2 * granule > sizeof g_other_buffer);
-        const handle o = odd.allocate(24);
-        CHECK(o && aligned(odd.data(o), granule));
-        CHECK(at(odd.data(o)) > g_other_buffer && at(odd.data(o)) + odd.size(o) <= g_other_buffer + sizeof g_other_buffer);
-        CHECK(pool_ok(odd));
+        bad_buffer_rules<pool_t>(b);
     }
 
     // ---- bump_pool<Bytes>: the pool and its storage in one object ------------------------------
