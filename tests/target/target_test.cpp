@@ -4,6 +4,8 @@
 // every test, tests/model/pool_model.hpp) live in static arrays (.bss). Output goes through printf (semihosting); the exit status is the result:
 // 0 when every check passed. Both engines are tested: basic_pool in four configurations, then
 // the lean basic_bump_pool in the same ones (two on the Cortex-M0, whose flash holds no more).
+// What both engines share is one template per case over the pool type, run by both suites
+// (is_lean<Pool> adds the lean engine's own expectations); each suite adds its engine's own cases.
 //
 // The pools are 32 KiB (TINYMEM_TARGET_POOL_BYTES: tests/target/meson.build passes less for a
 // board with little RAM); every size below that depends on the pool is written for 32 KiB and
@@ -562,7 +564,8 @@ __attribute__((noinline)) void check_refusals(const tinymem::pool_stats& before,
 // bytes. The lean engine also refuses over-alignment and a request of its whole capacity (with
 // the header it does not fit), and counts each failure exactly.
 template <class Pool>
-__attribute__((noinline)) void bad_request_rules(Pool& p, typename Pool::handle b, std::uint32_t seed, std::size_t bytes, std::size_t b_size) {
+__attribute__((noinline)) void bad_request_rules(Pool& p, typename Pool::handle b, std::uint32_t seed, std::size_t bytes,
+                                                 std::size_t b_size) {
     constexpr std::size_t granule = Pool::config_type::granule;
     const void* const b_at = p.data(b);
     const tinymem::pool_stats before = p.stats();
