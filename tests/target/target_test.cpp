@@ -4,6 +4,8 @@
 // every test, tests/model/pool_model.hpp) live in static arrays (.bss). Output goes through printf (semihosting); the exit status is the result:
 // 0 when every check passed. Both engines are tested: basic_pool in four configurations, then
 // the lean basic_bump_pool in the same ones (two on the Cortex-M0, whose flash holds no more).
+// What both engines share is one template per case over the pool type, run by both suites
+// (is_lean<Pool> adds the lean engine's own expectations); each suite adds its engine's own cases.
 //
 // The pools are 32 KiB (TINYMEM_TARGET_POOL_BYTES: tests/target/meson.build passes less for a
 // board with little RAM); every size below that depends on the pool is written for 32 KiB and
@@ -33,7 +35,8 @@ unsigned long g_checks = 0;
 unsigned long g_failures = 0;
 const char* g_context = "";
 
-bool check_(bool ok, const char* what, int line) {
+// Out of line: inlined at each of the thousands of checks, it would not fit the M0's flash.
+__attribute__((noinline)) bool check_(bool ok, const char* what, int line) {
     ++g_checks;
     if (!ok) {
         ++g_failures;
@@ -59,6 +62,8 @@ struct rng {
     // Uniform in [0, n).
     std::uint32_t below(std::uint32_t n) { return std::uint32_t(next() % n); }
 };
+
+using error = tinymem::error;
 
 bool aligned(const void* p, std::size_t a) { return reinterpret_cast<std::uintptr_t>(p) % a == 0; }
 
@@ -126,6 +131,16 @@ churn_model<Pool>& new_model() {
     return *::new (static_cast<void*>(g_scratch)) churn_model<Pool>();
 }
 
+// The whole of g_buffer, which every suite's pools take in turn.
+std::span<std::byte> whole() { return std::span<std::byte>(g_buffer, pool_bytes); }
+
+// Whether Pool is the lean engine (basic_bump_pool): the shared cases below add what only its
+// layout promises (where compaction puts each block, exact compaction counts).
+template <class Pool>
+inline constexpr bool is_lean = false;
+template <class Config>
+inline constexpr bool is_lean<tinymem::basic_bump_pool<Config>> = true;
+
 // Allocates blocks of assorted sizes into hs[0..n), then frees every other one: a pool full of
 // holes. Result: how many were allocated.
 template <class Pool>
@@ -150,6 +165,21 @@ bool survivors_hold(Pool& p, const typename Pool::handle* hs, std::size_t made) 
     for (std::size_t i = 1; i < made; i += 2)
         ok = holds(p, hs[i], std::uint32_t(i), 24 + (i * 37) % 180) && ok;
     return ok;
+}
+// The lean engine: whether fragment()'s survivors sit in their order from the pool's first
+// block on, with nothing between them but for holes before blocks of more than `larger` bytes
+// (header included): what its compaction leaves.
+template <class Pool>
+bool survivors_packed(Pool& p, const typename Pool::handle* hs, std::size_t made, std::size_t larger) {
+    static_assert(is_lean<Pool>);
+    constexpr std::size_t word = sizeof(typename Pool::word_type);
+    const std::byte* expect = g_buffer + Pool::config_type::granule;
+    for (std::size_t i = 1; i < made; i += 2) {
+        const auto* d = static_cast<const std::byte*>(p.data(hs[i]));
+        if (d != expect && !(d > expect && p.size(hs[i]) + word > larger)) return false;
+        expect = d + p.size(hs[i]) + word;
+    }
+    return true;
 }
 
 // Far more defrag_step calls than compacting `made` blocks and holes takes with a budget of two
@@ -199,7 +229,6 @@ unsigned steps_until_done(Pool& p, const typename Pool::handle* hs, std::size_t 
 // odd i in [3, n) live, unpinned and compacted; the rest freed.
 template <class Pool>
 void pin_rules(Pool& p, typename Pool::handle* hs, unsigned n) {
-    using error = tinymem::error;
     constexpr std::size_t word = sizeof(typename Pool::word_type);
     for (unsigned i = 0; i < n; ++i) {
         hs[i] = p.allocate(20 + 7 * i);
@@ -260,7 +289,6 @@ void pin_rules(Pool& p, typename Pool::handle* hs, unsigned n) {
 // loop's defrag_step(64) calls then make the room.
 template <class Pool>
 void compaction_limit_rules(std::span<std::byte> buffer, typename Pool::handle* hs) {
-    using error = tinymem::error;
     for (const bool limited : {false, true}) {
         Pool p(buffer);
         CHECK(p.compaction_limit() == ~std::size_t{0});
@@ -297,7 +325,6 @@ void compaction_limit_rules(std::span<std::byte> buffer, typename Pool::handle* 
 // limit. For basic_pool, a reserve_handles() beyond the slots is refused and changes nothing.
 template <class Pool>
 void limit_answers(std::span<std::byte> buffer, typename Pool::handle* hs) {
-    using error = tinymem::error;
     Pool p(buffer.first(2048));
     if constexpr (requires { p.reserve_handles(1); }) {
         const tinymem::pool_stats before = p.stats();
@@ -331,6 +358,289 @@ void limit_answers(std::span<std::byte> buffer, typename Pool::handle* hs) {
     CHECK(pool_ok(p));
 }
 
+// What stats() says of a pool full of holes, and of one defrag() compacted. Out of line, one
+// copy for every pool type.
+__attribute__((noinline)) void check_fragmented(const tinymem::pool_stats& s) {
+    CHECK(s.largest_free_bytes < s.free_bytes);
+    CHECK(s.fragmentation_percent > 0);
+}
+__attribute__((noinline)) void check_defragmented(const tinymem::pool_stats& s) {
+    CHECK(s.largest_free_bytes == s.free_bytes);
+    CHECK(s.fragmentation_percent == 0);
+    CHECK(s.compactions >= 1 && s.bytes_moved > 0);
+}
+
+// defrag(), for either engine, over a pool full of holes: it closes them all, moves blocks and
+// keeps their bytes, and a second one moves nothing. Then a request larger than any hole but
+// within the free bytes compacts on demand. The lean engine also puts every block where its
+// layout says, in exactly one compaction.
+template <class Pool>
+void defrag_rules(typename Pool::handle* hs) {
+    {
+        Pool p(whole());
+        const std::size_t made = fragment(p, hs, max_handles);
+        CHECK(made > scaled(100));
+        check_fragmented(p.stats());
+        p.defrag();
+        const tinymem::pool_stats s = p.stats();
+        check_defragmented(s);
+        CHECK(survivors_hold(p, hs, made));
+        if constexpr (is_lean<Pool>) CHECK(survivors_packed(p, hs, made, ~std::size_t{0}));
+        CHECK(pool_ok(p));
+        // Compact: a second defrag moves nothing.
+        p.defrag();
+        CHECK(p.stats().bytes_moved == s.bytes_moved);
+    }
+    Pool p(whole());
+    const std::size_t made = fragment(p, hs, max_handles);
+    const tinymem::pool_stats s = p.stats();
+    const std::size_t want = s.largest_free_bytes + 256;
+    CHECK(want < s.free_bytes);
+    const auto big = p.allocate(want);
+    CHECK(big && p.size(big) >= want);
+    if constexpr (is_lean<Pool>) {
+        CHECK(p.stats().compactions == s.compactions + 1);
+        CHECK(survivors_packed(p, hs, made, ~std::size_t{0}));
+    } else {
+        CHECK(p.stats().compactions >= 1);
+    }
+    CHECK(survivors_hold(p, hs, made));
+    CHECK(pool_ok(p));
+}
+
+// defrag_step, for either engine, over a pool full of holes, interleaved with other calls: with
+// 256 bytes a step can move every block fragment() makes (up to 203 bytes and a header), so the
+// steps end, none over its budget, with the pool compact and the blocks intact; a further step
+// has nothing to do. The lean engine's blocks also sit where its layout says.
+template <class Pool>
+void defrag_step_rules(typename Pool::handle* hs) {
+    Pool p(whole());
+    const std::size_t made = fragment(p, hs, max_handles);
+    const unsigned steps = steps_until_done(p, hs, 256, step_limit(made), made, true);
+    if (CHECK(steps != 0)) {
+        CHECK(steps > scaled(10));
+        const tinymem::pool_stats s = p.stats();
+        CHECK(s.largest_free_bytes == s.free_bytes);
+        if constexpr (is_lean<Pool>) CHECK(survivors_packed(p, hs, made, ~std::size_t{0}));
+        CHECK(p.defrag_step(256)); // compact: nothing to do
+        std::printf("  [%s] defrag_step(256): %u steps to compact %lu blocks\n", g_context, steps,
+                    static_cast<unsigned long>(made / 2));
+    } else {
+        std::printf("  [%s] defrag_step(256) not done after %u steps (%lu blocks, %lu B moved)\n", g_context,
+                    step_limit(made), static_cast<unsigned long>(made / 2),
+                    static_cast<unsigned long>(p.stats().bytes_moved));
+    }
+    CHECK(survivors_hold(p, hs, made));
+    CHECK(pool_ok(p));
+}
+
+// Running out, for either engine: 200-byte blocks into hs until the pool refuses one, for lack
+// of bytes or of handles, counted in stats(); the pool stays sound. With `report`, prints how
+// full it got. Result: how many it allocated.
+template <class Pool>
+std::size_t fill_up(Pool& p, typename Pool::handle* hs, bool report) {
+    std::size_t n = 0;
+    while (n < max_handles && (hs[n] = p.allocate(200))) ++n;
+    CHECK(n > scaled(50) && n < max_handles);
+    CHECK(p.last_error() == error::out_of_memory || p.last_error() == error::out_of_handles);
+    CHECK(p.stats().failed[unsigned(p.last_error())] >= 1);
+    CHECK(pool_ok(p));
+    if (report) {
+        const tinymem::pool_stats full = p.stats();
+        std::printf("  [%s] full after %lu blocks of 200 B: %lu B free, %lu free handles\n", g_context,
+                    static_cast<unsigned long>(n), static_cast<unsigned long>(full.free_bytes),
+                    static_cast<unsigned long>(full.free_handles));
+    }
+    return n;
+}
+
+// (These four cases stay out of line: inlined into the suites, they took more of the M0's flash.)
+// Stale handles, for either engine: every use of freed handles a and c (c may be a, or have its
+// slot reused already) is refused as stale; then a's slot gets reused, and both stay stale,
+// never aliasing a new block.
+template <class Pool>
+__attribute__((noinline)) void stale_rules(Pool& p, typename Pool::handle a, typename Pool::handle c) {
+    for (const auto h : {a, c}) {
+        CHECK(!p.valid(h));
+        CHECK(p.data(h) == nullptr);
+        CHECK(p.size(h) == 0);
+        CHECK(p.pin_count(h) == 0);
+        CHECK(!p.deallocate(h) && p.last_error() == error::stale_handle);
+        CHECK(!p.reallocate(h, 10) && p.last_error() == error::stale_handle);
+        CHECK(!p.acquire_pin(h) && p.last_error() == error::stale_handle);
+        CHECK(!p.unpin(h) && p.last_error() == error::stale_handle);
+        auto guard = p.pin(h);
+        CHECK(!guard && guard.data() == nullptr && p.last_error() == error::stale_handle);
+    }
+    for (int i = 0; i < 40; ++i) {
+        const auto x = p.allocate(16);
+        CHECK(x && x != a && x != c);
+        CHECK(!p.valid(a) && p.data(a) == nullptr && !p.valid(c));
+        if (i % 2 == 0) CHECK(p.deallocate(x));
+    }
+}
+
+// Null, forged and foreign handles, for either engine: every call refuses each as invalid, and
+// the foreign one (from another pool of the same type) stays its own pool's, where p's block b
+// is not valid. (One loop over the three: the M0's flash holds the checks once.)
+template <class Pool>
+__attribute__((noinline)) void invalid_handle_rules(Pool& p, typename Pool::handle b) {
+    using handle = typename Pool::handle;
+    Pool q(std::span<std::byte>(g_other_buffer, sizeof g_other_buffer));
+    const handle foreign = q.allocate(8);
+    CHECK(foreign);
+    for (const handle h : {handle{}, handle(~typename handle::value_type{0}), foreign}) {
+        CHECK(!p.valid(h));
+        CHECK(p.data(h) == nullptr);
+        CHECK(p.size(h) == 0);
+        CHECK(!p.deallocate(h) && p.last_error() == error::invalid_handle);
+        CHECK(!p.reallocate(h, 8) && p.last_error() == error::invalid_handle);
+        CHECK(!p.acquire_pin(h) && p.last_error() == error::invalid_handle);
+        CHECK(!p.unpin(h) && p.last_error() == error::invalid_handle);
+    }
+    CHECK(q.valid(foreign) && !q.valid(b) && q.deallocate(foreign));
+}
+
+// Buffers that cannot hold a pool, for either engine: every allocation fails with bad_buffer,
+// check() reports the pool unusable, steps have nothing to do; p's block b is not valid there.
+// A buffer starting off the granule is rounded up, not misused. The lean engine also takes
+// exactly four granules at the least.
+template <class Pool>
+__attribute__((noinline)) void bad_buffer_rules(typename Pool::handle b) {
+    constexpr std::size_t granule = Pool::config_type::granule;
+    const auto at = [](const void* d) { return static_cast<const std::byte*>(d); };
+    {
+        Pool tiny(std::span<std::byte>(g_other_buffer, 4));
+        CHECK(!tiny.usable());
+        CHECK(tiny.capacity() == 0);
+        CHECK(!tiny.allocate(1) && tiny.last_error() == error::bad_buffer);
+        CHECK(!tiny.allocate(1, 3) && tiny.last_error() == error::bad_buffer);
+        CHECK(!tiny.valid(b) && tiny.data(b) == nullptr);
+        CHECK(tiny.defrag_step(256) && !tiny.check().ok() && tiny.stats().capacity_bytes == 0);
+        tiny.defrag();
+        Pool none(std::span<std::byte>{});
+        CHECK(!none.usable());
+        CHECK(!none.allocate(1) && none.last_error() == error::bad_buffer);
+    }
+    if constexpr (is_lean<Pool>) {
+        // Four granules are the least a pool takes; three are refused.
+        Pool three(std::span<std::byte>(g_other_buffer, 3 * granule));
+        CHECK(!three.usable());
+        Pool four(std::span<std::byte>(g_other_buffer, 4 * granule));
+        CHECK(four.usable() && four.capacity() == 4 * granule);
+        const auto f = four.allocate(1);
+        CHECK(f && pool_ok(four));
+    }
+    Pool odd(std::span<std::byte>(g_other_buffer + 1, sizeof g_other_buffer - 1));
+    CHECK(odd.usable());
+    CHECK(odd.capacity() <= sizeof g_other_buffer - granule);
+    CHECK(odd.capacity() + 2 * granule > sizeof g_other_buffer);
+    const auto o = odd.allocate(24);
+    CHECK(o && aligned(odd.data(o), granule));
+    CHECK(at(odd.data(o)) > g_other_buffer && at(odd.data(o)) + odd.size(o) <= g_other_buffer + sizeof g_other_buffer);
+    CHECK(pool_ok(odd));
+}
+
+// What bad_request_rules' requests may change in stats() (`before` them, `after`): nothing but
+// the failure counts, by one a request; `exact`, the lean engine's, counts each kind exactly (for
+// basic_pool, at least the too_large ones). Out of line, one copy for every pool type.
+__attribute__((noinline)) void check_refusals(const tinymem::pool_stats& before, const tinymem::pool_stats& after,
+                                              bool exact) {
+    CHECK(after.used_bytes == before.used_bytes && after.live_blocks == before.live_blocks);
+    CHECK(after.free_bytes == before.free_bytes && after.bytes_moved == before.bytes_moved);
+    const auto failed = [&](error e) { return after.failed[unsigned(e)] - before.failed[unsigned(e)]; };
+    if (exact) {
+        CHECK(failed(error::zero_size) == 2);
+        CHECK(failed(error::too_large) == 6);
+        CHECK(failed(error::bad_alignment) == 4);
+        CHECK(failed(error::not_pinned) == 1);
+    } else {
+        CHECK(failed(error::too_large) >= 4);
+    }
+}
+
+// Bad requests, for either engine, leave the pool as it was: each is refused with its error and
+// counted in stats(); block b (`bytes` of pattern `seed`, size b_size) keeps its place, size and
+// bytes. The lean engine also refuses over-alignment and a request of its whole capacity (with
+// the header it does not fit), and counts each failure exactly.
+template <class Pool>
+__attribute__((noinline)) void bad_request_rules(Pool& p, typename Pool::handle b, std::uint32_t seed, std::size_t bytes,
+                                                 std::size_t b_size) {
+    constexpr std::size_t granule = Pool::config_type::granule;
+    const void* const b_at = p.data(b);
+    const tinymem::pool_stats before = p.stats();
+    CHECK(!p.allocate(0) && p.last_error() == error::zero_size);
+    CHECK(!p.allocate(std::size_t(-1)) && p.last_error() == error::too_large);
+    CHECK(!p.allocate(std::size_t(-1) - granule) && p.last_error() == error::too_large);
+    CHECK(!p.allocate(p.capacity() + 1) && p.last_error() == error::too_large);
+    if constexpr (is_lean<Pool>)
+        CHECK(!p.allocate(p.capacity()) && p.last_error() == error::too_large); // with its header
+    CHECK(!p.allocate(16, 3) && p.last_error() == error::bad_alignment);
+    CHECK(!p.allocate(16, 0) && p.last_error() == error::bad_alignment);
+    if constexpr (is_lean<Pool>)
+        CHECK(!p.allocate(16, 2 * granule) && p.last_error() == error::bad_alignment); // no over-alignment
+    CHECK(!p.allocate(16, std::size_t(1) << 30) && p.last_error() == error::bad_alignment);
+    CHECK(!p.reallocate(b, std::size_t(-1)) && p.last_error() == error::too_large);
+    if constexpr (is_lean<Pool>) CHECK(!p.reallocate(b, p.capacity()) && p.last_error() == error::too_large);
+    CHECK(!p.reallocate(b, 0) && p.last_error() == error::zero_size);
+    CHECK(!p.unpin(b) && p.last_error() == error::not_pinned);
+    CHECK(p.data(b) == b_at && holds(p, b, seed, bytes) && p.size(b) == b_size);
+    check_refusals(before, p.stats(), is_lean<Pool>);
+    CHECK(pool_ok(p));
+}
+
+// The churns' request sizes: mostly up to 64 bytes, some up to 1 KiB, a few up to 6 KiB (of a
+// 32 KiB pool); and the new sizes of their reallocations: mostly up to 200 bytes, some up to
+// 3000. Two draws of r each.
+std::uint32_t request_bytes(rng& r) {
+    const std::uint32_t kind = r.below(100);
+    if (kind < 70) return 1 + r.below(64);
+    if (kind < 95) return 1 + r.below(scaled(1024));
+    return 1 + r.below(scaled(6000));
+}
+std::uint32_t resize_bytes(rng& r) { return 1 + r.below(r.below(4) == 0 ? scaled(3000) : 200); }
+
+// A churn's request: a size drawn by request_bytes(), the granule as alignment but one time in
+// `odd_one_in` a power of two up to 2^max_log2. Out of line, one copy for every churn.
+struct request {
+    std::uint32_t bytes, align;
+};
+__attribute__((noinline)) request draw_request(rng& r, std::uint32_t granule, std::uint32_t odd_one_in,
+                                               std::uint32_t max_log2) {
+    const std::uint32_t bytes = request_bytes(r);
+    return {bytes, r.below(odd_one_in) == 0 ? 1u << r.below(max_log2 + 1) : granule};
+}
+// Checks that a churn's refused allocation says the pool has no room for it.
+__attribute__((noinline)) void check_no_room(error e) {
+    CHECK(e == error::out_of_memory || e == error::out_of_handles || e == error::fragmented_by_pins);
+}
+// A churn's allocation of a request drawn by draw_request(); a refusal must say there is no room
+// (checked). Result: the handle (null when refused), the size and the alignment.
+template <class Pool>
+struct churn_request {
+    typename Pool::handle h;
+    std::uint32_t bytes, align;
+};
+template <class Pool>
+churn_request<Pool> churn_allocate(Pool& p, rng& r, std::uint32_t odd_one_in, std::uint32_t max_log2) {
+    const request q = draw_request(r, std::uint32_t(Pool::config_type::granule), odd_one_in, max_log2);
+    const typename Pool::handle h = p.allocate(q.bytes, q.align);
+    if (!h) check_no_room(p.last_error());
+    return {h, q.bytes, q.align};
+}
+
+// Runs suite Suite (its cases()) under `name`: its handles in g_scratch, then the checks it made
+// and those that failed, printed. Not inlined: main would hold every suite's frame at once,
+// beyond the M0's stack.
+template <class Suite>
+__attribute__((noinline)) void run_suite(const char* name, std::uint64_t seed, unsigned long ops) {
+    g_context = name;
+    Suite::hs = scratch_handles<typename Suite::handle>();
+    const unsigned long before = g_failures, checks = g_checks;
+    Suite::cases(seed, ops);
+    std::printf("[%s] %lu checks, %lu failed\n", name, g_checks - checks, g_failures - before);
+}
+
 // A pool<Bytes> in .bss, constructed by a static constructor (init_array).
 tinymem::pool<scaled(8192)> g_bss_pool;
 
@@ -338,12 +648,9 @@ template <class Config>
 struct suite {
     using pool_t = tinymem::basic_pool<Config>;
     using handle = typename pool_t::handle;
-    using error = tinymem::error;
     static constexpr std::size_t granule = Config::granule;
 
-    static inline handle* hs = nullptr; // in g_scratch (built by run())
-
-    static std::span<std::byte> whole() { return std::span<std::byte>(g_buffer, pool_bytes); }
+    static inline handle* hs = nullptr; // in g_scratch (built by run_suite())
 
     // ---- allocate / deallocate, stale handles, bad input ----------------------------------
     static void basic() {
@@ -368,66 +675,12 @@ struct suite {
 
         // Free, then every use of the old handle is refused as stale.
         CHECK(p.deallocate(a));
-        CHECK(!p.valid(a));
-        CHECK(p.data(a) == nullptr);
-        CHECK(p.size(a) == 0);
-        CHECK(!p.deallocate(a) && p.last_error() == error::stale_handle);
-        CHECK(!p.reallocate(a, 10) && p.last_error() == error::stale_handle);
-        CHECK(!p.pin(a) && p.last_error() == error::stale_handle);
-        CHECK(!p.acquire_pin(a) && p.last_error() == error::stale_handle);
-        // The slot gets reused; the old handle must stay stale and not alias the new block.
-        for (int i = 0; i < 40; ++i) {
-            const handle x = p.allocate(16);
-            CHECK(x && x != a);
-            CHECK(!p.valid(a) && p.data(a) == nullptr);
-            if (i % 2 == 0) CHECK(p.deallocate(x));
-        }
+        stale_rules(p, a, a);
         CHECK(holds(p, b, 2, 1));
-
-        // Null, forged and foreign handles.
-        CHECK(!p.valid(handle{}));
-        CHECK(p.data(handle{}) == nullptr);
-        CHECK(!p.deallocate(handle{}) && p.last_error() == error::invalid_handle);
-        const handle forged(~typename handle::value_type{0});
-        CHECK(!p.valid(forged));
-        CHECK(p.data(forged) == nullptr);
-        CHECK(!p.deallocate(forged));
-        pool_t q(std::span<std::byte>(g_other_buffer, sizeof g_other_buffer));
-        const handle foreign = q.allocate(8);
-        CHECK(foreign);
-        CHECK(!p.valid(foreign));
-        CHECK(!p.deallocate(foreign) && p.last_error() == error::invalid_handle);
-        CHECK(q.valid(foreign) && q.deallocate(foreign));
-
+        invalid_handle_rules(p, b);
         // Bad requests leave the pool unchanged.
-        const tinymem::pool_stats before = p.stats();
-        CHECK(!p.allocate(0) && p.last_error() == error::zero_size);
-        CHECK(!p.allocate(std::size_t(-1)) && p.last_error() == error::too_large);
-        CHECK(!p.allocate(std::size_t(-1) - granule) && p.last_error() == error::too_large);
-        CHECK(!p.allocate(p.capacity() + 1) && p.last_error() == error::too_large);
-        CHECK(!p.allocate(16, 3) && p.last_error() == error::bad_alignment);
-        CHECK(!p.allocate(16, 0) && p.last_error() == error::bad_alignment);
-        CHECK(!p.allocate(16, std::size_t(1) << 30) && p.last_error() == error::bad_alignment);
-        CHECK(!p.reallocate(b, std::size_t(-1)) && p.last_error() == error::too_large);
-        CHECK(!p.reallocate(b, 0));
-        CHECK(holds(p, b, 2, 1));
-        const tinymem::pool_stats after = p.stats();
-        CHECK(after.used_bytes == before.used_bytes && after.live_blocks == before.live_blocks);
-        CHECK(after.failed[unsigned(error::too_large)] >= before.failed[unsigned(error::too_large)] + 4);
-        CHECK(pool_ok(p));
-
-        // Buffers that cannot hold a pool.
-        pool_t tiny(std::span<std::byte>(g_other_buffer, 4));
-        CHECK(!tiny.usable());
-        CHECK(!tiny.allocate(1) && tiny.last_error() == error::bad_buffer);
-        pool_t none(std::span<std::byte>{});
-        CHECK(!none.usable() && !none.allocate(1));
-        // A buffer starting off the granule is rounded up, not misused.
-        pool_t odd(std::span<std::byte>(g_other_buffer + 1, sizeof g_other_buffer - 1));
-        CHECK(odd.usable());
-        const handle o = odd.allocate(24);
-        CHECK(o && aligned(odd.data(o), granule));
-        CHECK(pool_ok(odd));
+        bad_request_rules(p, b, 2, 1, p.size(b));
+        bad_buffer_rules<pool_t>(b);
     }
 
     // ---- reallocate -----------------------------------------------------------------------
@@ -493,66 +746,12 @@ struct suite {
         CHECK(pool_ok(p));
     }
 
-    // ---- defrag and allocation through compaction ------------------------------------------
-    static void defrag() {
-        pool_t p(whole());
-        const std::size_t made = fragment(p, hs, max_handles);
-        CHECK(made > scaled(100));
-        tinymem::pool_stats s = p.stats();
-        CHECK(s.largest_free_bytes < s.free_bytes);
-        CHECK(s.fragmentation_percent > 0);
-        p.defrag();
-        s = p.stats();
-        CHECK(s.largest_free_bytes == s.free_bytes);
-        CHECK(s.fragmentation_percent == 0);
-        CHECK(s.compactions >= 1 && s.bytes_moved > 0);
-        CHECK(survivors_hold(p, hs, made));
-        CHECK(pool_ok(p));
-
-        // A request larger than any hole but within the free bytes compacts on demand.
-        pool_t q(whole());
-        const std::size_t made2 = fragment(q, hs, max_handles);
-        s = q.stats();
-        const std::size_t want = s.largest_free_bytes + 256;
-        CHECK(want < s.free_bytes);
-        const handle big = q.allocate(want);
-        CHECK(big);
-        CHECK(q.stats().compactions >= 1);
-        CHECK(survivors_hold(q, hs, made2));
-        CHECK(pool_ok(q));
-    }
-
-    // ---- defrag_step: bounded, resumable, interleaved with other calls ---------------------
-    // The budget (256 bytes) exceeds the largest block (204 bytes and a header): a step never
-    // moves a block larger than its budget.
-    static void defrag_step() {
-        pool_t p(whole());
-        const std::size_t made = fragment(p, hs, max_handles);
-        const unsigned steps = steps_until_done(p, hs, 256, step_limit(made), made, true);
-        CHECK(steps > scaled(10));
-        const tinymem::pool_stats s = p.stats();
-        CHECK(s.largest_free_bytes == s.free_bytes);
-        CHECK(survivors_hold(p, hs, made));
-        CHECK(pool_ok(p));
-        CHECK(p.defrag_step(256)); // compact: nothing to do
-        std::printf("  [%s] defrag_step(256): %u steps to compact %lu blocks\n", g_context, steps,
-                    static_cast<unsigned long>(made / 2));
-    }
-
     // ---- running out ----------------------------------------------------------------------
     static void exhaustion() {
         pool_t p(whole());
-        std::size_t n = 0;
-        while (n < max_handles && (hs[n] = p.allocate(200))) ++n;
-        CHECK(n > scaled(50) && n < max_handles);
-        CHECK(p.last_error() == error::out_of_memory || p.last_error() == error::out_of_handles);
-        CHECK(p.stats().failed[unsigned(p.last_error())] >= 1);
-        CHECK(pool_ok(p));
+        const std::size_t n = fill_up(p, hs, true);
         // Small blocks still fit into what is left.
         const tinymem::pool_stats full = p.stats();
-        std::printf("  [%s] full after %lu blocks of 200 B: %lu B free, %lu free handles\n", g_context,
-                    static_cast<unsigned long>(n), static_cast<unsigned long>(full.free_bytes),
-                    static_cast<unsigned long>(full.free_handles));
         const handle small = p.allocate(4);
         // With no free handle the table must grow into the first block (200 B, to be moved).
         CHECK(small || (full.free_handles == 0 && full.free_bytes < 200 + 2 * granule));
@@ -578,18 +777,10 @@ struct suite {
         for (unsigned long op = 0; op < ops; ++op) {
             const std::uint32_t what = r.below(100);
             if (what < 40 && !m.full()) {
-                std::uint32_t bytes;
-                const std::uint32_t kind = r.below(100);
-                if (kind < 70) bytes = 1 + r.below(64);
-                else if (kind < 95) bytes = 1 + r.below(scaled(1024));
-                else bytes = 1 + r.below(scaled(6000));
-                std::uint32_t align = std::uint32_t(granule);
-                if (r.below(10) == 0) align = 1u << r.below(7); // 1 .. 64
-                const handle h = p.allocate(bytes, align);
+                const auto [h, bytes, align] = churn_allocate(p, r, 10, 6); // aligned 1 .. 64
                 if (!h) {
                     ++fails;
                     const error e = p.last_error();
-                    CHECK(e == error::out_of_memory || e == error::out_of_handles || e == error::fragmented_by_pins);
                     // out_of_memory means the free bytes cannot hold the request, unless the
                     // handle table is full: growing it must move the pool's first block, which
                     // needs a hole as large as that block (reported as out_of_memory too).
@@ -625,7 +816,7 @@ struct suite {
                 CHECK_MODEL(m.check_stale(p, h));
             } else if (what < 80 && !m.empty()) {
                 const std::size_t i = r.below(std::uint32_t(m.size()));
-                const std::uint32_t bytes = 1 + r.below(r.below(4) == 0 ? scaled(3000) : 200);
+                const std::uint32_t bytes = resize_bytes(r);
                 if (p.reallocate(m[i].h, bytes)) {
                     ++reallocs;
                     // Then new contents (over a block that failed its check, none: the model
@@ -678,21 +869,16 @@ struct suite {
                     static_cast<unsigned long>(s.bytes_moved / 1024), full_checks, table_fails);
     }
 
-    // Not inlined: main would hold every suite's frame at once, beyond the M0's stack.
-    __attribute__((noinline)) static void run(const char* name, std::uint64_t seed, unsigned long ops) {
-        g_context = name;
-        hs = scratch_handles<handle>();
-        const unsigned long before = g_failures, checks = g_checks;
+    static void cases(std::uint64_t seed, unsigned long ops) {
         basic();
         reallocation();
         pins();
-        defrag();
-        defrag_step();
+        defrag_rules<pool_t>(hs);
+        defrag_step_rules<pool_t>(hs);
         compaction_limit_rules<pool_t>(whole(), hs);
         limit_answers<pool_t>(whole(), hs);
         exhaustion();
         churn(seed, ops);
-        std::printf("[%s] %lu checks, %lu failed\n", name, g_checks - checks, g_failures - before);
     }
 };
 
@@ -705,16 +891,14 @@ template <class Config>
 struct bump_suite {
     using pool_t = tinymem::basic_bump_pool<Config>;
     using handle = typename pool_t::handle;
-    using error = tinymem::error;
+    using model_t = churn_model<pool_t>;
     static constexpr std::size_t granule = Config::granule;
     // Each block has one header word in the heap (just before its data) and one table word.
     static constexpr std::size_t word = sizeof(typename Config::word_type);
     static constexpr unsigned granule_log2 = granule == 4 ? 2 : granule == 8 ? 3 : 4;
 
-    using model_t = churn_model<pool_t>;
-    static inline handle* hs = nullptr; // in g_scratch (built by run())
+    static inline handle* hs = nullptr; // in g_scratch (built by run_suite())
 
-    static std::span<std::byte> whole() { return std::span<std::byte>(g_buffer, pool_bytes); }
     static const std::byte* at(const void* p) { return static_cast<const std::byte*>(p); }
     // The granules a request takes (its header included) and the usable bytes it gets: the
     // header word sits in the granule before the data, so a block is a whole number of granules.
@@ -785,44 +969,12 @@ struct bump_suite {
         CHECK(pool_ok(p));
 
         // Every use of a freed handle is refused as stale.
-        CHECK(!p.valid(a));
-        CHECK(p.data(a) == nullptr && p.size(a) == 0 && p.pin_count(a) == 0);
-        CHECK(!p.deallocate(a) && p.last_error() == error::stale_handle);
-        CHECK(!p.reallocate(a, 10) && p.last_error() == error::stale_handle);
-        CHECK(!p.acquire_pin(a) && p.last_error() == error::stale_handle);
-        CHECK(!p.unpin(a) && p.last_error() == error::stale_handle);
-        {
-            auto guard = p.pin(a);
-            CHECK(!guard && guard.data() == nullptr && p.last_error() == error::stale_handle);
-        }
-        // Its slot gets reused; the old handle must stay stale and not alias the new block.
-        for (int i = 0; i < 40; ++i) {
-            const handle x = p.allocate(16);
-            CHECK(x && x != a && x != c);
-            CHECK(!p.valid(a) && p.data(a) == nullptr && !p.valid(c));
-            if (i % 2 == 0) CHECK(p.deallocate(x));
-        }
+        stale_rules(p, a, c);
         CHECK(holds(p, b, 2, 1));
         CHECK(pool_ok(p));
 
         // Null, forged and foreign handles: another bump pool's, and a basic_pool's (same type).
-        CHECK(!p.valid(handle{}) && p.data(handle{}) == nullptr && p.size(handle{}) == 0);
-        CHECK(!p.deallocate(handle{}) && p.last_error() == error::invalid_handle);
-        CHECK(!p.reallocate(handle{}, 8) && p.last_error() == error::invalid_handle);
-        CHECK(!p.acquire_pin(handle{}) && p.last_error() == error::invalid_handle);
-        CHECK(!p.unpin(handle{}) && p.last_error() == error::invalid_handle);
-        const handle forged(~typename handle::value_type{0});
-        CHECK(!p.valid(forged) && p.data(forged) == nullptr);
-        CHECK(!p.deallocate(forged) && p.last_error() == error::invalid_handle);
-        {
-            pool_t q(std::span<std::byte>(g_other_buffer, sizeof g_other_buffer));
-            const handle foreign = q.allocate(8);
-            CHECK(foreign);
-            CHECK(!p.valid(foreign) && p.data(foreign) == nullptr);
-            CHECK(!p.deallocate(foreign) && p.last_error() == error::invalid_handle);
-            CHECK(!p.acquire_pin(foreign) && p.last_error() == error::invalid_handle);
-            CHECK(q.valid(foreign) && !q.valid(b) && q.deallocate(foreign));
-        }
+        invalid_handle_rules(p, b);
         {
             tinymem::basic_pool<Config> q(std::span<std::byte>(g_other_buffer, sizeof g_other_buffer));
             const handle foreign = q.allocate(8);
@@ -845,59 +997,8 @@ struct bump_suite {
             CHECK(x && aligned(p.data(x), granule));
             CHECK(p.deallocate(x));
         }
-        const void* const b_at = p.data(b);
-        const tinymem::pool_stats before = p.stats();
-        CHECK(!p.allocate(0) && p.last_error() == error::zero_size);
-        CHECK(!p.allocate(std::size_t(-1)) && p.last_error() == error::too_large);
-        CHECK(!p.allocate(std::size_t(-1) - granule) && p.last_error() == error::too_large);
-        CHECK(!p.allocate(p.capacity() + 1) && p.last_error() == error::too_large);
-        CHECK(!p.allocate(p.capacity()) && p.last_error() == error::too_large); // with its header
-        CHECK(!p.allocate(16, 3) && p.last_error() == error::bad_alignment);
-        CHECK(!p.allocate(16, 0) && p.last_error() == error::bad_alignment);
-        CHECK(!p.allocate(16, 2 * granule) && p.last_error() == error::bad_alignment); // no over-alignment
-        CHECK(!p.allocate(16, std::size_t(1) << 30) && p.last_error() == error::bad_alignment);
-        CHECK(!p.reallocate(b, std::size_t(-1)) && p.last_error() == error::too_large);
-        CHECK(!p.reallocate(b, p.capacity()) && p.last_error() == error::too_large);
-        CHECK(!p.reallocate(b, 0) && p.last_error() == error::zero_size);
-        CHECK(!p.unpin(b) && p.last_error() == error::not_pinned);
-        CHECK(p.data(b) == b_at && holds(p, b, 3, 40) && p.size(b) == usable(40));
-        const tinymem::pool_stats after = p.stats();
-        CHECK(after.used_bytes == before.used_bytes && after.live_blocks == before.live_blocks);
-        CHECK(after.free_bytes == before.free_bytes && after.bytes_moved == before.bytes_moved);
-        CHECK(after.failed[unsigned(error::zero_size)] == before.failed[unsigned(error::zero_size)] + 2);
-        CHECK(after.failed[unsigned(error::too_large)] == before.failed[unsigned(error::too_large)] + 6);
-        CHECK(after.failed[unsigned(error::bad_alignment)] == before.failed[unsigned(error::bad_alignment)] + 4);
-        CHECK(after.failed[unsigned(error::not_pinned)] == before.failed[unsigned(error::not_pinned)] + 1);
-        CHECK(pool_ok(p));
-
-        // Buffers that cannot hold a pool: every allocation fails with bad_buffer.
-        pool_t tiny(std::span<std::byte>(g_other_buffer, 4));
-        CHECK(!tiny.usable() && tiny.capacity() == 0);
-        CHECK(!tiny.allocate(1) && tiny.last_error() == error::bad_buffer);
-        CHECK(!tiny.allocate(1, 3) && tiny.last_error() == error::bad_buffer);
-        CHECK(!tiny.valid(b) && tiny.data(b) == nullptr);
-        // check() reports the unusable pool, as basic_pool's does.
-        CHECK(tiny.defrag_step(256) && !tiny.check().ok() && tiny.stats().capacity_bytes == 0);
-        tiny.defrag();
-        pool_t none(std::span<std::byte>{});
-        CHECK(!none.usable() && !none.allocate(1) && none.last_error() == error::bad_buffer);
-        // Four granules are the least a pool takes; three are refused.
-        pool_t three(std::span<std::byte>(g_other_buffer, 3 * granule));
-        CHECK(!three.usable());
-        {
-            pool_t four(std::span<std::byte>(g_other_buffer, 4 * granule));
-            CHECK(four.usable() && four.capacity() == 4 * granule);
-            const handle f = four.allocate(1);
-            CHECK(f && pool_ok(four));
-        }
-        // A buffer starting off the granule is rounded up, not misused.
-        pool_t odd(std::span<std::byte>(g_other_buffer + 1, sizeof g_other_buffer - 1));
-        CHECK(odd.usable() && odd.capacity() <= sizeof g_other_buffer - granule);
-        CHECK(odd.capacity() + 2 * granule > sizeof g_other_buffer);
-        const handle o = odd.allocate(24);
-        CHECK(o && aligned(odd.data(o), granule));
-        CHECK(at(odd.data(o)) > g_other_buffer && at(odd.data(o)) + odd.size(o) <= g_other_buffer + sizeof g_other_buffer);
-        CHECK(pool_ok(odd));
+        bad_request_rules(p, b, 3, 40, usable(40));
+        bad_buffer_rules<pool_t>(b);
     }
 
     // ---- bump_pool<Bytes>: the pool and its storage in one object ------------------------------
@@ -1153,84 +1254,15 @@ struct bump_suite {
         CHECK(pool_ok(p));
     }
 
-    // Whether the survivors sit in their order with nothing between them but for holes before
-    // blocks of more than `larger` bytes (header included): what compaction leaves.
-    static bool survivors_packed(pool_t& p, std::size_t made, std::size_t larger) {
-        const std::byte* expect = g_buffer + granule;
-        for (std::size_t i = 1; i < made; i += 2) {
-            const std::byte* d = at(p.data(hs[i]));
-            if (d != expect && !(d > expect && p.size(hs[i]) + word > larger)) return false;
-            expect = end_of(p, hs[i]);
-        }
-        return true;
-    }
-
-    // ---- defrag and allocation through compaction ------------------------------------------
-    static void defrag() {
-        {
-            pool_t p(whole());
-            const std::size_t made = fragment(p, hs, max_handles);
-            CHECK(made > scaled(100));
-            tinymem::pool_stats s = p.stats();
-            CHECK(s.largest_free_bytes < s.free_bytes && s.fragmentation_percent > 0);
-            p.defrag();
-            s = p.stats();
-            CHECK(s.largest_free_bytes == s.free_bytes && s.fragmentation_percent == 0);
-            CHECK(s.compactions >= 1 && s.bytes_moved > 0);
-            CHECK(survivors_hold(p, hs, made));
-            CHECK(survivors_packed(p, made, ~std::size_t{0}));
-            CHECK(pool_ok(p));
-            // Compact: a second defrag moves nothing.
-            p.defrag();
-            CHECK(p.stats().bytes_moved == s.bytes_moved);
-        }
-        {
-            // A request larger than any hole but within the free bytes compacts on demand.
-            pool_t p(whole());
-            const std::size_t made = fragment(p, hs, max_handles);
-            const tinymem::pool_stats s = p.stats();
-            const std::size_t want = s.largest_free_bytes + 256;
-            CHECK(want < s.free_bytes);
-            const handle big = p.allocate(want);
-            CHECK(big && p.size(big) >= want);
-            CHECK(p.stats().compactions == s.compactions + 1);
-            CHECK(survivors_hold(p, hs, made));
-            CHECK(survivors_packed(p, made, ~std::size_t{0}));
-            CHECK(pool_ok(p));
-        }
-    }
-
-    // ---- defrag_step: bounded, resumable, interleaved with other calls ----------------------
+    // ---- defrag_step: the lean engine's own cases (defrag_step_rules has the shared one) -------
     static void defrag_step() {
-        // With 256 bytes a step can move every block fragment() makes (up to 203 bytes and a
-        // header): steps end with the pool compact.
-        {
-            pool_t p(whole());
-            const std::size_t made = fragment(p, hs, max_handles);
-            const unsigned steps = steps_until_done(p, hs, 256, step_limit(made), made, true);
-            if (CHECK(steps != 0)) {
-                CHECK(steps > scaled(10));
-                const tinymem::pool_stats s = p.stats();
-                CHECK(s.largest_free_bytes == s.free_bytes);
-                CHECK(survivors_packed(p, made, ~std::size_t{0}));
-                CHECK(p.defrag_step(256)); // compact: nothing to do
-                std::printf("  [%s] defrag_step(256): %u steps to compact %lu blocks\n", g_context, steps,
-                            static_cast<unsigned long>(made / 2));
-            } else {
-                std::printf("  [%s] defrag_step(256) not done after %u steps (%lu blocks, %lu B moved)\n",
-                            g_context, step_limit(made), static_cast<unsigned long>(made / 2),
-                            static_cast<unsigned long>(p.stats().bytes_moved));
-            }
-            CHECK(survivors_hold(p, hs, made));
-            CHECK(pool_ok(p));
-        }
         // A smaller budget leaves the blocks larger than it where they are (with the holes
         // before them); a larger budget then moves them too.
         {
             pool_t p(whole());
             const std::size_t made = fragment(p, hs, max_handles);
             const unsigned steps = steps_until_done(p, hs, 128, step_limit(made), made, false);
-            if (CHECK(steps != 0)) CHECK(survivors_packed(p, made, 128));
+            if (CHECK(steps != 0)) CHECK(survivors_packed(p, hs, made, 128));
             else std::printf("  [%s] defrag_step(128) not done after %u steps\n", g_context, step_limit(made));
             CHECK(survivors_hold(p, hs, made));
             CHECK(pool_ok(p));
@@ -1240,7 +1272,7 @@ struct bump_suite {
                             step_limit(made));
             const tinymem::pool_stats s = p.stats();
             CHECK(s.largest_free_bytes == s.free_bytes);
-            CHECK(survivors_packed(p, made, ~std::size_t{0}));
+            CHECK(survivors_packed(p, hs, made, ~std::size_t{0}));
             CHECK(survivors_hold(p, hs, made));
             CHECK(pool_ok(p));
             CHECK(p.defrag_step(128) && p.defrag_step(1024));
@@ -1263,7 +1295,7 @@ struct bump_suite {
             CHECK(steps_until_done(p, hs, 512, step_limit(made), made, false) != 0);
             const tinymem::pool_stats s = p.stats();
             CHECK(s.largest_free_bytes == s.free_bytes);
-            CHECK(survivors_packed(p, made, ~std::size_t{0}));
+            CHECK(survivors_packed(p, hs, made, ~std::size_t{0}));
             CHECK(pool_ok(p));
         }
     }
@@ -1272,19 +1304,10 @@ struct bump_suite {
     static void exhaustion() {
         pool_t p(whole());
         for (int round = 0; round < 2; ++round) {
-            std::size_t n = 0;
-            while (n < max_handles && (hs[n] = p.allocate(200))) ++n;
-            CHECK(n > scaled(50) && n < max_handles);
-            CHECK(p.last_error() == error::out_of_memory || p.last_error() == error::out_of_handles);
-            CHECK(p.stats().failed[unsigned(p.last_error())] >= 1);
-            CHECK(pool_ok(p));
+            const std::size_t n = fill_up(p, hs, round == 0);
             const tinymem::pool_stats full = p.stats();
             // Full: the free bytes cannot hold another block (with its table word).
             CHECK(full.free_bytes < (granules(200) + 1) * granule);
-            if (round == 0)
-                std::printf("  [%s] full after %lu blocks of 200 B: %lu B free, %lu free handles\n", g_context,
-                            static_cast<unsigned long>(n), static_cast<unsigned long>(full.free_bytes),
-                            static_cast<unsigned long>(full.free_handles));
             // No block can grow by more than the free bytes.
             fill(p, hs[0], 40, 200);
             CHECK(!p.reallocate(hs[0], 200 + full.free_bytes + granule) && p.last_error() == error::out_of_memory);
@@ -1357,18 +1380,10 @@ struct bump_suite {
             if (what < 40 && !m.full()) {
                 name = "allocate";
                 may_move = true;
-                std::uint32_t bytes;
-                const std::uint32_t kind = r.below(100);
-                if (kind < 70) bytes = 1 + r.below(64);
-                else if (kind < 95) bytes = 1 + r.below(scaled(1024));
-                else bytes = 1 + r.below(scaled(6000));
-                std::uint32_t align = std::uint32_t(granule);
-                if (r.below(8) == 0) align = 1u << r.below(granule_log2 + 1); // 1 .. granule
-                const handle h = p.allocate(bytes, align);
+                const auto [h, bytes, align] = churn_allocate(p, r, 8, granule_log2); // aligned 1 .. granule
                 if (!h) {
                     ++fails;
                     const error e = p.last_error();
-                    CHECK(e == error::out_of_memory || e == error::out_of_handles || e == error::fragmented_by_pins);
                     // Why, in the numbers stats() gives (its free bytes use the present table).
                     const tinymem::pool_stats st = p.stats();
                     const std::size_t need = granules(bytes) * granule;
@@ -1399,7 +1414,7 @@ struct bump_suite {
                 const std::size_t i = r.below(std::uint32_t(m.size()));
                 touched = i;
                 const handle h = m[i].h;
-                const std::uint32_t bytes = 1 + r.below(r.below(4) == 0 ? scaled(3000) : 200);
+                const std::uint32_t bytes = resize_bytes(r);
                 const std::size_t old_size = p.size(h);
                 const void* const old_at = p.data(h);
                 if (p.reallocate(h, bytes)) {
@@ -1497,11 +1512,7 @@ struct bump_suite {
                     static_cast<unsigned long>(s.bytes_moved / 1024));
     }
 
-    // Not inlined: main would hold every suite's frame at once, beyond the M0's stack.
-    __attribute__((noinline)) static void run(const char* name, std::uint64_t seed, unsigned long ops) {
-        g_context = name;
-        hs = scratch_handles<handle>();
-        const unsigned long before = g_failures, checks = g_checks;
+    static void cases(std::uint64_t seed, unsigned long ops) {
         basic();
         bad_input();
         embedded();
@@ -1509,13 +1520,13 @@ struct bump_suite {
         reallocation_full();
         pins();
         pinned_split();
-        defrag();
+        defrag_rules<pool_t>(hs);
+        defrag_step_rules<pool_t>(hs);
         defrag_step();
         compaction_limit_rules<pool_t>(whole(), hs);
         limit_answers<pool_t>(whole(), hs);
         exhaustion();
         churn(seed, ops);
-        std::printf("[%s] %lu checks, %lu failed\n", name, g_checks - checks, g_failures - before);
     }
 };
 
@@ -1632,20 +1643,20 @@ int main(int argc, char** argv) {
     handle_rules<tinymem::basic_pool<tinymem::config16>>("handles, basic_pool config16");
     handle_rules<tinymem::basic_bump_pool<tinymem::config16>>("handles, bump config16");
 
-    suite<tinymem::config16>::run("config16", seed, ops);
-    suite<tinymem::config16_g8>::run("config16_g8", seed + 1, ops);
-    suite<tinymem::config17>::run("config17", seed + 3, ops);
-    suite<tinymem::config32>::run("config32", seed + 2, ops);
+    run_suite<suite<tinymem::config16>>("config16", seed, ops);
+    run_suite<suite<tinymem::config16_g8>>("config16_g8", seed + 1, ops);
+    run_suite<suite<tinymem::config17>>("config17", seed + 3, ops);
+    run_suite<suite<tinymem::config32>>("config32", seed + 2, ops);
     // The lean engine over the same buffers, after basic_pool's suites. A board with little RAM
     // (the Cortex-M0: 4 KiB pools) has little flash too: its 256 KiB do not hold all eight
     // suites, so there the lean engine runs in its two word sizes (config16's 32-bit words,
     // config32's 64-bit ones); the other builds run all four.
-    bump_suite<tinymem::config16>::run("bump config16", seed + 4, ops);
+    run_suite<bump_suite<tinymem::config16>>("bump config16", seed + 4, ops);
 #if TINYMEM_TARGET_POOL_BYTES >= 16384
-    bump_suite<tinymem::config16_g8>::run("bump config16_g8", seed + 5, ops);
-    bump_suite<tinymem::config17>::run("bump config17", seed + 6, ops);
+    run_suite<bump_suite<tinymem::config16_g8>>("bump config16_g8", seed + 5, ops);
+    run_suite<bump_suite<tinymem::config17>>("bump config17", seed + 6, ops);
 #endif
-    bump_suite<tinymem::config32>::run("bump config32", seed + 7, ops);
+    run_suite<bump_suite<tinymem::config32>>("bump config32", seed + 7, ops);
 
     const std::size_t used = stack_used();
     g_context = "stack";
