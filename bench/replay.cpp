@@ -79,6 +79,33 @@ bool pattern_check(const std::byte* p, std::size_t n, std::uint64_t key) {
 }
 
 // ---- allocators under one interface -------------------------------------------------------------
+// Every fixed-footprint allocator's buffer: `bytes` zeroed bytes (as a vector's: no page is first
+// touched in a timed replay) whose address is a multiple of `align`. Alignment is of addresses, so
+// where an allocator puts an over-aligned block depends on its buffer's address modulo that
+// alignment; with a heap-given address (a std::vector) the same footprint succeeded in one replay
+// and failed in the next, and the minimum footprint changed with what was replayed before. Cost:
+// one allocation and one memset of `bytes`.
+struct aligned_arena {
+    aligned_arena(std::size_t bytes, std::size_t a)
+        : align_(a), size_(bytes), data_(static_cast<std::byte*>(::operator new(bytes, std::align_val_t(a)))) {
+        std::memset(data_, 0, bytes);
+    }
+    ~aligned_arena() { ::operator delete(data_, std::align_val_t(align_)); }
+    aligned_arena(const aligned_arena&) = delete;
+    aligned_arena& operator=(const aligned_arena&) = delete;
+    std::byte* data() const { return data_; }
+    std::size_t size() const { return size_; }
+
+private:
+    std::size_t align_, size_;
+    std::byte* data_;
+};
+
+// The alignment of every replay buffer on trace t: its largest alignment, at least 16 (which
+// best_fit asks for; glibc's malloc gives 16 anyway, so a trace without the alignment field
+// replays in buffers aligned as before). A footprint is the same number of bytes wherever it starts.
+std::size_t arena_align(const tb::trace& t) { return std::max<std::size_t>(16, t.max_align); }
+
 enum class tm_cfg { c16, c16_g8, c17, c32 };
 const char* cfg_name(tm_cfg c) {
     switch (c) {
@@ -96,12 +123,12 @@ struct tm_adapter {
     using pool_t = std::conditional_t<Bump, tinymem::basic_bump_pool<Config>, tinymem::basic_pool<Config>>;
     using handle = typename pool_t::handle;
     static constexpr std::size_t control = sizeof(pool_t);
-    std::vector<std::byte> buf;
+    aligned_arena buf;
     std::unique_ptr<pool_t> pool;
     std::vector<handle> h;
     std::uint64_t moved_mark = 0;
-    tm_adapter(std::size_t buffer_bytes, std::size_t ids) : buf(buffer_bytes), h(ids) {
-        pool = std::make_unique<pool_t>(std::span<std::byte>(buf));
+    tm_adapter(std::size_t buffer_bytes, const tb::trace& t) : buf(buffer_bytes, arena_align(t)), h(t.ids) {
+        pool = std::make_unique<pool_t>(std::span<std::byte>(buf.data(), buf.size()));
     }
     bool usable() const { return pool->usable(); }
     bool alloc(std::uint32_t id, std::size_t n, std::size_t align) {
@@ -145,7 +172,7 @@ constexpr std::size_t pmr_align = 8;
 
 // Shared by the two pmr adapters: a fixed buffer, blocks by id, resize = allocate, copy, free.
 struct pmr_base {
-    std::vector<std::byte> buf;
+    aligned_arena buf;
     std::vector<void*> p;
     std::vector<std::uint32_t> sz;
     std::vector<std::uint32_t> al; // the alignment each block was allocated with
@@ -154,8 +181,8 @@ struct pmr_base {
     // pmr_align and aligns inside; raw keeps what the resource returned.
     std::vector<void*> raw;
     bool over_align = false;
-    pmr_base(std::size_t bytes, std::size_t ids, bool over = false)
-        : buf(bytes), p(ids), sz(ids), al(ids, pmr_align), raw(ids), over_align(over) {}
+    pmr_base(std::size_t bytes, const tb::trace& t, bool over = false)
+        : buf(bytes, arena_align(t)), p(t.ids), sz(t.ids), al(t.ids, pmr_align), raw(t.ids), over_align(over) {}
     std::size_t asked(std::uint32_t id) const { return over_align && al[id] > pmr_align ? sz[id] + al[id] - pmr_align : sz[id]; }
     std::size_t asked_align(std::uint32_t id) const { return over_align ? pmr_align : al[id]; }
     template <class R>
@@ -202,8 +229,8 @@ struct pmr_pool_adapter : pmr_base {
     std::pmr::monotonic_buffer_resource mono;
     tracking_resource tracker;
     std::pmr::unsynchronized_pool_resource pool;
-    pmr_pool_adapter(std::size_t bytes, std::size_t ids, bool track = false)
-        : pmr_base(bytes, ids, true), mono(buf.data(), buf.size(), std::pmr::null_memory_resource()),
+    pmr_pool_adapter(std::size_t bytes, const tb::trace& t, bool track = false)
+        : pmr_base(bytes, t, true), mono(buf.data(), buf.size(), std::pmr::null_memory_resource()),
           tracker(&mono, buf.data()), pool(track ? static_cast<std::pmr::memory_resource*>(&tracker) : &mono) {}
     bool usable() const { return true; }
     bool alloc(std::uint32_t id, std::size_t n, std::size_t align) { return alloc_from(pool, id, n, align); }
@@ -218,7 +245,7 @@ struct pmr_pool_adapter : pmr_base {
 struct pmr_mono_adapter : pmr_base {
     static constexpr std::size_t control = sizeof(std::pmr::monotonic_buffer_resource);
     std::optional<std::pmr::monotonic_buffer_resource> mono;
-    pmr_mono_adapter(std::size_t bytes, std::size_t ids) : pmr_base(bytes, ids) {
+    pmr_mono_adapter(std::size_t bytes, const tb::trace& t) : pmr_base(bytes, t) {
         mono.emplace(buf.data(), buf.size(), std::pmr::null_memory_resource());
     }
     bool usable() const { return true; }
@@ -260,27 +287,9 @@ struct malloc_adapter {
     std::string final_check() { return {}; }
 };
 
-// The best-fit reference's arena: `bytes` zeroed bytes (as a vector's: no page is first touched
-// in a timed replay) whose address is a multiple of `align`.
-struct aligned_arena {
-    std::size_t align;
-    std::byte* data;
-    aligned_arena(std::size_t bytes, std::size_t a)
-        : align(a), data(static_cast<std::byte*>(::operator new(bytes, std::align_val_t(a)))) {
-        std::memset(data, 0, bytes);
-    }
-    ~aligned_arena() { ::operator delete(data, std::align_val_t(align)); }
-    aligned_arena(const aligned_arena&) = delete;
-    aligned_arena& operator=(const aligned_arena&) = delete;
-};
-
 // The non-moving reference (bench/bestfit.hpp): address-ordered best fit, 8-byte headers, over a
-// fixed arena. Footprint = arena + the allocator object. The arena is aligned to the trace's
-// largest alignment (at least 16, which best_fit asks for): where best_fit puts an over-aligned
-// block depends on the arena's address modulo that alignment, and with a heap-given address the
-// same footprint succeeded in one replay and failed in the next (a WRONG ANSWER when the
-// verified replay at the minimum footprint failed, a minimum that changed with the traces
-// replayed before).
+// fixed arena. Footprint = arena + the allocator object. The arena is aligned as every replay
+// buffer (aligned_arena, arena_align()).
 struct bestfit_adapter {
     static constexpr std::size_t control = sizeof(tb::best_fit);
     aligned_arena buf;
@@ -288,7 +297,7 @@ struct bestfit_adapter {
     std::vector<void*> p;
     std::vector<std::uint32_t> sz;
     bestfit_adapter(std::size_t bytes, const tb::trace& t)
-        : buf(bytes, std::max<std::size_t>(16, t.max_align)), bf(buf.data, bytes), p(t.ids), sz(t.ids) {}
+        : buf(bytes, arena_align(t)), bf(buf.data(), bytes), p(t.ids), sz(t.ids) {}
     bool usable() const { return true; }
     bool alloc(std::uint32_t id, std::size_t n, std::size_t align) {
         p[id] = bf.allocate(n, align);
@@ -457,7 +466,7 @@ auto with_tinymem(std::size_t f, const tb::trace& t, Fn&& fn) {
     // The buffer is what the footprint leaves after the pool object.
     auto run = [&](auto config) {
         using adapter = tm_adapter<decltype(config), Bump>;
-        adapter a(f - adapter::control, t.ids);
+        adapter a(f - adapter::control, t);
         return fn(a);
     };
     switch (cfg_for_footprint<Bump>(f, t)) {
@@ -488,11 +497,11 @@ replay_result with_adapter(alloc_kind kind, std::size_t f, const tb::trace& t, F
     switch (kind) {
     case alloc_kind::tinymem: return with_tinymem(f, t, fn);
     case alloc_kind::pmr_pool: {
-        pmr_pool_adapter a(f - pmr_pool_adapter::control, t.ids);
+        pmr_pool_adapter a(f - pmr_pool_adapter::control, t);
         return fn(a);
     }
     case alloc_kind::pmr_mono: {
-        pmr_mono_adapter a(f - pmr_mono_adapter::control, t.ids);
+        pmr_mono_adapter a(f - pmr_mono_adapter::control, t);
         return fn(a);
     }
     case alloc_kind::malloc: {
@@ -747,7 +756,7 @@ tb::svg::panel timeline_pmr(const tb::trace& t, std::size_t f, std::vector<std::
               " B (1.05 x its minimum); free = buffer - live, largest = untouched tail of the buffer";
     p.lines = {{"live bytes (requested)", {}}, {"free bytes", {}}, {"largest free block", {}}};
     const std::size_t every = std::max<std::size_t>(1, t.ops.size() / 500);
-    pmr_pool_adapter a(f - pmr_pool_adapter::control, t.ids, true);
+    pmr_pool_adapter a(f - pmr_pool_adapter::control, t, true);
     auto r = run<false>(a, t, [&](std::size_t i) {
         if (i % every != 0 && i + 1 != t.ops.size()) return;
         p.x.push_back(double(i));
