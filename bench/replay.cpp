@@ -10,7 +10,9 @@
 // (1.05 x that engine's own minimum, compactions included).
 // Every footprint that is measured is also replayed once untimed with verification: each block
 // holds a pattern derived from its id and offset, checked before every free, after every resize,
-// and over all live blocks whenever the allocator moved anything. A wrong answer exits 1.
+// and over all live blocks whenever the allocator moved anything; an over-aligned block's address
+// is checked after its allocation, after every resize (a resize keeps the block's alignment) and
+// whenever the allocator moved anything. A wrong answer exits 1.
 // Also times defrag() of a fragmented 64 KiB pool against one memmove of its live bytes.
 #include <algorithm>
 #include <chrono>
@@ -183,10 +185,11 @@ struct pmr_base {
     bool over_align = false;
     pmr_base(std::size_t bytes, const tb::trace& t, bool over = false)
         : buf(bytes, arena_align(t)), p(t.ids), sz(t.ids), al(t.ids, pmr_align), raw(t.ids), over_align(over) {}
-    std::size_t asked(std::uint32_t id) const { return over_align && al[id] > pmr_align ? sz[id] + al[id] - pmr_align : sz[id]; }
-    std::size_t asked_align(std::uint32_t id) const { return over_align ? pmr_align : al[id]; }
+    // What is asked of the resource for n bytes aligned to a (at least pmr_align).
+    std::size_t asked(std::size_t n, std::size_t a) const { return over_align && a > pmr_align ? n + a - pmr_align : n; }
+    std::size_t asked_align(std::size_t a) const { return over_align ? pmr_align : a; }
     template <class R>
-    void release(R& r, std::uint32_t id) { r.deallocate(raw[id], asked(id), asked_align(id)); }
+    void release(R& r, std::uint32_t id) { r.deallocate(raw[id], asked(sz[id], al[id]), asked_align(al[id])); }
     std::byte* ptr(std::uint32_t id) { return static_cast<std::byte*>(p[id]); }
     bool moved() { return false; } // never moves a block the caller did not resize
     std::string final_check() { return {}; }
@@ -196,7 +199,7 @@ struct pmr_base {
         sz[id] = std::uint32_t(n);
         al[id] = std::uint32_t(a);
         try {
-            raw[id] = r.allocate(asked(id), asked_align(id));
+            raw[id] = r.allocate(asked(n, a), asked_align(a));
         } catch (const std::bad_alloc&) {
             return false;
         }
@@ -204,19 +207,20 @@ struct pmr_base {
         p[id] = static_cast<std::byte*>(raw[id]) + (a - u % a) % a;
         return true;
     }
+    // Resize = allocate with the block's alignment (a resize keeps it), copy, free the old block.
     template <class R>
     bool resize_in(R& r, std::uint32_t id, std::size_t n) {
-        void* q;
-        try {
-            q = r.allocate(n, pmr_align);
-        } catch (const std::bad_alloc&) {
+        void* const old_raw = raw[id];
+        void* const old_p = p[id];
+        const std::size_t old_n = sz[id], a = al[id];
+        if (!alloc_from(r, id, n, a)) {
+            raw[id] = old_raw;
+            p[id] = old_p;
+            sz[id] = std::uint32_t(old_n);
             return false;
         }
-        std::memcpy(q, p[id], std::min<std::size_t>(n, sz[id]));
-        release(r, id);
-        p[id] = raw[id] = q;
-        sz[id] = std::uint32_t(n);
-        al[id] = pmr_align;
+        std::memcpy(p[id], old_p, std::min(n, old_n));
+        r.deallocate(old_raw, asked(old_n, a), asked_align(a));
         return true;
     }
 };
@@ -257,10 +261,14 @@ struct pmr_mono_adapter : pmr_base {
     bool resize(std::uint32_t id, std::size_t n) { return resize_in(*mono, id, n); }
 };
 
-// glibc malloc: speed only (no fixed footprint). Frees what is left when destroyed.
+// glibc malloc: speed only (no fixed footprint). Frees what is left when destroyed. realloc()
+// keeps only malloc's own alignment, so a block asked for more (al != 0) is resized by
+// posix_memalign + copy + free: a resize keeps the block's alignment.
 struct malloc_adapter {
     std::vector<void*> p;
-    explicit malloc_adapter(std::size_t ids) : p(ids, nullptr) {}
+    std::vector<std::uint32_t> al; // the block's alignment when above malloc's, else 0
+    std::vector<std::uint32_t> sz; // the block's size when al != 0 (what the copy needs)
+    explicit malloc_adapter(std::size_t ids) : p(ids, nullptr), al(ids, 0), sz(ids, 0) {}
     ~malloc_adapter() {
         for (void* q : p) std::free(q);
     }
@@ -268,7 +276,12 @@ struct malloc_adapter {
     malloc_adapter& operator=(const malloc_adapter&) = delete;
     bool usable() const { return true; }
     bool alloc(std::uint32_t id, std::size_t n, std::size_t align) {
-        if (align <= alignof(std::max_align_t)) return (p[id] = std::malloc(n)) != nullptr;
+        if (align <= alignof(std::max_align_t)) {
+            al[id] = 0;
+            return (p[id] = std::malloc(n)) != nullptr;
+        }
+        al[id] = std::uint32_t(align);
+        sz[id] = std::uint32_t(n);
         return posix_memalign(&p[id], align, n) == 0;
     }
     bool free(std::uint32_t id) {
@@ -277,8 +290,16 @@ struct malloc_adapter {
         return true;
     }
     bool resize(std::uint32_t id, std::size_t n) {
-        void* q = std::realloc(p[id], n);
-        if (!q) return false;
+        void* q;
+        if (al[id] == 0) {
+            q = std::realloc(p[id], n);
+            if (!q) return false;
+        } else {
+            if (posix_memalign(&q, al[id], n) != 0) return false;
+            std::memcpy(q, p[id], std::min<std::size_t>(n, sz[id]));
+            std::free(p[id]);
+            sz[id] = std::uint32_t(n);
+        }
         p[id] = q;
         return true;
     }
@@ -295,13 +316,14 @@ struct bestfit_adapter {
     aligned_arena buf;
     tb::best_fit bf;
     std::vector<void*> p;
-    std::vector<std::uint32_t> sz;
+    std::vector<std::uint32_t> sz, al; // each block's size and alignment (a resize keeps it)
     bestfit_adapter(std::size_t bytes, const tb::trace& t)
-        : buf(bytes, arena_align(t)), bf(buf.data(), bytes), p(t.ids), sz(t.ids) {}
+        : buf(bytes, arena_align(t)), bf(buf.data(), bytes), p(t.ids), sz(t.ids), al(t.ids) {}
     bool usable() const { return true; }
     bool alloc(std::uint32_t id, std::size_t n, std::size_t align) {
         p[id] = bf.allocate(n, align);
         sz[id] = std::uint32_t(n);
+        al[id] = std::uint32_t(align);
         return p[id] != nullptr;
     }
     bool free(std::uint32_t id) {
@@ -309,7 +331,7 @@ struct bestfit_adapter {
         return true;
     }
     bool resize(std::uint32_t id, std::size_t n) {
-        void* q = bf.reallocate(p[id], sz[id], n);
+        void* q = bf.reallocate(p[id], sz[id], n, al[id]);
         if (!q) return false;
         p[id] = q;
         sz[id] = std::uint32_t(n);
@@ -343,7 +365,9 @@ replay_result run_ops(A& a, const tb::trace& t, Sample&& sample = Sample{}) {
     std::vector<std::uint32_t> size, pos;
     std::vector<std::uint64_t> key;
     std::vector<std::uint32_t> live;
+    std::vector<std::uint8_t> align_log2; // each block's alignment field (0: none), kept by resizes
     if constexpr (Verify) {
+        align_log2.assign(t.ids, 0);
         size.assign(t.ids, 0);
         pos.assign(t.ids, 0);
         key.assign(t.ids, 0);
@@ -354,9 +378,13 @@ replay_result run_ops(A& a, const tb::trace& t, Sample&& sample = Sample{}) {
         const std::byte* p = a.ptr(id);
         return p != nullptr && pattern_check(p, n, key[id]);
     };
+    auto aligned = [&](std::uint32_t id) {
+        const std::size_t al = std::size_t(1) << align_log2[id];
+        return reinterpret_cast<std::uintptr_t>(a.ptr(id)) % al == 0;
+    };
     auto all_ok = [&]() -> std::int64_t {
         for (std::uint32_t id : live)
-            if (!block_ok(id, size[id])) return id;
+            if (!block_ok(id, size[id]) || !aligned(id)) return id;
         return -1;
     };
     const std::size_t n_ops = t.ops.size();
@@ -366,8 +394,8 @@ replay_result run_ops(A& a, const tb::trace& t, Sample&& sample = Sample{}) {
         case tb::op_kind::alloc:
             if (!a.alloc(o.id, o.size, o.align())) return {outcome::failed, i, "allocation failed"};
             if constexpr (Verify) {
-                if (o.align_log2 && reinterpret_cast<std::uintptr_t>(a.ptr(o.id)) % o.align() != 0)
-                    return {outcome::wrong, i, "block not aligned to " + std::to_string(o.align())};
+                align_log2[o.id] = o.align_log2;
+                if (!aligned(o.id)) return {outcome::wrong, i, "block not aligned to " + std::to_string(o.align())};
                 key[o.id] = mix(++serial) ^ (std::uint64_t(o.id) << 40);
                 size[o.id] = o.size;
                 pattern_write(a.ptr(o.id), 0, o.size, key[o.id]);
@@ -375,7 +403,7 @@ replay_result run_ops(A& a, const tb::trace& t, Sample&& sample = Sample{}) {
                 live.push_back(o.id);
                 if (a.moved())
                     if (const auto bad = all_ok(); bad >= 0)
-                        return {outcome::wrong, i, "block " + std::to_string(bad) + " corrupted after a move"};
+                        return {outcome::wrong, i, "block " + std::to_string(bad) + " corrupted or misaligned after a move"};
             }
             break;
         case tb::op_kind::free:
@@ -402,11 +430,13 @@ replay_result run_ops(A& a, const tb::trace& t, Sample&& sample = Sample{}) {
                 const std::size_t old = size[o.id];
                 if (!block_ok(o.id, std::min<std::size_t>(old, o.size)))
                     return {outcome::wrong, i, "resize lost the contents"};
+                if (!aligned(o.id))
+                    return {outcome::wrong, i, "resize lost the alignment to " + std::to_string(std::size_t(1) << align_log2[o.id])};
                 if (o.size > old) pattern_write(a.ptr(o.id), old, o.size, key[o.id]);
                 size[o.id] = o.size;
                 if (a.moved())
                     if (const auto bad = all_ok(); bad >= 0)
-                        return {outcome::wrong, i, "block " + std::to_string(bad) + " corrupted after a move"};
+                        return {outcome::wrong, i, "block " + std::to_string(bad) + " corrupted or misaligned after a move"};
             }
             break;
         }
@@ -414,7 +444,7 @@ replay_result run_ops(A& a, const tb::trace& t, Sample&& sample = Sample{}) {
     }
     if constexpr (Verify) {
         if (const auto bad = all_ok(); bad >= 0)
-            return {outcome::wrong, n_ops, "block " + std::to_string(bad) + " corrupted at the end"};
+            return {outcome::wrong, n_ops, "block " + std::to_string(bad) + " corrupted or misaligned at the end"};
     }
     return {};
 }
