@@ -183,8 +183,8 @@ struct pmr_base {
     // pmr_align and aligns inside; raw keeps what the resource returned.
     std::vector<void*> raw;
     bool over_align = false;
-    pmr_base(std::size_t bytes, const tb::trace& t, bool over = false)
-        : buf(bytes, arena_align(t)), p(t.ids), sz(t.ids), al(t.ids, pmr_align), raw(t.ids), over_align(over) {}
+    pmr_base(std::size_t bytes, const tb::trace& t, bool over = false, std::size_t buffer_align = 0)
+        : buf(bytes, std::max(buffer_align, arena_align(t))), p(t.ids), sz(t.ids), al(t.ids, pmr_align), raw(t.ids), over_align(over) {}
     // What is asked of the resource for n bytes aligned to a (at least pmr_align).
     std::size_t asked(std::size_t n, std::size_t a) const { return over_align && a > pmr_align ? n + a - pmr_align : n; }
     std::size_t asked_align(std::size_t a) const { return over_align ? pmr_align : a; }
@@ -226,15 +226,19 @@ struct pmr_base {
 };
 
 // std::pmr::unsynchronized_pool_resource over a monotonic_buffer_resource over a fixed buffer,
-// null_memory_resource upstream. Footprint = buffer + both resource objects.
+// null_memory_resource upstream. Footprint = buffer + both resource objects. The pool asks its
+// upstream for chunks aligned to up to 4096 bytes (libstdc++ 12), so the buffer starts at a
+// multiple of 4096: at a heap-given address the minimum footprint of one trace differed by a few
+// KiB from one replay to the next.
 struct pmr_pool_adapter : pmr_base {
+    static constexpr std::size_t buffer_align = 4096;
     static constexpr std::size_t control =
         sizeof(std::pmr::monotonic_buffer_resource) + sizeof(std::pmr::unsynchronized_pool_resource);
     std::pmr::monotonic_buffer_resource mono;
     tracking_resource tracker;
     std::pmr::unsynchronized_pool_resource pool;
     pmr_pool_adapter(std::size_t bytes, const tb::trace& t, bool track = false)
-        : pmr_base(bytes, t, true), mono(buf.data(), buf.size(), std::pmr::null_memory_resource()),
+        : pmr_base(bytes, t, true, buffer_align), mono(buf.data(), buf.size(), std::pmr::null_memory_resource()),
           tracker(&mono, buf.data()), pool(track ? static_cast<std::pmr::memory_resource*>(&tracker) : &mono) {}
     bool usable() const { return true; }
     bool alloc(std::uint32_t id, std::size_t n, std::size_t align) { return alloc_from(pool, id, n, align); }
@@ -626,6 +630,13 @@ std::optional<std::size_t> min_footprint(alloc_kind k, const tb::trace& t, std::
     return hi;
 }
 
+// The largest footprint the search for kind's minimum on t tries.
+std::size_t search_cap(alloc_kind k, const tb::trace& t) {
+    // The monotonic resource frees nothing: it needs about every byte ever requested.
+    if (k == alloc_kind::pmr_mono) return 2 * t.total_alloc_bytes + 4096 + 64 * t.ops.size();
+    return std::max<std::size_t>(64 * t.peak_live, 1u << 16);
+}
+
 // Minimum of `reps` timed replays, ns per op; nullopt when the replay fails.
 std::optional<double> time_at(alloc_kind k, std::size_t f, const tb::trace& t, int reps) {
     double best = 1e300;
@@ -970,6 +981,7 @@ struct options {
     bool quick = false, defrag = true, verdict = false;
     std::string timeline;
     std::string single; // --replay KIND:FOOTPRINT
+    std::string scan;   // --scan KIND:BELOW:ABOVE
     std::vector<std::string> traces;
 };
 
@@ -992,14 +1004,16 @@ bool parse_options(int argc, char** argv, options& opt) {
         else if (a == "--no-defrag") opt.defrag = false;
         else if (a == "--verdict") opt.verdict = true;
         else if (a == "--replay") opt.single = value();
+        else if (a == "--scan") opt.scan = value();
         else if (!a.empty() && a[0] == '-') {
             std::fprintf(stderr,
                          "usage: %s [--out DIR] [--reps N] [--quick] [--timeline NAME] [--no-defrag] [--verdict] TRACE...\n"
                          "       %s --replay KIND:FOOTPRINT [--reps N] TRACE...   (KIND: tinymem, bump (the lean\n"
                          "       engine, basic_bump_pool; also tinymem-bump), pool, mono, malloc, bestfit;\n"
-                         "       FOOTPRINT in bytes, or Nx for N x peak live bytes; for profiling)\n",
-                         argv[0],
-                         argv[0]);
+                         "       FOOTPRINT in bytes, or Nx for N x peak live bytes; for profiling)\n"
+                         "       %s --scan KIND:BELOW:ABOVE TRACE...   (every footprint from BELOW bytes under\n"
+                         "       KIND's minimum footprint to ABOVE bytes over it, in steps of 8: is success monotone?)\n",
+                         argv[0], argv[0], argv[0]);
             return false;
         } else opt.traces.push_back(a);
     }
@@ -1011,23 +1025,26 @@ bool parse_options(int argc, char** argv, options& opt) {
     return true;
 }
 
+// The allocator a command line names (--replay, --scan); nullopt (after a message) if none.
+std::optional<alloc_kind> parse_kind(const std::string& kind) {
+    if (kind == "tinymem") return alloc_kind::tinymem;
+    if (kind == "bump" || kind == "tinymem-bump") return alloc_kind::tinymem_bump;
+    if (kind == "pool") return alloc_kind::pmr_pool;
+    if (kind == "mono") return alloc_kind::pmr_mono;
+    if (kind == "malloc") return alloc_kind::malloc;
+    if (kind == "bestfit") return alloc_kind::bestfit;
+    std::fprintf(stderr, "unknown allocator %s\n", kind.c_str());
+    return std::nullopt;
+}
+
 // --replay KIND:FOOTPRINT: one allocator at one footprint per trace, timed (and verified once):
 // for profilers. Result: the exit status.
 int replay_single(const options& opt) {
     const auto colon = opt.single.find(':');
-    const std::string kind = opt.single.substr(0, colon);
     const std::string fp = colon == std::string::npos ? "8x" : opt.single.substr(colon + 1);
-    alloc_kind k;
-    if (kind == "tinymem") k = alloc_kind::tinymem;
-    else if (kind == "bump" || kind == "tinymem-bump") k = alloc_kind::tinymem_bump;
-    else if (kind == "pool") k = alloc_kind::pmr_pool;
-    else if (kind == "mono") k = alloc_kind::pmr_mono;
-    else if (kind == "malloc") k = alloc_kind::malloc;
-    else if (kind == "bestfit") k = alloc_kind::bestfit;
-    else {
-        std::fprintf(stderr, "unknown allocator %s\n", kind.c_str());
-        return 2;
-    }
+    const auto kind = parse_kind(opt.single.substr(0, colon));
+    if (!kind) return 2;
+    const alloc_kind k = *kind;
     for (const auto& path : opt.traces) {
         const auto t = tb::read_trace(path);
         if (!t.error.empty()) {
@@ -1050,6 +1067,64 @@ int replay_single(const options& opt) {
         }
         std::printf("%s %s footprint %zu: %s%s\n", t.name.c_str(), kind_name(k), f,
                     ns ? (fmt(*ns, 1) + " ns/op").c_str() : ("fails: " + v.what).c_str(), moves.c_str());
+    }
+    return g_wrong != 0 ? 1 : 0;
+}
+
+// --scan KIND:BELOW:ABOVE: per trace, KIND's minimum footprint as the bench finds it
+// (min_footprint), then the footprint search's own replay (fits(), unverified) at every footprint
+// from BELOW bytes under it to ABOVE bytes over it in steps of 8. Prints the runs of successes and
+// failures and whether success is monotone in the window. Cost: (BELOW + ABOVE) / 8 + 1 replays
+// per trace on top of the search. Result: the exit status.
+int scan_footprints(const options& opt) {
+    const auto c1 = opt.scan.find(':'), c2 = c1 == std::string::npos ? c1 : opt.scan.find(':', c1 + 1);
+    if (c2 == std::string::npos) {
+        std::fprintf(stderr, "--scan KIND:BELOW:ABOVE\n");
+        return 2;
+    }
+    const auto kind = parse_kind(opt.scan.substr(0, c1));
+    if (!kind || *kind == alloc_kind::malloc) return 2;
+    const std::size_t below = std::strtoull(opt.scan.c_str() + c1 + 1, nullptr, 10) / 8 * 8;
+    const std::size_t above = std::strtoull(opt.scan.c_str() + c2 + 1, nullptr, 10) / 8 * 8;
+    for (const auto& path : opt.traces) {
+        const auto t = tb::read_trace(path);
+        if (!t.error.empty()) {
+            std::fprintf(stderr, "%s\n", t.error.c_str());
+            return 2;
+        }
+        if (*kind == alloc_kind::tinymem_bump && t.aligned != 0) {
+            std::printf("%s %s: not measured (over-aligned requests)\n", t.name.c_str(), kind_name(*kind));
+            continue;
+        }
+        const auto m = min_footprint(*kind, t, search_cap(*kind, t), 8);
+        if (!m) {
+            std::printf("%s %s: no minimum footprint found\n", t.name.c_str(), kind_name(*kind));
+            continue;
+        }
+        std::string runs;
+        std::size_t ok_below = 0, failed_above = 0, run_from = 0;
+        int run_ok = -1; // the current run's outcome, -1 before the first footprint
+        const std::size_t from = *m > below ? *m - below : 0, to = *m + above;
+        auto close_run = [&](std::size_t end) {
+            if (run_ok < 0) return;
+            runs += (runs.empty() ? "" : ", ") + std::to_string(run_from) +
+                    (end != run_from ? "-" + std::to_string(end) : std::string()) + (run_ok ? " ok" : " fail");
+        };
+        for (std::size_t f = from; f <= to; f += 8) {
+            const bool ok = fits(*kind, f, t);
+            if (ok && f < *m) ++ok_below;
+            if (!ok && f >= *m) ++failed_above;
+            if (int(ok) != run_ok) {
+                close_run(f - 8);
+                run_from = f;
+                run_ok = int(ok);
+            }
+        }
+        close_run(to);
+        std::printf("%s %s: minimum %zu; %zu to %zu step 8: %zu ok below the minimum, %zu failing at or above it%s: %s\n",
+                    t.name.c_str(), kind_name(*kind), *m, from, to, ok_below, failed_above,
+                    ok_below + failed_above == 0 ? " (monotone here)" : " (NOT monotone)", runs.c_str());
+        std::fflush(stdout);
     }
     return g_wrong != 0 ? 1 : 0;
 }
@@ -1128,19 +1203,14 @@ bool measure_footprints(const tb::trace& t, trace_result& r) {
     r.peak = t.peak_live;
     r.zero = t.zero_sizes;
     std::fprintf(stderr, "[%s] %zu ops, peak live %zu B, %zu ids\n", t.name.c_str(), r.ops, r.peak, t.ids);
-    const std::size_t tm_cap = std::max<std::size_t>(64 * t.peak_live, 1u << 16);
     const alloc_kind kinds[3] = {alloc_kind::tinymem, alloc_kind::pmr_pool, alloc_kind::pmr_mono};
-    for (int k = 0; k < 3; ++k) {
-        // The monotonic resource frees nothing: it needs about every byte ever requested.
-        const std::size_t cap = k == 2 ? 2 * t.total_alloc_bytes + 4096 + 64 * t.ops.size() : tm_cap;
-        r.min_fp[k] = find_min(kinds[k], t, cap);
-    }
+    for (int k = 0; k < 3; ++k) r.min_fp[k] = find_min(kinds[k], t, search_cap(kinds[k], t));
     // The lean engine refuses over-aligned requests by design (bump_pool.hpp): not measured on a
     // trace that has them.
     const bool bump_applies = t.aligned == 0;
-    if (bump_applies) r.bump.min_fp = find_min(alloc_kind::tinymem_bump, t, tm_cap);
+    if (bump_applies) r.bump.min_fp = find_min(alloc_kind::tinymem_bump, t, search_cap(alloc_kind::tinymem_bump, t));
     else std::fprintf(stderr, "  tinymem bump   not measured: the trace has over-aligned requests\n");
-    r.bf_min = find_min(alloc_kind::bestfit, t, tm_cap);
+    r.bf_min = find_min(alloc_kind::bestfit, t, search_cap(alloc_kind::bestfit, t));
     r.max_blocks = t.max_live_blocks;
     if (!r.min_fp[0]) {
         std::fprintf(stderr, "tinymem found no footprint for %s\n", t.name.c_str());
@@ -1570,6 +1640,7 @@ int main(int argc, char** argv) {
     options opt;
     if (!parse_options(argc, argv, opt)) return 2;
     if (!opt.single.empty()) return replay_single(opt);
+    if (!opt.scan.empty()) return scan_footprints(opt);
 
     report out;
     write_intro(out, opt);
