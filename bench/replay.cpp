@@ -643,12 +643,12 @@ std::optional<std::size_t> min_footprint(alloc_kind k, const tb::trace& t, std::
         if (fits(k, mid, t)) hi = mid;
         else lo = mid;
     }
-    // hi succeeded; a failure at f above it makes f + step the next candidate, checked in turn.
+    // hi succeeded; a failure at f above it makes f + step the next candidate, checked in turn
+    // (nothing above cap is tried).
     const std::size_t confirm = std::size_t(confirm_steps(k));
-    for (std::size_t f = hi + step; f <= hi + confirm * step; f += step) {
-        if (f > cap) return std::nullopt;
+    for (std::size_t f = hi + step; f <= hi + confirm * step && f <= cap; f += step)
         if (!fits(k, f, t)) hi = f + step;
-    }
+    if (hi > cap) return std::nullopt;
     return hi;
 }
 
@@ -1105,7 +1105,11 @@ int scan_footprints(const options& opt) {
         return 2;
     }
     const auto kind = parse_kind(opt.scan.substr(0, c1));
-    if (!kind || *kind == alloc_kind::malloc) return 2;
+    if (!kind) return 2;
+    if (*kind == alloc_kind::malloc) {
+        std::fprintf(stderr, "--scan: glibc malloc has no fixed footprint\n");
+        return 2;
+    }
     const std::size_t below = std::strtoull(opt.scan.c_str() + c1 + 1, nullptr, 10) / 8 * 8;
     const std::size_t above = std::strtoull(opt.scan.c_str() + c2 + 1, nullptr, 10) / 8 * 8;
     for (const auto& path : opt.traces) {
