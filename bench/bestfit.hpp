@@ -104,10 +104,12 @@ public:
         free_.insert({size, off});
     }
 
-    // Effect: resizes the block of p to n bytes, in place when it shrinks or the next block is
-    // free and large enough, else by allocate + copy + free. Result: the payload (p or a new one),
-    // nullptr when no block fits (then p is unchanged).
-    void* reallocate(void* p, std::size_t old_n, std::size_t n) {
+    // Effect: resizes the block of p (old_n bytes, allocated with alignment `align`) to n bytes,
+    // in place when it shrinks or the next block is free and large enough, else by
+    // allocate(n, align) + copy + free: a moved block keeps its alignment (the header does not
+    // record it, so the caller passes it). Result: the payload (p or a new one), nullptr when no
+    // block fits (then p is unchanged).
+    void* reallocate(void* p, std::size_t old_n, std::size_t n, std::size_t align = 8) {
         const std::size_t off = offset_of(p), size = size_at(off), need = block_for(n);
         if (need <= size) {
             shrink(off, size, need);
@@ -123,7 +125,7 @@ public:
             shrink(off, size + ns, need);
             return p;
         }
-        void* q = allocate(n);
+        void* q = allocate(n, align);
         if (!q) return nullptr;
         std::memcpy(q, p, old_n < n ? old_n : n);
         deallocate(p);

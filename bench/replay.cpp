@@ -3,14 +3,18 @@
 //
 //   tinymem-replay [--out DIR] [--reps N] [--quick] [--timeline NAME] [--no-defrag] [--verdict] TRACE...
 //   tinymem-replay --replay KIND:FOOTPRINT [--reps N] TRACE...   (one allocator, for profilers)
+//   tinymem-replay --scan KIND:BELOW:ABOVE TRACE...   (every footprint around KIND's minimum)
 //
-// Per trace and allocator: the smallest footprint with no failed request (bisection), the
+// Per trace and allocator: the smallest footprint with no failed request (bisection; for
+// tinymem's engines and best fit confirmed by the 8 footprints above it, see min_footprint()), the
 // efficiency peak_live_bytes / footprint, and ns per operation at a roomy footprint (8 x peak live
 // bytes) and, for tinymem's two engines (basic_pool and the lean basic_bump_pool), at a tight one
 // (1.05 x that engine's own minimum, compactions included).
 // Every footprint that is measured is also replayed once untimed with verification: each block
 // holds a pattern derived from its id and offset, checked before every free, after every resize,
-// and over all live blocks whenever the allocator moved anything. A wrong answer exits 1.
+// and over all live blocks whenever the allocator moved anything; an over-aligned block's address
+// is checked after its allocation, after every resize (a resize keeps the block's alignment) and
+// whenever the allocator moved anything. A wrong answer exits 1.
 // Also times defrag() of a fragmented 64 KiB pool against one memmove of its live bytes.
 #include <algorithm>
 #include <chrono>
@@ -79,6 +83,33 @@ bool pattern_check(const std::byte* p, std::size_t n, std::uint64_t key) {
 }
 
 // ---- allocators under one interface -------------------------------------------------------------
+// Every fixed-footprint allocator's buffer: `bytes` zeroed bytes (as a vector's: no page is first
+// touched in a timed replay) whose address is a multiple of `align`. Alignment is of addresses, so
+// where an allocator puts an over-aligned block depends on its buffer's address modulo that
+// alignment; with a heap-given address (a std::vector) the same footprint succeeded in one replay
+// and failed in the next, and the minimum footprint changed with what was replayed before. Cost:
+// one allocation and one memset of `bytes`.
+struct aligned_arena {
+    aligned_arena(std::size_t bytes, std::size_t a)
+        : align_(a), size_(bytes), data_(static_cast<std::byte*>(::operator new(bytes, std::align_val_t(a)))) {
+        std::memset(data_, 0, bytes);
+    }
+    ~aligned_arena() { ::operator delete(data_, std::align_val_t(align_)); }
+    aligned_arena(const aligned_arena&) = delete;
+    aligned_arena& operator=(const aligned_arena&) = delete;
+    std::byte* data() const { return data_; }
+    std::size_t size() const { return size_; }
+
+private:
+    std::size_t align_, size_;
+    std::byte* data_;
+};
+
+// The alignment of every replay buffer on trace t: its largest alignment, at least 16 (which
+// best_fit asks for; glibc's malloc gives 16 anyway, so a trace without the alignment field
+// replays in buffers aligned as before). A footprint is the same number of bytes wherever it starts.
+std::size_t arena_align(const tb::trace& t) { return std::max<std::size_t>(16, t.max_align); }
+
 enum class tm_cfg { c16, c16_g8, c17, c32 };
 const char* cfg_name(tm_cfg c) {
     switch (c) {
@@ -96,12 +127,12 @@ struct tm_adapter {
     using pool_t = std::conditional_t<Bump, tinymem::basic_bump_pool<Config>, tinymem::basic_pool<Config>>;
     using handle = typename pool_t::handle;
     static constexpr std::size_t control = sizeof(pool_t);
-    std::vector<std::byte> buf;
+    aligned_arena buf;
     std::unique_ptr<pool_t> pool;
     std::vector<handle> h;
     std::uint64_t moved_mark = 0;
-    tm_adapter(std::size_t buffer_bytes, std::size_t ids) : buf(buffer_bytes), h(ids) {
-        pool = std::make_unique<pool_t>(std::span<std::byte>(buf));
+    tm_adapter(std::size_t buffer_bytes, const tb::trace& t) : buf(buffer_bytes, arena_align(t)), h(t.ids) {
+        pool = std::make_unique<pool_t>(std::span<std::byte>(buf.data(), buf.size()));
     }
     bool usable() const { return pool->usable(); }
     bool alloc(std::uint32_t id, std::size_t n, std::size_t align) {
@@ -145,7 +176,7 @@ constexpr std::size_t pmr_align = 8;
 
 // Shared by the two pmr adapters: a fixed buffer, blocks by id, resize = allocate, copy, free.
 struct pmr_base {
-    std::vector<std::byte> buf;
+    aligned_arena buf;
     std::vector<void*> p;
     std::vector<std::uint32_t> sz;
     std::vector<std::uint32_t> al; // the alignment each block was allocated with
@@ -154,12 +185,13 @@ struct pmr_base {
     // pmr_align and aligns inside; raw keeps what the resource returned.
     std::vector<void*> raw;
     bool over_align = false;
-    pmr_base(std::size_t bytes, std::size_t ids, bool over = false)
-        : buf(bytes), p(ids), sz(ids), al(ids, pmr_align), raw(ids), over_align(over) {}
-    std::size_t asked(std::uint32_t id) const { return over_align && al[id] > pmr_align ? sz[id] + al[id] - pmr_align : sz[id]; }
-    std::size_t asked_align(std::uint32_t id) const { return over_align ? pmr_align : al[id]; }
+    pmr_base(std::size_t bytes, const tb::trace& t, bool over = false, std::size_t buffer_align = 0)
+        : buf(bytes, std::max(buffer_align, arena_align(t))), p(t.ids), sz(t.ids), al(t.ids, pmr_align), raw(t.ids), over_align(over) {}
+    // What is asked of the resource for n bytes aligned to a (at least pmr_align).
+    std::size_t asked(std::size_t n, std::size_t a) const { return over_align && a > pmr_align ? n + a - pmr_align : n; }
+    std::size_t asked_align(std::size_t a) const { return over_align ? pmr_align : a; }
     template <class R>
-    void release(R& r, std::uint32_t id) { r.deallocate(raw[id], asked(id), asked_align(id)); }
+    void release(R& r, std::uint32_t id) { r.deallocate(raw[id], asked(sz[id], al[id]), asked_align(al[id])); }
     std::byte* ptr(std::uint32_t id) { return static_cast<std::byte*>(p[id]); }
     bool moved() { return false; } // never moves a block the caller did not resize
     std::string final_check() { return {}; }
@@ -169,7 +201,7 @@ struct pmr_base {
         sz[id] = std::uint32_t(n);
         al[id] = std::uint32_t(a);
         try {
-            raw[id] = r.allocate(asked(id), asked_align(id));
+            raw[id] = r.allocate(asked(n, a), asked_align(a));
         } catch (const std::bad_alloc&) {
             return false;
         }
@@ -177,33 +209,38 @@ struct pmr_base {
         p[id] = static_cast<std::byte*>(raw[id]) + (a - u % a) % a;
         return true;
     }
+    // Resize = allocate with the block's alignment (a resize keeps it), copy, free the old block.
     template <class R>
     bool resize_in(R& r, std::uint32_t id, std::size_t n) {
-        void* q;
-        try {
-            q = r.allocate(n, pmr_align);
-        } catch (const std::bad_alloc&) {
+        void* const old_raw = raw[id];
+        void* const old_p = p[id];
+        const std::size_t old_n = sz[id], a = al[id];
+        if (!alloc_from(r, id, n, a)) {
+            raw[id] = old_raw;
+            p[id] = old_p;
+            sz[id] = std::uint32_t(old_n);
             return false;
         }
-        std::memcpy(q, p[id], std::min<std::size_t>(n, sz[id]));
-        release(r, id);
-        p[id] = raw[id] = q;
-        sz[id] = std::uint32_t(n);
-        al[id] = pmr_align;
+        std::memcpy(p[id], old_p, std::min(n, old_n));
+        r.deallocate(old_raw, asked(old_n, a), asked_align(a));
         return true;
     }
 };
 
 // std::pmr::unsynchronized_pool_resource over a monotonic_buffer_resource over a fixed buffer,
-// null_memory_resource upstream. Footprint = buffer + both resource objects.
+// null_memory_resource upstream. Footprint = buffer + both resource objects. The pool asks its
+// upstream for chunks aligned to up to 4096 bytes (libstdc++ 12), so the buffer starts at a
+// multiple of 4096: at a heap-given address the minimum footprint of one trace differed by a few
+// KiB from one replay to the next.
 struct pmr_pool_adapter : pmr_base {
+    static constexpr std::size_t buffer_align = 4096;
     static constexpr std::size_t control =
         sizeof(std::pmr::monotonic_buffer_resource) + sizeof(std::pmr::unsynchronized_pool_resource);
     std::pmr::monotonic_buffer_resource mono;
     tracking_resource tracker;
     std::pmr::unsynchronized_pool_resource pool;
-    pmr_pool_adapter(std::size_t bytes, std::size_t ids, bool track = false)
-        : pmr_base(bytes, ids, true), mono(buf.data(), buf.size(), std::pmr::null_memory_resource()),
+    pmr_pool_adapter(std::size_t bytes, const tb::trace& t, bool track = false)
+        : pmr_base(bytes, t, true, buffer_align), mono(buf.data(), buf.size(), std::pmr::null_memory_resource()),
           tracker(&mono, buf.data()), pool(track ? static_cast<std::pmr::memory_resource*>(&tracker) : &mono) {}
     bool usable() const { return true; }
     bool alloc(std::uint32_t id, std::size_t n, std::size_t align) { return alloc_from(pool, id, n, align); }
@@ -218,7 +255,7 @@ struct pmr_pool_adapter : pmr_base {
 struct pmr_mono_adapter : pmr_base {
     static constexpr std::size_t control = sizeof(std::pmr::monotonic_buffer_resource);
     std::optional<std::pmr::monotonic_buffer_resource> mono;
-    pmr_mono_adapter(std::size_t bytes, std::size_t ids) : pmr_base(bytes, ids) {
+    pmr_mono_adapter(std::size_t bytes, const tb::trace& t) : pmr_base(bytes, t) {
         mono.emplace(buf.data(), buf.size(), std::pmr::null_memory_resource());
     }
     bool usable() const { return true; }
@@ -230,10 +267,14 @@ struct pmr_mono_adapter : pmr_base {
     bool resize(std::uint32_t id, std::size_t n) { return resize_in(*mono, id, n); }
 };
 
-// glibc malloc: speed only (no fixed footprint). Frees what is left when destroyed.
+// glibc malloc: speed only (no fixed footprint). Frees what is left when destroyed. realloc()
+// keeps only malloc's own alignment, so a block asked for more (al != 0) is resized by
+// posix_memalign + copy + free: a resize keeps the block's alignment.
 struct malloc_adapter {
     std::vector<void*> p;
-    explicit malloc_adapter(std::size_t ids) : p(ids, nullptr) {}
+    std::vector<std::uint32_t> al; // the block's alignment when above malloc's, else 0
+    std::vector<std::uint32_t> sz; // the block's size when al != 0 (what the copy needs)
+    explicit malloc_adapter(std::size_t ids) : p(ids, nullptr), al(ids, 0), sz(ids, 0) {}
     ~malloc_adapter() {
         for (void* q : p) std::free(q);
     }
@@ -241,7 +282,12 @@ struct malloc_adapter {
     malloc_adapter& operator=(const malloc_adapter&) = delete;
     bool usable() const { return true; }
     bool alloc(std::uint32_t id, std::size_t n, std::size_t align) {
-        if (align <= alignof(std::max_align_t)) return (p[id] = std::malloc(n)) != nullptr;
+        if (align <= alignof(std::max_align_t)) {
+            al[id] = 0;
+            return (p[id] = std::malloc(n)) != nullptr;
+        }
+        al[id] = std::uint32_t(align);
+        sz[id] = std::uint32_t(n);
         return posix_memalign(&p[id], align, n) == 0;
     }
     bool free(std::uint32_t id) {
@@ -250,8 +296,16 @@ struct malloc_adapter {
         return true;
     }
     bool resize(std::uint32_t id, std::size_t n) {
-        void* q = std::realloc(p[id], n);
-        if (!q) return false;
+        void* q;
+        if (al[id] == 0) {
+            q = std::realloc(p[id], n);
+            if (!q) return false;
+        } else {
+            if (posix_memalign(&q, al[id], n) != 0) return false;
+            std::memcpy(q, p[id], std::min<std::size_t>(n, sz[id]));
+            std::free(p[id]);
+            sz[id] = std::uint32_t(n);
+        }
         p[id] = q;
         return true;
     }
@@ -260,39 +314,22 @@ struct malloc_adapter {
     std::string final_check() { return {}; }
 };
 
-// The best-fit reference's arena: `bytes` zeroed bytes (as a vector's: no page is first touched
-// in a timed replay) whose address is a multiple of `align`.
-struct aligned_arena {
-    std::size_t align;
-    std::byte* data;
-    aligned_arena(std::size_t bytes, std::size_t a)
-        : align(a), data(static_cast<std::byte*>(::operator new(bytes, std::align_val_t(a)))) {
-        std::memset(data, 0, bytes);
-    }
-    ~aligned_arena() { ::operator delete(data, std::align_val_t(align)); }
-    aligned_arena(const aligned_arena&) = delete;
-    aligned_arena& operator=(const aligned_arena&) = delete;
-};
-
 // The non-moving reference (bench/bestfit.hpp): address-ordered best fit, 8-byte headers, over a
-// fixed arena. Footprint = arena + the allocator object. The arena is aligned to the trace's
-// largest alignment (at least 16, which best_fit asks for): where best_fit puts an over-aligned
-// block depends on the arena's address modulo that alignment, and with a heap-given address the
-// same footprint succeeded in one replay and failed in the next (a WRONG ANSWER when the
-// verified replay at the minimum footprint failed, a minimum that changed with the traces
-// replayed before).
+// fixed arena. Footprint = arena + the allocator object. The arena is aligned as every replay
+// buffer (aligned_arena, arena_align()).
 struct bestfit_adapter {
     static constexpr std::size_t control = sizeof(tb::best_fit);
     aligned_arena buf;
     tb::best_fit bf;
     std::vector<void*> p;
-    std::vector<std::uint32_t> sz;
+    std::vector<std::uint32_t> sz, al; // each block's size and alignment (a resize keeps it)
     bestfit_adapter(std::size_t bytes, const tb::trace& t)
-        : buf(bytes, std::max<std::size_t>(16, t.max_align)), bf(buf.data, bytes), p(t.ids), sz(t.ids) {}
+        : buf(bytes, arena_align(t)), bf(buf.data(), bytes), p(t.ids), sz(t.ids), al(t.ids) {}
     bool usable() const { return true; }
     bool alloc(std::uint32_t id, std::size_t n, std::size_t align) {
         p[id] = bf.allocate(n, align);
         sz[id] = std::uint32_t(n);
+        al[id] = std::uint32_t(align);
         return p[id] != nullptr;
     }
     bool free(std::uint32_t id) {
@@ -300,7 +337,7 @@ struct bestfit_adapter {
         return true;
     }
     bool resize(std::uint32_t id, std::size_t n) {
-        void* q = bf.reallocate(p[id], sz[id], n);
+        void* q = bf.reallocate(p[id], sz[id], n, al[id]);
         if (!q) return false;
         p[id] = q;
         sz[id] = std::uint32_t(n);
@@ -334,7 +371,9 @@ replay_result run_ops(A& a, const tb::trace& t, Sample&& sample = Sample{}) {
     std::vector<std::uint32_t> size, pos;
     std::vector<std::uint64_t> key;
     std::vector<std::uint32_t> live;
+    std::vector<std::uint8_t> align_log2; // each block's alignment field (0: none), kept by resizes
     if constexpr (Verify) {
+        align_log2.assign(t.ids, 0);
         size.assign(t.ids, 0);
         pos.assign(t.ids, 0);
         key.assign(t.ids, 0);
@@ -345,9 +384,13 @@ replay_result run_ops(A& a, const tb::trace& t, Sample&& sample = Sample{}) {
         const std::byte* p = a.ptr(id);
         return p != nullptr && pattern_check(p, n, key[id]);
     };
+    auto aligned = [&](std::uint32_t id) {
+        const std::size_t al = std::size_t(1) << align_log2[id];
+        return reinterpret_cast<std::uintptr_t>(a.ptr(id)) % al == 0;
+    };
     auto all_ok = [&]() -> std::int64_t {
         for (std::uint32_t id : live)
-            if (!block_ok(id, size[id])) return id;
+            if (!block_ok(id, size[id]) || !aligned(id)) return id;
         return -1;
     };
     const std::size_t n_ops = t.ops.size();
@@ -357,8 +400,8 @@ replay_result run_ops(A& a, const tb::trace& t, Sample&& sample = Sample{}) {
         case tb::op_kind::alloc:
             if (!a.alloc(o.id, o.size, o.align())) return {outcome::failed, i, "allocation failed"};
             if constexpr (Verify) {
-                if (o.align_log2 && reinterpret_cast<std::uintptr_t>(a.ptr(o.id)) % o.align() != 0)
-                    return {outcome::wrong, i, "block not aligned to " + std::to_string(o.align())};
+                align_log2[o.id] = o.align_log2;
+                if (!aligned(o.id)) return {outcome::wrong, i, "block not aligned to " + std::to_string(o.align())};
                 key[o.id] = mix(++serial) ^ (std::uint64_t(o.id) << 40);
                 size[o.id] = o.size;
                 pattern_write(a.ptr(o.id), 0, o.size, key[o.id]);
@@ -366,7 +409,7 @@ replay_result run_ops(A& a, const tb::trace& t, Sample&& sample = Sample{}) {
                 live.push_back(o.id);
                 if (a.moved())
                     if (const auto bad = all_ok(); bad >= 0)
-                        return {outcome::wrong, i, "block " + std::to_string(bad) + " corrupted after a move"};
+                        return {outcome::wrong, i, "block " + std::to_string(bad) + " corrupted or misaligned after a move"};
             }
             break;
         case tb::op_kind::free:
@@ -393,11 +436,13 @@ replay_result run_ops(A& a, const tb::trace& t, Sample&& sample = Sample{}) {
                 const std::size_t old = size[o.id];
                 if (!block_ok(o.id, std::min<std::size_t>(old, o.size)))
                     return {outcome::wrong, i, "resize lost the contents"};
+                if (!aligned(o.id))
+                    return {outcome::wrong, i, "resize lost the alignment to " + std::to_string(std::size_t(1) << align_log2[o.id])};
                 if (o.size > old) pattern_write(a.ptr(o.id), old, o.size, key[o.id]);
                 size[o.id] = o.size;
                 if (a.moved())
                     if (const auto bad = all_ok(); bad >= 0)
-                        return {outcome::wrong, i, "block " + std::to_string(bad) + " corrupted after a move"};
+                        return {outcome::wrong, i, "block " + std::to_string(bad) + " corrupted or misaligned after a move"};
             }
             break;
         }
@@ -405,7 +450,7 @@ replay_result run_ops(A& a, const tb::trace& t, Sample&& sample = Sample{}) {
     }
     if constexpr (Verify) {
         if (const auto bad = all_ok(); bad >= 0)
-            return {outcome::wrong, n_ops, "block " + std::to_string(bad) + " corrupted at the end"};
+            return {outcome::wrong, n_ops, "block " + std::to_string(bad) + " corrupted or misaligned at the end"};
     }
     return {};
 }
@@ -457,7 +502,7 @@ auto with_tinymem(std::size_t f, const tb::trace& t, Fn&& fn) {
     // The buffer is what the footprint leaves after the pool object.
     auto run = [&](auto config) {
         using adapter = tm_adapter<decltype(config), Bump>;
-        adapter a(f - adapter::control, t.ids);
+        adapter a(f - adapter::control, t);
         return fn(a);
     };
     switch (cfg_for_footprint<Bump>(f, t)) {
@@ -488,11 +533,11 @@ replay_result with_adapter(alloc_kind kind, std::size_t f, const tb::trace& t, F
     switch (kind) {
     case alloc_kind::tinymem: return with_tinymem(f, t, fn);
     case alloc_kind::pmr_pool: {
-        pmr_pool_adapter a(f - pmr_pool_adapter::control, t.ids);
+        pmr_pool_adapter a(f - pmr_pool_adapter::control, t);
         return fn(a);
     }
     case alloc_kind::pmr_mono: {
-        pmr_mono_adapter a(f - pmr_mono_adapter::control, t.ids);
+        pmr_mono_adapter a(f - pmr_mono_adapter::control, t);
         return fn(a);
     }
     case alloc_kind::malloc: {
@@ -569,7 +614,21 @@ replay_result verify_at(alloc_kind k, std::size_t f, const tb::trace& t) {
     return r;
 }
 
-// Smallest footprint with no failed request, to `step` bytes; nullopt if none up to `cap`.
+// How many footprints above the bisection's min_footprint() also tries. Success is not monotone in
+// the footprint for tinymem's engines and best fit (where blocks go, and when tinymem compacts,
+// depend on the room at the end; docs/benchmarks.md, "What a minimum footprint means"): seen on
+// phases-48k, tinymem failed 8 B above the footprint the bisection found. The pmr resources are
+// monotone: the pool's requests to its monotonic upstream, and where that puts them in a buffer
+// with a fixed start, do not depend on the buffer's size, only whether the last one fits.
+int confirm_steps(alloc_kind k) {
+    return k == alloc_kind::tinymem || k == alloc_kind::tinymem_bump || k == alloc_kind::bestfit ? 8 : 0;
+}
+
+// Smallest footprint with no failed request found by bisection to `step` bytes, then moved up
+// until it and the confirm_steps(k) footprints above it, `step` bytes apart, all succeed (one at
+// most `step` below it failed); nullopt if none up to `cap`. A footprint below the result may still
+// succeed, one further above may fail. Cost: about log2(cap / step) + confirm_steps(k) replays,
+// and confirm_steps(k) more per failure met above the bisection's footprint.
 std::optional<std::size_t> min_footprint(alloc_kind k, const tb::trace& t, std::size_t cap, std::size_t step) {
     std::size_t lo = std::max<std::size_t>(t.peak_live / 2, control_of(k) + 64); // assumed to fail
     if (fits(k, lo, t)) return lo;
@@ -584,7 +643,20 @@ std::optional<std::size_t> min_footprint(alloc_kind k, const tb::trace& t, std::
         if (fits(k, mid, t)) hi = mid;
         else lo = mid;
     }
+    // hi succeeded; a failure at f above it makes f + step the next candidate, checked in turn
+    // (nothing above cap is tried).
+    const std::size_t confirm = std::size_t(confirm_steps(k));
+    for (std::size_t f = hi + step; f <= hi + confirm * step && f <= cap; f += step)
+        if (!fits(k, f, t)) hi = f + step;
+    if (hi > cap) return std::nullopt;
     return hi;
+}
+
+// The largest footprint the search for kind's minimum on t tries.
+std::size_t search_cap(alloc_kind k, const tb::trace& t) {
+    // The monotonic resource frees nothing: it needs about every byte ever requested.
+    if (k == alloc_kind::pmr_mono) return 2 * t.total_alloc_bytes + 4096 + 64 * t.ops.size();
+    return std::max<std::size_t>(64 * t.peak_live, 1u << 16);
 }
 
 // Minimum of `reps` timed replays, ns per op; nullopt when the replay fails.
@@ -747,7 +819,7 @@ tb::svg::panel timeline_pmr(const tb::trace& t, std::size_t f, std::vector<std::
               " B (1.05 x its minimum); free = buffer - live, largest = untouched tail of the buffer";
     p.lines = {{"live bytes (requested)", {}}, {"free bytes", {}}, {"largest free block", {}}};
     const std::size_t every = std::max<std::size_t>(1, t.ops.size() / 500);
-    pmr_pool_adapter a(f - pmr_pool_adapter::control, t.ids, true);
+    pmr_pool_adapter a(f - pmr_pool_adapter::control, t, true);
     auto r = run<false>(a, t, [&](std::size_t i) {
         if (i % every != 0 && i + 1 != t.ops.size()) return;
         p.x.push_back(double(i));
@@ -931,6 +1003,7 @@ struct options {
     bool quick = false, defrag = true, verdict = false;
     std::string timeline;
     std::string single; // --replay KIND:FOOTPRINT
+    std::string scan;   // --scan KIND:BELOW:ABOVE
     std::vector<std::string> traces;
 };
 
@@ -953,14 +1026,16 @@ bool parse_options(int argc, char** argv, options& opt) {
         else if (a == "--no-defrag") opt.defrag = false;
         else if (a == "--verdict") opt.verdict = true;
         else if (a == "--replay") opt.single = value();
+        else if (a == "--scan") opt.scan = value();
         else if (!a.empty() && a[0] == '-') {
             std::fprintf(stderr,
                          "usage: %s [--out DIR] [--reps N] [--quick] [--timeline NAME] [--no-defrag] [--verdict] TRACE...\n"
                          "       %s --replay KIND:FOOTPRINT [--reps N] TRACE...   (KIND: tinymem, bump (the lean\n"
                          "       engine, basic_bump_pool; also tinymem-bump), pool, mono, malloc, bestfit;\n"
-                         "       FOOTPRINT in bytes, or Nx for N x peak live bytes; for profiling)\n",
-                         argv[0],
-                         argv[0]);
+                         "       FOOTPRINT in bytes, or Nx for N x peak live bytes; for profiling)\n"
+                         "       %s --scan KIND:BELOW:ABOVE TRACE...   (every footprint from BELOW bytes under\n"
+                         "       KIND's minimum footprint to ABOVE bytes over it, in steps of 8: is success monotone?)\n",
+                         argv[0], argv[0], argv[0]);
             return false;
         } else opt.traces.push_back(a);
     }
@@ -972,23 +1047,26 @@ bool parse_options(int argc, char** argv, options& opt) {
     return true;
 }
 
+// The allocator a command line names (--replay, --scan); nullopt (after a message) if none.
+std::optional<alloc_kind> parse_kind(const std::string& kind) {
+    if (kind == "tinymem") return alloc_kind::tinymem;
+    if (kind == "bump" || kind == "tinymem-bump") return alloc_kind::tinymem_bump;
+    if (kind == "pool") return alloc_kind::pmr_pool;
+    if (kind == "mono") return alloc_kind::pmr_mono;
+    if (kind == "malloc") return alloc_kind::malloc;
+    if (kind == "bestfit") return alloc_kind::bestfit;
+    std::fprintf(stderr, "unknown allocator %s\n", kind.c_str());
+    return std::nullopt;
+}
+
 // --replay KIND:FOOTPRINT: one allocator at one footprint per trace, timed (and verified once):
 // for profilers. Result: the exit status.
 int replay_single(const options& opt) {
     const auto colon = opt.single.find(':');
-    const std::string kind = opt.single.substr(0, colon);
     const std::string fp = colon == std::string::npos ? "8x" : opt.single.substr(colon + 1);
-    alloc_kind k;
-    if (kind == "tinymem") k = alloc_kind::tinymem;
-    else if (kind == "bump" || kind == "tinymem-bump") k = alloc_kind::tinymem_bump;
-    else if (kind == "pool") k = alloc_kind::pmr_pool;
-    else if (kind == "mono") k = alloc_kind::pmr_mono;
-    else if (kind == "malloc") k = alloc_kind::malloc;
-    else if (kind == "bestfit") k = alloc_kind::bestfit;
-    else {
-        std::fprintf(stderr, "unknown allocator %s\n", kind.c_str());
-        return 2;
-    }
+    const auto kind = parse_kind(opt.single.substr(0, colon));
+    if (!kind) return 2;
+    const alloc_kind k = *kind;
     for (const auto& path : opt.traces) {
         const auto t = tb::read_trace(path);
         if (!t.error.empty()) {
@@ -1011,6 +1089,68 @@ int replay_single(const options& opt) {
         }
         std::printf("%s %s footprint %zu: %s%s\n", t.name.c_str(), kind_name(k), f,
                     ns ? (fmt(*ns, 1) + " ns/op").c_str() : ("fails: " + v.what).c_str(), moves.c_str());
+    }
+    return g_wrong != 0 ? 1 : 0;
+}
+
+// --scan KIND:BELOW:ABOVE: per trace, KIND's minimum footprint as the bench finds it
+// (min_footprint), then the footprint search's own replay (fits(), unverified) at every footprint
+// from BELOW bytes under it to ABOVE bytes over it in steps of 8. Prints the runs of successes and
+// failures and whether success is monotone in the window. Cost: (BELOW + ABOVE) / 8 + 1 replays
+// per trace on top of the search. Result: the exit status.
+int scan_footprints(const options& opt) {
+    const auto c1 = opt.scan.find(':'), c2 = c1 == std::string::npos ? c1 : opt.scan.find(':', c1 + 1);
+    if (c2 == std::string::npos) {
+        std::fprintf(stderr, "--scan KIND:BELOW:ABOVE\n");
+        return 2;
+    }
+    const auto kind = parse_kind(opt.scan.substr(0, c1));
+    if (!kind) return 2;
+    if (*kind == alloc_kind::malloc) {
+        std::fprintf(stderr, "--scan: glibc malloc has no fixed footprint\n");
+        return 2;
+    }
+    const std::size_t below = std::strtoull(opt.scan.c_str() + c1 + 1, nullptr, 10) / 8 * 8;
+    const std::size_t above = std::strtoull(opt.scan.c_str() + c2 + 1, nullptr, 10) / 8 * 8;
+    for (const auto& path : opt.traces) {
+        const auto t = tb::read_trace(path);
+        if (!t.error.empty()) {
+            std::fprintf(stderr, "%s\n", t.error.c_str());
+            return 2;
+        }
+        if (*kind == alloc_kind::tinymem_bump && t.aligned != 0) {
+            std::printf("%s %s: not measured (over-aligned requests)\n", t.name.c_str(), kind_name(*kind));
+            continue;
+        }
+        const auto m = min_footprint(*kind, t, search_cap(*kind, t), 8);
+        if (!m) {
+            std::printf("%s %s: no minimum footprint found\n", t.name.c_str(), kind_name(*kind));
+            continue;
+        }
+        std::string runs;
+        std::size_t ok_below = 0, failed_above = 0, run_from = 0;
+        int run_ok = -1; // the current run's outcome, -1 before the first footprint
+        const std::size_t from = *m > below ? *m - below : 0, to = *m + above;
+        auto close_run = [&](std::size_t end) {
+            if (run_ok < 0) return;
+            runs += (runs.empty() ? "" : ", ") + std::to_string(run_from) +
+                    (end != run_from ? "-" + std::to_string(end) : std::string()) + (run_ok ? " ok" : " fail");
+        };
+        for (std::size_t f = from; f <= to; f += 8) {
+            const bool ok = fits(*kind, f, t);
+            if (ok && f < *m) ++ok_below;
+            if (!ok && f >= *m) ++failed_above;
+            if (int(ok) != run_ok) {
+                close_run(f - 8);
+                run_from = f;
+                run_ok = int(ok);
+            }
+        }
+        close_run(to);
+        std::printf("%s %s: minimum %zu; %zu to %zu step 8: %zu ok below the minimum, %zu failing at or above it%s: %s\n",
+                    t.name.c_str(), kind_name(*kind), *m, from, to, ok_below, failed_above,
+                    ok_below + failed_above == 0 ? " (monotone here)" : " (NOT monotone)", runs.c_str());
+        std::fflush(stdout);
     }
     return g_wrong != 0 ? 1 : 0;
 }
@@ -1038,7 +1178,8 @@ void write_intro(report& out, const options& opt) {
         "sizeof(basic_bump_pool<Config>), the configuration chosen the same way (by its own control block, and "
         "one granule less per configuration); "
         "pmr: the fixed buffer + the resource objects (requests aligned to " + std::to_string(pmr_align) +
-        "). Efficiency = peak live bytes / smallest footprint with no failed request (bisection to 8 bytes). "
+        "). Efficiency = peak live bytes / smallest footprint with no failed request (bisection to 8 bytes; "
+        "for tinymem's engines and best fit moved up until the 8 footprints above it succeed too). "
         "ns/op: minimum of " + std::to_string(opt.reps) + " timed replays (steady_clock over the whole replay), "
         "roomy = 8 x peak live bytes, tight = 1.05 x the engine's own minimum (tinymem's for tinymem, the lean "
         "engine's for the lean engine; compactions included). "
@@ -1089,19 +1230,14 @@ bool measure_footprints(const tb::trace& t, trace_result& r) {
     r.peak = t.peak_live;
     r.zero = t.zero_sizes;
     std::fprintf(stderr, "[%s] %zu ops, peak live %zu B, %zu ids\n", t.name.c_str(), r.ops, r.peak, t.ids);
-    const std::size_t tm_cap = std::max<std::size_t>(64 * t.peak_live, 1u << 16);
     const alloc_kind kinds[3] = {alloc_kind::tinymem, alloc_kind::pmr_pool, alloc_kind::pmr_mono};
-    for (int k = 0; k < 3; ++k) {
-        // The monotonic resource frees nothing: it needs about every byte ever requested.
-        const std::size_t cap = k == 2 ? 2 * t.total_alloc_bytes + 4096 + 64 * t.ops.size() : tm_cap;
-        r.min_fp[k] = find_min(kinds[k], t, cap);
-    }
+    for (int k = 0; k < 3; ++k) r.min_fp[k] = find_min(kinds[k], t, search_cap(kinds[k], t));
     // The lean engine refuses over-aligned requests by design (bump_pool.hpp): not measured on a
     // trace that has them.
     const bool bump_applies = t.aligned == 0;
-    if (bump_applies) r.bump.min_fp = find_min(alloc_kind::tinymem_bump, t, tm_cap);
+    if (bump_applies) r.bump.min_fp = find_min(alloc_kind::tinymem_bump, t, search_cap(alloc_kind::tinymem_bump, t));
     else std::fprintf(stderr, "  tinymem bump   not measured: the trace has over-aligned requests\n");
-    r.bf_min = find_min(alloc_kind::bestfit, t, tm_cap);
+    r.bf_min = find_min(alloc_kind::bestfit, t, search_cap(alloc_kind::bestfit, t));
     r.max_blocks = t.max_live_blocks;
     if (!r.min_fp[0]) {
         std::fprintf(stderr, "tinymem found no footprint for %s\n", t.name.c_str());
@@ -1531,6 +1667,7 @@ int main(int argc, char** argv) {
     options opt;
     if (!parse_options(argc, argv, opt)) return 2;
     if (!opt.single.empty()) return replay_single(opt);
+    if (!opt.scan.empty()) return scan_footprints(opt);
 
     report out;
     write_intro(out, opt);
