@@ -600,3 +600,51 @@ BOOST_AUTO_TEST_SUITE(compaction_limit)
 BOOST_AUTO_TEST_CASE(basic_pool_smallest_skipped_block_decides) { smallest_skipped_block_decides<basic_pool<config16>>(); }
 BOOST_AUTO_TEST_CASE(bump_pool_smallest_skipped_block_decides) { smallest_skipped_block_decides<basic_bump_pool<config16>>(); }
 BOOST_AUTO_TEST_SUITE_END()
+
+// basic_pool's quick lists cache every freed small block without a limit (the allocation that
+// finds no hole compacts and swallows cached blocks), but under a limit only while the cache
+// holds at most half the free bytes: a request of another size would otherwise wait for steps
+// to merge cached blocks (compaction_deferred).
+namespace {
+template <class Config>
+void cache_share_follows_the_limit() {
+    alignas(16) std::byte buffer[4096];
+    for (const bool limited : {false, true}) {
+        basic_pool<Config> p{std::span<std::byte>(buffer)};
+        if (limited) p.set_compaction_limit(256);
+        std::vector<typename basic_pool<Config>::handle> blocks;
+        while (const auto h = p.allocate(24)) blocks.push_back(h);
+        BOOST_REQUIRE(blocks.size() > 64);
+        const std::size_t free_before = p.stats().free_bytes;
+        // Every other block: no two freed blocks touch, so each is a candidate for its quick list.
+        for (std::size_t i = 0; i < blocks.size(); i += 2) BOOST_REQUIRE(p.deallocate(blocks[i]));
+        const auto s = p.stats();
+        test::require_ok(p);
+        BOOST_TEST_MESSAGE("  " << (limited ? "limited" : "unlimited") << ": free " << s.free_bytes << " B, cached "
+                                << s.cached_bytes << " B, free before " << free_before << " B");
+        if (limited) {
+            BOOST_TEST(2 * s.cached_bytes <= s.free_bytes);
+            BOOST_TEST(s.cached_bytes < s.free_bytes - free_before); // some freed blocks were merged
+        } else {
+            BOOST_TEST(s.cached_bytes == s.free_bytes - free_before); // every freed block cached
+        }
+        // Either way a request of another size is served: at once without a limit (compaction
+        // swallows cached blocks), after the main loop's steps under one.
+        auto big = p.allocate(200);
+        if (!big) {
+            BOOST_TEST(limited);
+            BOOST_TEST(to_string(p.last_error()) == to_string(error::compaction_deferred));
+            while (!p.defrag_step(256)) {}
+            big = p.allocate(200);
+        }
+        BOOST_TEST(bool(big));
+        test::require_ok(p);
+    }
+}
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(compaction_limit)
+BOOST_AUTO_TEST_CASE(cache_share_follows_the_limit_config16) { cache_share_follows_the_limit<config16>(); }
+BOOST_AUTO_TEST_CASE(cache_share_follows_the_limit_config17) { cache_share_follows_the_limit<config17>(); }
+BOOST_AUTO_TEST_CASE(cache_share_follows_the_limit_config32) { cache_share_follows_the_limit<config32>(); }
+BOOST_AUTO_TEST_SUITE_END()

@@ -285,13 +285,17 @@ public:
         const slot_type slot = slot_of(h);
         if constexpr (quick_classes != 0) {
             const unsigned pins = entry_pins(entry);
-            // Cache it unless the cache would then hold more than half the free bytes: in a
-            // tight pool free bytes must stay mergeable, or requests of other sizes would compact.
+            // Cache it. Under a compaction limit, only while the cache would hold at most half the
+            // free bytes: a request of another size that needs cached bytes merged waits for
+            // steps there (compaction_deferred). Without a limit the allocation that finds no
+            // hole compacts, which swallows cached blocks; caching every freed block was measured
+            // faster at tight footprints than keeping half the free bytes merged, with the same
+            // minimum footprints (docs/design.md, "Measured figures").
             const offset_type pos = entry_offset(entry);
             const word_type hdr = header_load(pos);
             const offset_type size = header_size(hdr);
             if (pins == 0 && size < quick_classes && size >= min_quick &&
-                2 * size_type(cached_granules_) + size <= free_granules_) { // 2 (cached + size) <= free + size
+                (!limited() || 2 * size_type(cached_granules_) + size <= free_granules_)) { // 2 (cached + size) <= free + size
                 used_granules_ = offset_type(used_granules_ - size);
                 free_granules_ = offset_type(free_granules_ + size);
                 push_quick(pos, size, header_prev_free(hdr));
