@@ -289,8 +289,8 @@ public:
             // free bytes: a request of another size that needs cached bytes merged waits for
             // steps there (compaction_deferred). Without a limit the allocation that finds no
             // hole compacts, which swallows cached blocks; caching every freed block was measured
-            // faster at tight footprints than keeping half the free bytes merged, with the same
-            // minimum footprints (docs/design.md, "Measured figures").
+            // faster at tight footprints than keeping half the free bytes merged, with minimum
+            // footprints within a few bytes of before (docs/design.md, "Measured figures").
             const offset_type pos = entry_offset(entry);
             const word_type hdr = header_load(pos);
             const offset_type size = header_size(hdr);
