@@ -270,11 +270,15 @@ struct pmr_mono_adapter : pmr_base {
 // glibc malloc: speed only (no fixed footprint). Frees what is left when destroyed. realloc()
 // keeps only malloc's own alignment, so a block asked for more (al != 0) is resized by
 // posix_memalign + copy + free: a resize keeps the block's alignment.
+// Tracked: the trace has over-aligned requests, so each block's alignment and size are kept for
+// its resizes. Untracked, the timed column pays for malloc, free and realloc alone, as a program
+// calling them would.
+template <bool Tracked>
 struct malloc_adapter {
     std::vector<void*> p;
-    std::vector<std::uint32_t> al; // the block's alignment when above malloc's, else 0
+    std::vector<std::uint32_t> al; // the block's alignment when above malloc's, else 0 (tracked only)
     std::vector<std::uint32_t> sz; // the block's size when al != 0 (what the copy needs)
-    explicit malloc_adapter(std::size_t ids) : p(ids, nullptr), al(ids, 0), sz(ids, 0) {}
+    explicit malloc_adapter(std::size_t ids) : p(ids, nullptr), al(Tracked ? ids : 0, 0), sz(Tracked ? ids : 0, 0) {}
     ~malloc_adapter() {
         for (void* q : p) std::free(q);
     }
@@ -283,9 +287,10 @@ struct malloc_adapter {
     bool usable() const { return true; }
     bool alloc(std::uint32_t id, std::size_t n, std::size_t align) {
         if (align <= alignof(std::max_align_t)) {
-            al[id] = 0;
+            if constexpr (Tracked) al[id] = 0;
             return (p[id] = std::malloc(n)) != nullptr;
         }
+        if constexpr (!Tracked) return false; // a trace without alignment fields asks for none
         al[id] = std::uint32_t(align);
         sz[id] = std::uint32_t(n);
         return posix_memalign(&p[id], align, n) == 0;
@@ -297,7 +302,7 @@ struct malloc_adapter {
     }
     bool resize(std::uint32_t id, std::size_t n) {
         void* q;
-        if (al[id] == 0) {
+        if (!Tracked || al[id] == 0) {
             q = std::realloc(p[id], n);
             if (!q) return false;
         } else {
@@ -541,7 +546,11 @@ replay_result with_adapter(alloc_kind kind, std::size_t f, const tb::trace& t, F
         return fn(a);
     }
     case alloc_kind::malloc: {
-        malloc_adapter a(t.ids);
+        if (t.aligned != 0) {
+            malloc_adapter<true> a(t.ids);
+            return fn(a);
+        }
+        malloc_adapter<false> a(t.ids);
         return fn(a);
     }
     case alloc_kind::tinymem_bump: return with_tinymem<true>(f, t, fn);
