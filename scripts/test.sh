@@ -17,7 +17,7 @@ mkdir -p "$out"
 broken=()
 
 host_build() { # name, compiler, meson args...
-  local name=$1 compiler=$2
+  local name=$1 compiler=$2 start=$SECONDS
   shift 2
   echo "== $name"
   if CXX=$compiler meson setup "$out/$name" "$@" >"$out/$name.setup.log" 2>&1 &&
@@ -27,15 +27,18 @@ host_build() { # name, compiler, meson args...
     echo "   $name did not build: see $out/$name.*.log"; tail -20 "$out/$name.build.log" "$out/$name.setup.log" 2>/dev/null
     broken+=("$name")
   fi
+  echo "   $name: $((SECONDS - start)) s"
 }
 
 script_step() { # name, script
+  local start=$SECONDS
   echo "== $1"
   if ! bash "$2" "$out/$1" >"$out/$1.log" 2>&1; then
     echo "   $1 reported a failure: see $out/$1.log"; tail -30 "$out/$1.log"
     # Counted from its test logs; a failure before any test ran counts once here.
     ls "$out/$1"/*/meson-logs/testlog.json >/dev/null 2>&1 || broken+=("$1")
   fi
+  echo "   $1: $((SECONDS - start)) s"
 }
 
 host_build module clang++-19 -Dmodules=enabled
