@@ -67,6 +67,17 @@
 #define TINYMEM_SWEEP 1
 #endif
 #endif
+// Whether a new block takes the top end of a hole between blocks when the rest stays in its bin
+// (carve_high: fewer instructions per quick-list miss, figures in docs/benchmarks.md, "A new block
+// from the top of its hole"). Size-optimised builds (-Os, -Oz) leave it out (172 B of Cortex-M4
+// code) and take the low end, as every other placement. Define to 0 or 1 to choose.
+#ifndef TINYMEM_CARVE_HIGH
+#ifdef __OPTIMIZE_SIZE__
+#define TINYMEM_CARVE_HIGH 0
+#else
+#define TINYMEM_CARVE_HIGH 1
+#endif
+#endif
 // Marks small helpers that several operations inline: out of line in size-optimised builds (-Os,
 // -Oz), where one copy and a call at each site take less flash than a copy at each site; inline
 // (the compiler's choice) elsewhere, where the call would cost instructions on the fast paths.
@@ -811,8 +822,13 @@ private:
         return 0;
     }
     // Finds and carves a free block for `need` granules (updated if a sliver is absorbed).
+    // `fresh`: for a new block (allocate), which may take the top end of a hole between blocks
+    // (carve_high). The last hole before the pinned floor or the heap's end is always split at
+    // its low end, so that movable blocks gather low (see the layout at the top of this file),
+    // and so is a hole for a moved block, which can then grow in place into the rest.
     // Result: the new block's data granule with a used header (slot unset), or 0.
-    offset_type place(offset_type& need, offset_type align, bool high) noexcept {
+    // Cost: find_low()'s bound, then O(1).
+    offset_type place(offset_type& need, offset_type align, bool high, bool fresh = false) noexcept {
         TINYMEM_ASSERT(need >= min_free && detail::is_power_of_two(align));
         if (align == 1 && !high) {
             // The common case: take the low end of the block find_low() chooses; a tail too
@@ -820,7 +836,12 @@ private:
             const offset_type pos = find_low(need);
             if (pos != 0) {
                 const offset_type size = header_size(header_load(pos));
-                if (size - need < min_free) need = size;
+                const offset_type rest = offset_type(size - need);
+                if constexpr (TINYMEM_CARVE_HIGH != 0)
+                    if (fresh && rest >= min_listed && bin_of(rest) == bin_of(size) && pos + size != fixed_floor_ &&
+                        pos + size != heap_end_) // a hole between blocks, its rest in the same bin
+                        return carve_high(pos, size, need);
+                if (rest < min_free) need = size;
                 carve(pos, pos, need);
             }
             return pos;
@@ -846,6 +867,29 @@ private:
         return 0;
     }
 
+    // Takes the top `need` granules of the listed free block at pos (size granules) when what
+    // stays is in the same bin: the free block keeps its place in its list and only shrinks
+    // (no unlinking and relinking). Result: the new block's data granule (header with no slot).
+    // Cost: O(1).
+    offset_type carve_high(offset_type pos, offset_type size, offset_type need) noexcept {
+        const auto rest = offset_type(size - need);
+        TINYMEM_ASSERT(header_free(header_load(pos)) && header_size(header_load(pos)) == size);
+        TINYMEM_ASSERT(rest >= min_listed && bin_of(rest) == bin_of(size));
+        TINYMEM_UNPOISON(base_ + size_type(pos) * granule - header_bytes, size_type(size) * granule);
+        header_store(pos, free_header(rest));
+        store_offset_at(footer_byte(pos, rest), rest);
+        const auto at = offset_type(pos + rest);
+        header_store(at, used_header(need, no_slot, true));
+        set_prev_free(offset_type(pos + size), false);
+        free_granules_ = offset_type(free_granules_ - need);
+        compact_ = false;
+        if (pos < cursor_) cursor_ = pos; // the hole now sits before a movable block
+        std::byte* const interior = base_ + size_type(pos) * granule + 2 * sizeof(offset_type);
+        const size_type interior_bytes = size_type(rest) * granule - header_bytes - 3 * sizeof(offset_type);
+        if constexpr (stress_mode) std::memset(interior, 0xA5, interior_bytes);
+        TINYMEM_POISON(interior, interior_bytes);
+        return at;
+    }
     // Splits the free block at pos: [pos, at) and [at + need, end) stay free, [at, at + need)
     // becomes a used block (header with no slot yet).
     void carve(offset_type pos, offset_type at, offset_type need) noexcept {

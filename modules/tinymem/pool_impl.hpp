@@ -53,7 +53,7 @@ auto basic_pool<Config>::allocate_impl(size_type bytes, size_type align, bool pi
     // A cached block of exactly this size first (looked up after acquire_slot: table growth may
     // have settled it).
     if (!pinned && align_granules == 1 && need < quick_classes) at = take_quick(need);
-    if (at == 0) at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false);
+    if (at == 0) at = pinned ? place_pinned(n, align_granules) : place(n, align_granules, false, true);
     if (at == 0 && free_granules_ >= need) {
         n = need;
         if (limited()) {
